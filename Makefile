@@ -1,0 +1,38 @@
+# The commands a newcomer types: `make test` (sets everything up, then lint + the whole suite)
+# and `make run`. Every target creates and fills .venv on first use.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# The stamp reinstalls when the dependency list changes, not on every run.
+STAMP := $(VENV)/.installed-splitkey
+# Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
+PYTEST_ARGS ?= -n 2
+
+.PHONY: install test lint bench ttest run clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,native]'
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/crypto_bench.py
+
+ttest: $(STAMP)
+	$(PY) bench/timing_ttest.py
+
+run: $(STAMP)
+	@echo "The Splitkey desktop arrives with the desktop issue (issue 4)."
+	@echo "Until then use the headless CLI, e.g.: $(VENV)/bin/splitkey keys new"
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
