@@ -56,19 +56,15 @@ def _decoded(kind: type, text: str, option: str):
     """SecretKey / PublicKey / Signature from hex, or a point from herumi's text form."""
     try:
         if kind is not SecretKey and " " in text.strip():
-            return _from_text_form(kind, text)
+            # Imported here: the text form pulls in the pure backend's curve code.
+            from app.crypto import text_form
+
+            if kind is PublicKey:
+                return text_form.public_key_from_text(text)
+            return text_form.signature_from_text(text)
         return kind.from_hex(text)
     except CryptoError as exc:
         raise InputError(f"{option}: {exc}") from None
-
-
-def _from_text_form(kind: type, text: str):
-    try:
-        from app.crypto import text_form
-    except ImportError:
-        raise InputError("herumi's GetHexString text form is not supported yet") from None
-    parse = text_form.parse_g2 if kind is PublicKey else text_form.parse_g1
-    return kind.from_bytes(parse(text))
 
 
 def _secret_key(args: argparse.Namespace) -> SecretKey:
