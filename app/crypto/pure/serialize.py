@@ -37,7 +37,7 @@ def encode_g1(point) -> bytes:
     return bytes(out)
 
 
-def decode_g1(data: bytes, what: str = "G1 point"):
+def decode_g1(data: bytes, what: str = "signature"):
     check_length(data, G1_BYTES, what)
     if not any(data):
         return None
@@ -61,7 +61,7 @@ def encode_g2(point) -> bytes:
     return bytes(out)
 
 
-def decode_g2(data: bytes, what: str = "G2 point"):
+def decode_g2(data: bytes, what: str = "public key"):
     """Decompress and check a G2 point, including membership of the order-r subgroup."""
     check_length(data, G2_BYTES, what)
     if not any(data):
