@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from typing import Iterable
+from collections.abc import Iterable
 
 from .backend import get_backend, use_backend
 from .encoding import check_length, le_bytes, le_int, mask_to_range, parse_hex
@@ -33,7 +33,7 @@ from .errors import (
     PointAtInfinityError,
     ScalarOutOfRangeError,
 )
-from .params import G1_BYTES, G2_BYTES, R, SECRET_KEY_BYTES
+from .params import G1_BYTES, G2_BYTES, SECRET_KEY_BYTES, R
 
 __all__ = [
     "SecretKey",
@@ -270,6 +270,6 @@ def reshare(shares: list[SecretKey]) -> list[SecretKey]:
     while True:
         deltas = [_random_nonzero_scalar() for _ in range(len(shares) - 1)]
         deltas.append((-sum(deltas)) % R)
-        fresh = [(s.value + d) % R for s, d in zip(shares, deltas)]
+        fresh = [(s.value + d) % R for s, d in zip(shares, deltas, strict=True)]
         if all(fresh):
             return [SecretKey(v) for v in fresh]

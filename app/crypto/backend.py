@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Protocol, Sequence
+from collections.abc import Sequence
+from typing import Protocol
 
 from .errors import BackendUnavailableError
 
@@ -28,7 +29,7 @@ class Backend(Protocol):
         """sk * Q, serialized (64 bytes)."""
 
     def sign(self, sk: int, message: bytes) -> bytes:
-        """sk * H(message), serialized (32 bytes). message is the raw bytes (0Chain: 32 hash bytes)."""
+        """sk * H(message), serialized (32 bytes); message is raw bytes (0Chain: 32 hash bytes)."""
 
     def verify(self, pk: bytes, message: bytes, sig: bytes) -> bool:
         """e(sig, Q) == e(H(message), pk) for already-checked pk and sig."""
@@ -46,7 +47,7 @@ class Backend(Protocol):
         """Raise the specific DecodeError unless data (32 bytes) is a finite point of G1."""
 
     def check_g2(self, data: bytes) -> None:
-        """Raise the specific DecodeError unless data (64 bytes) is a finite point of G2 (order r)."""
+        """Raise the specific DecodeError unless data (64 bytes) is a finite point of order r."""
 
 
 # Known answers from 0Chain's split-key test (vectors file): a backend that disagrees is not used.
@@ -71,7 +72,9 @@ def self_test(backend: Backend) -> None:
             and not backend.verify(_KAT_PK, _KAT_MSG[:-1] + b"\x00", _KAT_SIG)
         )
     except Exception as exc:  # a broken shared object must not take the app down
-        raise BackendUnavailableError(f"{backend.name} backend failed its self-test: {exc}") from exc
+        raise BackendUnavailableError(
+            f"{backend.name} backend failed its self-test: {exc}"
+        ) from exc
     if not ok:
         raise BackendUnavailableError(f"{backend.name} backend gave wrong known answers")
 
@@ -96,7 +99,9 @@ def _load(name: str) -> Backend:
             return _load("native")
         except BackendUnavailableError:
             return _load("pure")
-    raise BackendUnavailableError(f"unknown crypto backend {name!r}; choose one of {', '.join(NAMES)}")
+    raise BackendUnavailableError(
+        f"unknown crypto backend {name!r}; choose one of {', '.join(NAMES)}"
+    )
 
 
 def use_backend(name: str | None = None) -> Backend:

@@ -24,7 +24,9 @@ def parse_hex(text: str, nbytes: int | None, what: str) -> bytes:
 
 def check_length(data: bytes, nbytes: int | None, what: str) -> None:
     if nbytes is not None and len(data) != nbytes:
-        raise BadLengthError(f"{what} must be {nbytes} bytes ({2 * nbytes} hex digits), got {len(data)}")
+        raise BadLengthError(
+            f"{what} must be {nbytes} bytes ({2 * nbytes} hex digits), got {len(data)}"
+        )
 
 
 def le_int(data: bytes) -> int:
@@ -36,8 +38,8 @@ def le_bytes(value: int, nbytes: int = 32) -> bytes:
 
 
 def mask_to_range(data: bytes, modulus: int) -> int:
-    """herumi's setArrayMask: read little-endian, keep the modulus' bit length, then one bit less
-    if the value is still >= modulus. No reduction and no rejection, so it is exactly reproducible."""
+    """herumi's setArrayMask: read little-endian, keep the modulus' bit length, then one bit
+    less if the value is still >= modulus. No reduction, no rejection: exactly reproducible."""
     bits = modulus.bit_length()
     value = le_int(data) & ((1 << bits) - 1)
     if value >= modulus:

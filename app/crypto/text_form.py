@@ -6,7 +6,13 @@ to and from the ordinary serialization, with the same checks."""
 from __future__ import annotations
 
 from . import PublicKey, Signature
-from .errors import BadHexError, BadLengthError, NotInFieldError, NotOnCurveError, PointAtInfinityError
+from .errors import (
+    BadHexError,
+    BadLengthError,
+    NotInFieldError,
+    NotOnCurveError,
+    PointAtInfinityError,
+)
 from .params import P
 from .pure import g1, g2
 from .pure.serialize import decode_g1, decode_g2, encode_g1, encode_g2

@@ -61,7 +61,7 @@ def test_reshare_keeps_the_key_and_changes_every_share():
     sk = SecretKey.generate()
     old = split_secret_key(sk, 2)
     new = reshare(old)
-    assert all(a != b for a, b in zip(old, new))
+    assert all(a != b for a, b in zip(old, new, strict=True))
     assert aggregate_signatures([s.sign_hash(HASH) for s in new]) == sk.sign_hash(HASH)
 
 

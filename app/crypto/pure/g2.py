@@ -3,7 +3,7 @@ Fp2 tuples; Z = (0, 0) is infinity. Affine points are ((xa, xb), (ya, yb)) or No
 
 from __future__ import annotations
 
-from ..params import G2_B, P, Q_X, Q_Y, R
+from ..params import G2_B, Q_X, Q_Y, P, R
 from .fields import (
     FP2_ONE,
     FP2_ZERO,
