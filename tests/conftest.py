@@ -1,0 +1,72 @@
+"""Shared test helpers: the known-answer vectors, the backends, and hypothesis settings."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+
+from app.crypto import BackendUnavailableError, use_backend
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Pure-Python pairings take milliseconds and CI machines are slow and shared: a per-example
+# deadline would only make the property tests flaky.
+settings.register_profile("splitkey", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "splitkey"))
+
+
+def shared_dir() -> Path:
+    """../shared beside the repository, or $SPLITKEY_SHARED_DIR."""
+    configured = os.environ.get("SPLITKEY_SHARED_DIR")
+    return Path(configured) if configured else REPO.parent / "shared"
+
+
+@cache
+def load_vectors() -> dict:
+    """bls0chain.json; usable at import time (for parametrize), as the `vectors` fixture is not."""
+    path = shared_dir() / "vectors" / "bls0chain.json"
+    if not path.is_file():
+        pytest.fail(
+            f"known-answer vectors not found at {path}: put shared/ beside the repository "
+            "or set SPLITKEY_SHARED_DIR",
+            pytrace=False,
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def vectors() -> dict:
+    return load_vectors()
+
+
+def native_expected() -> bool:
+    """Where the pymcl wheel exists, the native backend must work: a failure there is a bug."""
+    return sys.platform == "linux" and platform.machine() == "x86_64"
+
+
+BACKENDS = ("pure", "native")
+
+
+def select_backend(name: str):
+    """Switch to the named backend; skips native only where its wheel cannot be installed."""
+    try:
+        return use_backend(name)
+    except BackendUnavailableError as exc:
+        if name == "native" and not native_expected():
+            pytest.skip(f"native backend unavailable on {platform.machine()}: {exc}")
+        raise
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Run the test once per backend, then go back to the default choice."""
+    chosen = select_backend(request.param)
+    yield chosen
+    use_backend()
