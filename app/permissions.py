@@ -1,0 +1,251 @@
+"""What a split key may sign: the permission model shared by the co-signer, its client and the
+desktop. The co-signer's policy engine (cosigner_server/policy.py) evaluates it; this module only
+describes, validates and serializes it.
+
+0Chain's permission unit is a named group of smart-contract methods (the `name` inside a
+smart-contract call's transaction_data); the same group names are used here so 0Chain restrictions
+map one to one. A plain send counts as token_transfers. Deny by default: with no group granted,
+no transaction is signed, and messages need `sign_messages`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.transaction import (
+    MINER_SC_ADDRESS,
+    STORAGE_SC_ADDRESS,
+    ZCN_SC_ADDRESS,
+    Transaction,
+    TransactionType,
+)
+
+ZCN = 10**10  # 1 ZCN in SAS, 0Chain's smallest unit
+DAY = 86_400
+
+# group -> (smart contract whose methods these are, method names). collect_reward exists on the
+# storage and the miner contract, so a method is identified by (contract, name).
+GROUPS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "token_transfers": (None, ("transfer",)),
+    "allocation_file_operations": (STORAGE_SC_ADDRESS, ("read_redeem", "commit_connection")),
+    "allocation_storage_operations": (
+        STORAGE_SC_ADDRESS,
+        (
+            "new_allocation_request",
+            "update_allocation_request",
+            "finalize_allocation",
+            "cancel_allocation",
+            "add_free_storage_assigner",
+            "free_allocation_request",
+        ),
+    ),
+    "allocation_token_operations": (
+        STORAGE_SC_ADDRESS,
+        ("read_pool_lock", "read_pool_unlock", "write_pool_lock"),
+    ),
+    "storage_rewards": (
+        STORAGE_SC_ADDRESS,
+        ("collect_reward", "stake_pool_lock", "stake_pool_unlock"),
+    ),
+    "storage_operations": (
+        STORAGE_SC_ADDRESS,
+        (
+            "challenge_response",
+            "add_validator",
+            "add_blobber",
+            "blobber_health_check",
+            "validator_health_check",
+        ),
+    ),  # fmt: skip
+    "storage_management": (
+        STORAGE_SC_ADDRESS,
+        (
+            "kill_blobber",
+            "kill_validator",
+            "shutdown_blobber",
+            "shutdown_validator",
+            "update_blobber_settings",
+            "update_validator_settings",
+        ),
+    ),  # fmt: skip
+    "miner_operations": (
+        MINER_SC_ADDRESS,
+        (
+            "add_miner",
+            "add_sharder",
+            "miner_health_check",
+            "sharder_health_check",
+            "contributeMpk",
+            "shareSignsOrShares",
+            "wait",
+            "sharder_keep",
+        ),
+    ),  # fmt: skip
+    "miner_management_operations": (
+        MINER_SC_ADDRESS,
+        ("delete_miner", "delete_sharder", "update_miner_settings", "kill_miner", "kill_sharder"),
+    ),
+    "miner_financial_operations": (
+        MINER_SC_ADDRESS,
+        ("addToDelegatePool", "deleteFromDelegatePool", "collect_reward"),
+    ),
+    "token_bridging": (ZCN_SC_ADDRESS, ("mint", "burn")),
+    "authorizer_management_operations": (ZCN_SC_ADDRESS, ("delete-authorizer",)),
+    "authorizer_operations": (
+        ZCN_SC_ADDRESS,
+        (
+            "add-authorizer",
+            "authorizer-health-check",
+            "add-to-delegate-pool",
+            "delete-from-delegate-pool",
+        ),
+    ),  # fmt: skip
+}
+
+GROUP_TITLES = {
+    "token_transfers": "send tokens",
+    "allocation_file_operations": "read and write files",
+    "allocation_storage_operations": "create and manage storage allocations",
+    "allocation_token_operations": "lock and unlock read/write pools",
+    "storage_rewards": "collect storage rewards and stake",
+    "storage_operations": "run blobbers and validators",
+    "storage_management": "manage blobbers and validators",
+    "miner_operations": "run miners and sharders",
+    "miner_management_operations": "manage miners and sharders",
+    "miner_financial_operations": "miner delegate pools and rewards",
+    "token_bridging": "bridge tokens (mint, burn)",
+    "authorizer_management_operations": "manage bridge authorizers",
+    "authorizer_operations": "run bridge authorizers",
+}
+
+
+class PermissionsError(ValueError):
+    """A permission field is wrong; the message names it."""
+
+
+def method_of(tx: Transaction) -> tuple[str, str]:
+    """(contract address or "", method name) of a transaction, as policy sees it."""
+    if tx.transaction_type == TransactionType.SEND:
+        return "", "transfer"
+    if tx.transaction_type == TransactionType.SMART_CONTRACT:
+        return tx.to_client_id, json.loads(tx.transaction_data)["name"]
+    return "", "data"
+
+
+def group_of(tx: Transaction) -> str | None:
+    """The permission group a transaction needs, or None when no group covers it (refused)."""
+    contract, method = method_of(tx)
+    if tx.transaction_type == TransactionType.SEND:
+        return "token_transfers"
+    for name, (group_contract, methods) in GROUPS.items():
+        if method in methods and (group_contract is None or group_contract == contract):
+            return name
+    return None
+
+
+def _opt_int(data: dict, name: str, minimum: int = 0) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if type(value) is not int or value < minimum:
+        raise PermissionsError(f"{name} must be a whole number >= {minimum} or null")
+    return value
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """Limits of one split key. Amounts are in SAS (1 ZCN = 10^10 SAS); times in unix seconds.
+    None means "no limit" for caps and "any" for recipients; an empty `groups` signs nothing."""
+
+    groups: frozenset[str] = frozenset()
+    sign_messages: bool = False
+    max_per_transaction: int | None = None
+    period_seconds: int = DAY
+    max_value_per_period: int | None = None
+    max_count_per_period: int | None = None
+    recipients: frozenset[str] | None = None
+    not_before: int | None = None
+    expires_at: int | None = None
+    max_uses: int | None = None
+    unrestricted: bool = False  # the owner's own device split; other fields are then ignored
+    chain_id: str | None = None  # pin a chain; None = the server's configured chain
+
+    def __post_init__(self) -> None:
+        unknown = set(self.groups) - GROUPS.keys()
+        if unknown:
+            raise PermissionsError(f"unknown permission group(s): {', '.join(sorted(unknown))}")
+        if self.period_seconds < 60:
+            raise PermissionsError("period_seconds must be at least 60")
+        if self.not_before and self.expires_at and self.expires_at <= self.not_before:
+            raise PermissionsError("expires_at must be after not_before")
+
+    @classmethod
+    def unlimited(cls) -> Permissions:
+        return cls(groups=frozenset(GROUPS), sign_messages=True, unrestricted=True)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Permissions:
+        if not isinstance(data, dict):
+            raise PermissionsError("permissions must be a JSON object")
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise PermissionsError(f"unknown permission field(s): {', '.join(sorted(unknown))}")
+        groups = data.get("groups", [])
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise PermissionsError("groups must be a list of group names")
+        recipients = data.get("recipients")
+        if recipients is not None and (
+            not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients)
+        ):
+            raise PermissionsError("recipients must be a list of client ids or null")
+        for flag in ("sign_messages", "unrestricted"):
+            if not isinstance(data.get(flag, False), bool):
+                raise PermissionsError(f"{flag} must be true or false")
+        chain_id = data.get("chain_id")
+        if chain_id is not None and not isinstance(chain_id, str):
+            raise PermissionsError("chain_id must be text or null")
+        return cls(
+            groups=frozenset(groups),
+            sign_messages=data.get("sign_messages", False),
+            max_per_transaction=_opt_int(data, "max_per_transaction"),
+            period_seconds=_opt_int(data, "period_seconds", 60) or DAY,
+            max_value_per_period=_opt_int(data, "max_value_per_period"),
+            max_count_per_period=_opt_int(data, "max_count_per_period"),
+            recipients=None if recipients is None else frozenset(recipients),
+            not_before=_opt_int(data, "not_before"),
+            expires_at=_opt_int(data, "expires_at"),
+            max_uses=_opt_int(data, "max_uses"),
+            unrestricted=data.get("unrestricted", False),
+            chain_id=chain_id,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["groups"] = sorted(self.groups)
+        out["recipients"] = None if self.recipients is None else sorted(self.recipients)
+        return out
+
+    def is_within(self, other: Permissions) -> bool:
+        """True when self allows nothing that `other` does not (a tightening of other)."""
+        if other.unrestricted:
+            return True
+        if self.unrestricted:
+            return False
+
+        def cap_within(mine: int | None, theirs: int | None) -> bool:
+            return theirs is None or (mine is not None and mine <= theirs)
+
+        return (
+            self.groups <= other.groups
+            and (other.sign_messages or not self.sign_messages)
+            and cap_within(self.max_per_transaction, other.max_per_transaction)
+            and cap_within(self.max_value_per_period, other.max_value_per_period)
+            and cap_within(self.max_count_per_period, other.max_count_per_period)
+            and cap_within(self.max_uses, other.max_uses)
+            and (other.recipients is None or (self.recipients or frozenset()) <= other.recipients)
+            and (other.expires_at is None or (self.expires_at or 2**62) <= other.expires_at)
+            and (other.not_before is None or (self.not_before or 0) >= other.not_before)
+        )

@@ -1,0 +1,1 @@
+"""Splitkey's co-signer: the vault (keys, splits, permissions) and auth (co-signing) roles."""

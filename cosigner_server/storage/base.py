@@ -1,0 +1,168 @@
+"""The storage interface every implementation offers, and that the conformance suite
+(tests/cosigner_server/storage_conformance.py) checks unchanged against each of them.
+
+Every method is atomic: it either happens completely or not at all (a failure raises and leaves
+no partial state). Methods that must be exact under concurrency (consume, revoke_split,
+take_user_share, redeem_share_code, use_enrollment_code) do their check and their write in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+
+from app.permissions import Permissions
+
+from ..model import (
+    ConsumeResult,
+    EnrollmentCode,
+    Refusal,
+    ShareCode,
+    Split,
+    UsageSummary,
+    User,
+    Wallet,
+)
+
+
+class StorageError(Exception):
+    """A storage operation failed for a reason that is not the caller's input."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be written or read now (disk full, I/O error, locked): answer 503."""
+
+
+class Conflict(StorageError):
+    """The record already exists (a unique key is taken)."""
+
+
+class Storage(abc.ABC):
+    # -- lifecycle -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def open(self) -> None:
+        """Connect, apply pending migrations."""
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @abc.abstractmethod
+    async def check(self) -> bool:
+        """Reachable and consistent (integrity check): for /ready and after a crash."""
+
+    # -- users -----------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def add_user(self, user: User) -> None:
+        """Raise Conflict when id or (issuer, subject) is taken."""
+
+    @abc.abstractmethod
+    async def get_user(self, user_id: str) -> User | None: ...
+
+    @abc.abstractmethod
+    async def find_user(self, issuer: str, subject: str) -> User | None: ...
+
+    @abc.abstractmethod
+    async def list_users(self) -> list[User]: ...
+
+    @abc.abstractmethod
+    async def set_user_enabled(self, user_id: str, enabled: bool, now: int) -> bool:
+        """Disabling also sets tokens_valid_after = now. False when no such user."""
+
+    # -- enrollment codes -------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def add_enrollment_code(self, code: EnrollmentCode) -> None: ...
+
+    @abc.abstractmethod
+    async def use_enrollment_code(self, code_digest: str, now: int) -> EnrollmentCode | None:
+        """Mark used and return it, if it exists, is unused and unexpired; else None. Once."""
+
+    # -- wallets ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def add_wallet(self, wallet: Wallet) -> None:
+        """Raise Conflict when the client_id exists."""
+
+    @abc.abstractmethod
+    async def get_wallet(self, client_id: str) -> Wallet | None: ...
+
+    @abc.abstractmethod
+    async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
+        """All wallets (owner_id None) or one owner's, by creation time."""
+
+    @abc.abstractmethod
+    async def set_wallet_frozen(self, client_id: str, frozen: bool) -> bool: ...
+
+    @abc.abstractmethod
+    async def schedule_wallet_deletion(self, client_id: str, delete_after: int | None) -> bool:
+        """Set or (None) cancel a pending deletion."""
+
+    @abc.abstractmethod
+    async def delete_wallet(self, client_id: str) -> bool:
+        """Remove the wallet, its sealed secret and all its splits (their shares with them)."""
+
+    # -- splits ----------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def add_split(self, split: Split) -> None: ...
+
+    @abc.abstractmethod
+    async def get_split(self, split_id: str) -> Split | None: ...
+
+    @abc.abstractmethod
+    async def find_split(self, client_id: str, share_public_key: str) -> Split | None:
+        """The split of a wallet whose user share has this public key (0Chain's peer key)."""
+
+    @abc.abstractmethod
+    async def list_splits(
+        self, client_id: str | None = None, holder_id: str | None = None
+    ) -> list[Split]: ...
+
+    @abc.abstractmethod
+    async def set_permissions(self, split_id: str, permissions: Permissions) -> bool: ...
+
+    @abc.abstractmethod
+    async def revoke_split(self, split_id: str, now: int) -> bool:
+        """Status revoked, server share destroyed (and an unretrieved user share). Idempotent:
+        True if the split exists (revoked now or before), False if it does not. Also appended to
+        the revocation journal so that a restored older backup cannot bring it back."""
+
+    @abc.abstractmethod
+    async def take_user_share(self, split_id: str, holder_id: str) -> bytes | None:
+        """Return the sealed user share and erase it, only for its holder, only once."""
+
+    # -- share codes -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def add_share_code(self, code: ShareCode) -> None: ...
+
+    @abc.abstractmethod
+    async def redeem_share_code(self, code_digest: str, user_id: str, now: int) -> str | None:
+        """If unexpired and unredeemed: mark redeemed, make user_id the split's holder, return
+        the split id. Else None. Exactly once under concurrency."""
+
+    # -- co-signing accounting ------------------------------------------------------------------
+    @abc.abstractmethod
+    async def consume(
+        self,
+        split_id: str,
+        request_key: str,
+        nonce_key: str | None,
+        value: int,
+        now: int,
+        decide: Callable[[UsageSummary], Refusal | None],
+    ) -> ConsumeResult:
+        """One atomic step of a co-sign, in this order:
+        1. request_key already answered -> ConsumeResult(replay=stored answer);
+        2. split missing, not active, or expired -> refusal (rule "revoked" / "expired");
+        3. nonce_key already used -> refusal (rule "nonce_reused");
+        4. usage summary over the split's permissions.period_seconds ending at now;
+           decide(summary) -> refusal, returned as is (nothing recorded);
+        5. else record the use (value, count, nonce, request_key pending), bump uses/last_used,
+           return the sealed server share read in this same transaction and the usage after.
+        """
+
+    @abc.abstractmethod
+    async def complete(self, request_key: str, answer: str) -> None:
+        """Store the answer of a consumed request, for idempotent replays."""
+
+    @abc.abstractmethod
+    async def release(self, request_key: str) -> None:
+        """Undo a consumed request that produced no answer (crypto failed, audit unwritable)."""
