@@ -12,16 +12,10 @@ import pytest
 
 from app.crypto import PublicKey, SecretKey, Signature, use_backend
 from app.crypto.backend import self_test
-from app.crypto.errors import (
-    BadLengthError,
-    NotInFieldError,
-    NotInSubgroupError,
-    NotOnCurveError,
-    PointAtInfinityError,
-    ScalarOutOfRangeError,
-)
-from app.crypto.params import P, R
+from app.crypto.errors import ScalarOutOfRangeError
+from app.crypto.params import R
 from tests.conftest import REPO, load_vectors, native_expected
+from tests.crypto.reference.bad_points import BAD_G1, BAD_G2
 
 pytestmark = pytest.mark.native
 
@@ -113,43 +107,6 @@ def test_high_level_api_on_native(native):
         assert PublicKey.from_hex(SPLIT["share0_public_key"]).verify_hash(SPLIT["hash"], sig)
     finally:
         use_backend()
-
-
-def _twist_point_outside_g2() -> bytes:
-    """x = (k, 0) with x^3 + 1 - i a square in Fp2 (its norm a square in Fp): on the twist, and
-    with overwhelming probability (checked by the reference tests) not of order r."""
-    for k in range(1, 100):
-        va, vb = (k**3 + 1) % P, P - 1
-        if pow((va * va + vb * vb) % P, (P - 1) // 2, P) == 1:
-            return k.to_bytes(32, "little") + bytes(32)
-    raise AssertionError("no small x on the twist")
-
-
-def _g1_x_off_curve() -> bytes:
-    for x in range(1, 100):
-        if pow((x**3 + 2) % P, (P - 1) // 2, P) == P - 1:
-            return x.to_bytes(32, "little")
-    raise AssertionError("no small x off the curve")
-
-
-BAD_G1 = [
-    ("short", bytes(31), BadLengthError),
-    ("long", bytes(33), BadLengthError),
-    ("infinity", bytes(32), PointAtInfinityError),
-    ("x = p", P.to_bytes(32, "little"), NotInFieldError),
-    ("x = 2^255 - 1", b"\xff" * 31 + b"\x7f", NotInFieldError),
-    ("x = 0, odd y", bytes(31) + b"\x80", NotOnCurveError),  # 2 is not a square mod p
-    ("x off curve", _g1_x_off_curve(), NotOnCurveError),
-]
-BAD_G2 = [
-    ("short", bytes(63), BadLengthError),
-    ("infinity", bytes(64), PointAtInfinityError),
-    ("x.a = p", P.to_bytes(32, "little") + bytes(32), NotInFieldError),
-    ("x.b = p", bytes(32) + P.to_bytes(32, "little"), NotInFieldError),
-    ("x.a top bit", bytes(31) + b"\x80" + bytes(32), NotInFieldError),
-    ("x = 0, odd y.a", bytes(63) + b"\x80", NotOnCurveError),  # norm(1 - i) = 2, not a square
-    ("on twist, not in G2", _twist_point_outside_g2(), NotInSubgroupError),
-]
 
 
 @pytest.mark.parametrize(("label", "data", "error"), BAD_G1, ids=[b[0] for b in BAD_G1])
