@@ -38,18 +38,8 @@ class _Parser(argparse.ArgumentParser):
 
 # -- reading inputs ----------------------------------------------------------------------------
 
-_stdin_taken: list[str] = []
-
-
-def _read_stdin(what: str) -> str:
-    if _stdin_taken:
-        raise InputError(f"{what}: standard input is already used by {_stdin_taken[0]}")
-    _stdin_taken.append(what)
-    return sys.stdin.read()
-
-
-def _value(text: str, option: str) -> str:
-    return _read_stdin(option).strip() if text == "-" else text
+def _value(text: str) -> str:
+    return sys.stdin.read().strip() if text == "-" else text
 
 
 def _decoded(kind: type, text: str, option: str):
@@ -68,12 +58,12 @@ def _decoded(kind: type, text: str, option: str):
 
 
 def _secret_key(args: argparse.Namespace) -> SecretKey:
-    return _decoded(SecretKey, _value(args.private_key, "--private-key"), "--private-key")
+    return _decoded(SecretKey, _value(args.private_key), "--private-key")
 
 
 def _transaction(args: argparse.Namespace) -> Transaction:
     if args.file == "-":
-        text = _read_stdin("--file")
+        text = sys.stdin.read()
     else:
         try:
             with open(args.file, encoding="utf-8") as handle:
@@ -104,7 +94,7 @@ def cmd_keys_new(args: argparse.Namespace) -> Result:
 
 
 def cmd_keys_recover(args: argparse.Namespace) -> Result:
-    return _wallet_result(Wallet.from_mnemonic(_value(args.mnemonic, "--mnemonic")))
+    return _wallet_result(Wallet.from_mnemonic(_value(args.mnemonic)))
 
 
 def cmd_keys_public(args: argparse.Namespace) -> Result:
@@ -153,6 +143,8 @@ def cmd_tx_hash(args: argparse.Namespace) -> Result:
 
 
 def cmd_tx_sign(args: argparse.Namespace) -> Result:
+    if args.file == "-" and args.private_key == "-":
+        raise InputError("--private-key and --file cannot both be read from standard input")
     tx = _transaction(args)
     secret_key = _secret_key(args)
     own = secret_key.public_key().to_hex()
@@ -283,7 +275,6 @@ def run(argv: Sequence[str]) -> Result | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    _stdin_taken.clear()
     try:
         result = run(argv)
     except SystemExit as exc:  # --help and argparse's own exits
