@@ -1,0 +1,269 @@
+"""The co-signer's wire format, written once for both sides: the server (cosigner_server/) builds
+its answers with these classes and the client (app/client.py) and desktop parse them back.
+
+Every `from_dict` checks types and names the offending field in a WireError, so a malformed
+request gets a 400 that says what is wrong, and a malformed answer never reaches a user as data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.permissions import Permissions, PermissionsError
+
+API = "/v1"
+
+
+class WireError(ValueError):
+    """A request or answer body does not have the expected shape; names the field."""
+
+    def __init__(self, field_name: str, problem: str) -> None:
+        super().__init__(f"{field_name}: {problem}")
+        self.field = field_name
+
+
+def require(data: Any, name: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
+    """data[name] checked against kind (bool is not an int here)."""
+    if not isinstance(data, dict):
+        raise WireError("body", "must be a JSON object")
+    if name not in data or data[name] is None:
+        if optional:
+            return None
+        raise WireError(name, "is required")
+    value = data[name]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if isinstance(value, bool) and bool not in kinds:
+        raise WireError(name, f"must be {_kind_name(kinds)}")
+    if not isinstance(value, kinds):
+        raise WireError(name, f"must be {_kind_name(kinds)}")
+    return value
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", bool: "true or false", dict: "an object",
+             list: "a list", float: "a number"}  # fmt: skip
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def permissions_from(data: Any, name: str = "permissions") -> Permissions:
+    try:
+        return Permissions.from_dict(data)
+    except PermissionsError as exc:
+        raise WireError(name, str(exc)) from None
+
+
+# -- views the server returns -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: str
+    subject: str
+    issuer: str
+    role: str
+    enabled: bool
+
+    @classmethod
+    def from_dict(cls, data: Any) -> UserView:
+        return cls(
+            id=require(data, "id", str),
+            subject=require(data, "subject", str),
+            issuer=require(data, "issuer", str),
+            role=require(data, "role", str),
+            enabled=require(data, "enabled", bool),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WalletView:
+    client_id: str
+    public_key: str
+    owner_id: str
+    created_at: int
+    frozen: bool = False
+    delete_after: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> WalletView:
+        return cls(
+            client_id=require(data, "client_id", str),
+            public_key=require(data, "public_key", str),
+            owner_id=require(data, "owner_id", str),
+            created_at=require(data, "created_at", int),
+            frozen=require(data, "frozen", bool),
+            delete_after=require(data, "delete_after", int, optional=True),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SplitView:
+    id: str
+    client_id: str
+    holder_id: str | None
+    label: str
+    share_public_key: str
+    permissions: Permissions
+    status: str  # active | revoked | expired
+    uses: int
+    last_used: int | None
+    created_at: int
+    revoked_at: int | None = None
+    share_retrieved: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SplitView:
+        return cls(
+            id=require(data, "id", str),
+            client_id=require(data, "client_id", str),
+            holder_id=require(data, "holder_id", str, optional=True),
+            label=require(data, "label", str),
+            share_public_key=require(data, "share_public_key", str),
+            permissions=permissions_from(require(data, "permissions", dict)),
+            status=require(data, "status", str),
+            uses=require(data, "uses", int),
+            last_used=require(data, "last_used", int, optional=True),
+            created_at=require(data, "created_at", int),
+            revoked_at=require(data, "revoked_at", int, optional=True),
+            share_retrieved=require(data, "share_retrieved", bool),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["permissions"] = self.permissions.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the co-signer recorded: the audit sequence number and what the policy counted."""
+
+    audit_seq: int
+    uses: int
+    period_value: int
+    period_count: int
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Receipt:
+        return cls(**{k: require(data, k, int) for k in ("audit_seq", "uses", "period_value",
+                                                         "period_count")})  # fmt: skip
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CosignAnswer:
+    signature: str
+    hash: str
+    receipt: Receipt
+    transaction: dict[str, Any] | None = None  # the miner JSON, for transactions
+    headers: dict[str, str] | None = None  # X-App-Client-*, for auth headers
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CosignAnswer:
+        headers = require(data, "headers", dict, optional=True)
+        if headers is not None and not all(isinstance(v, str) for v in headers.values()):
+            raise WireError("headers", "must map names to text")
+        return cls(
+            signature=require(data, "signature", str),
+            hash=require(data, "hash", str),
+            receipt=Receipt.from_dict(require(data, "receipt", dict)),
+            transaction=require(data, "transaction", dict, optional=True),
+            headers=headers,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"signature": self.signature, "hash": self.hash,
+                               "receipt": self.receipt.to_dict()}  # fmt: skip
+        if self.transaction is not None:
+            out["transaction"] = self.transaction
+        if self.headers is not None:
+            out["headers"] = self.headers
+        return out
+
+
+@dataclass(frozen=True)
+class ApiErrorBody:
+    """Every error answer: {"error": {"code", "message", "rule"?, "field"?}}."""
+
+    code: str
+    message: str
+    rule: str | None = None
+    field: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ApiErrorBody:
+        err = require(data, "error", dict)
+        return cls(
+            code=require(err, "code", str),
+            message=require(err, "message", str),
+            rule=require(err, "rule", str, optional=True),
+            field=require(err, "field", str, optional=True),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.rule:
+            err["rule"] = self.rule
+        if self.field:
+            err["field"] = self.field
+        err.update(self.extra)
+        return {"error": err}
+
+
+# -- requests the client sends ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignTransactionRequest:
+    split_id: str
+    request_id: str  # the client's idempotency key: a replay returns the first answer
+    transaction: dict[str, Any]  # miner JSON; "signature" is the user's partial
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SignTransactionRequest:
+        return cls(
+            split_id=require(data, "split_id", str),
+            request_id=_request_id(data),
+            transaction=require(data, "transaction", dict),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SignMessageRequest:
+    """A message (or auth-header string) co-sign: the preimage and the partial over its sha3."""
+
+    split_id: str
+    request_id: str
+    message: str
+    signature: str
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SignMessageRequest:
+        return cls(
+            split_id=require(data, "split_id", str),
+            request_id=_request_id(data),
+            message=require(data, "message", str),
+            signature=require(data, "signature", str),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _request_id(data: Any) -> str:
+    value = require(data, "request_id", str)
+    if not 8 <= len(value) <= 128 or not value.isascii() or not value.isprintable():
+        raise WireError("request_id", "must be 8 to 128 printable ASCII characters")
+    return value

@@ -1,0 +1,140 @@
+"""The co-signer's configuration: a TOML file in the data directory, then environment variables
+(SPLITKEY_COSIGNER_<NAME>) on top. Every value has a safe default: loopback only, short tokens."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE = "config.toml"
+ENV_PREFIX = "SPLITKEY_COSIGNER_"
+# 0Chain mainnet's chain id, the default a wallet signs for; set chain_id for another network.
+DEFAULT_CHAIN_ID = "0afc093ffb509f059c55478bc1a60351cef7b4e9c008a53a6cc8241ca8617dfe"
+
+
+class ConfigError(ValueError):
+    """The configuration is unusable; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class IssuerConfig:
+    """An enterprise identity provider whose JWTs the server accepts for token exchange."""
+
+    issuer: str
+    audience: str
+    algorithm: str  # EdDSA | ES256 | RS256, one per key
+    pem_file: str | None = None
+    jwks_file: str | None = None
+    auto_enroll: bool = True  # first exchange creates a "user"; admins are made by admins
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8787
+    role: str = "all"  # all | vault | auth
+    chain_id: str = DEFAULT_CHAIN_ID
+    audience: str = "splitkey-cosigner"
+    issuer: str = "splitkey-cosigner"
+    token_ttl: int = 900
+    max_token_lifetime: int = 3600
+    max_clock_skew: int = 300  # accepted distance of a transaction's creation_date from now
+    deletion_wait: int = 7 * 86_400
+    share_code_ttl: int = 600
+    enrollment_code_ttl: int = 86_400
+    challenge_ttl: int = 120
+    crypto_workers: int = 2
+    crypto_queue: int = 64
+    crypto_mode: str = "process"  # process | thread
+    max_body_bytes: int = 64 * 1024
+    kek_source: str = "file"  # file | env | keyring
+    kek_file: str = "kek.key"
+    db_file: str = "cosigner.db"
+    audit_file: str = "audit.log"
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    issuers: tuple[IssuerConfig, ...] = field(default_factory=tuple)
+
+    def path(self, name: str) -> Path:
+        """A file setting resolved against the data directory."""
+        return (self.data_dir / getattr(self, name)).resolve()
+
+    @property
+    def db_path(self) -> Path:
+        return self.path("db_file")
+
+    @property
+    def audit_path(self) -> Path:
+        return self.path("audit_file")
+
+
+_INT_FIELDS = {f.name for f in fields(ServerConfig) if f.type in ("int", int)}
+_STR_FIELDS = {f.name for f in fields(ServerConfig) if f.type in ("str", "str | None")}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name in _INT_FIELDS:
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if type(value) is not int:
+            raise ConfigError(f"{name} must be a whole number")
+        return value
+    if name in _STR_FIELDS:
+        if not isinstance(value, str):
+            raise ConfigError(f"{name} must be text")
+        return value
+    raise ConfigError(f"unknown setting {name!r}")
+
+
+def load_config(
+    data_dir: str | os.PathLike, overrides: dict[str, Any] | None = None
+) -> ServerConfig:
+    """data_dir/config.toml (optional), then SPLITKEY_COSIGNER_* variables, then overrides."""
+    data_dir = Path(data_dir).expanduser().resolve()
+    settings: dict[str, Any] = {}
+    issuers: list[IssuerConfig] = []
+    config_path = data_dir / CONFIG_FILE
+    if config_path.exists():
+        try:
+            raw = tomllib.loads(config_path.read_text())
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{config_path} is not valid TOML: {exc}") from None
+        for item in raw.pop("issuers", []):
+            try:
+                issuers.append(IssuerConfig(**item))
+            except TypeError as exc:
+                raise ConfigError(f"an [[issuers]] entry is wrong: {exc}") from None
+        for name, value in raw.items():
+            settings[name] = _coerce(name, value)
+    for name in _INT_FIELDS | _STR_FIELDS:
+        env = os.environ.get(ENV_PREFIX + name.upper())
+        if env is not None:
+            settings[name] = _coerce(name, env)
+    for name, value in (overrides or {}).items():
+        settings[name] = _coerce(name, value) if value is not None else None
+    config = ServerConfig(data_dir=data_dir, issuers=tuple(issuers), **settings)
+    return _checked(config)
+
+
+def _checked(config: ServerConfig) -> ServerConfig:
+    if config.role not in ("all", "vault", "auth"):
+        raise ConfigError("role must be all, vault or auth")
+    if config.crypto_mode not in ("process", "thread"):
+        raise ConfigError("crypto_mode must be process or thread")
+    if config.kek_source not in ("file", "env", "keyring"):
+        raise ConfigError("kek_source must be file, env or keyring")
+    if not 0 <= config.port <= 65535:
+        raise ConfigError("port must be between 0 and 65535")
+    if config.token_ttl > config.max_token_lifetime:
+        raise ConfigError("token_ttl must not exceed max_token_lifetime")
+    if len(config.chain_id) != 64:
+        raise ConfigError("chain_id must be 64 hex digits")
+    return config
+
+
+def with_overrides(config: ServerConfig, **changes: Any) -> ServerConfig:
+    return _checked(replace(config, **changes))

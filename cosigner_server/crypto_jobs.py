@@ -1,0 +1,109 @@
+"""The CPU work of the co-signer, as plain functions a worker process can run: every pairing and
+every multiplication by a secret goes through here, never through the event loop.
+
+Failures that are the caller's fault come back as an error code (not an exception) so the pool
+does not have to pickle tracebacks that might carry data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.crypto import (
+    DecodeError,
+    PublicKey,
+    SecretKey,
+    Signature,
+    aggregate_signatures,
+    split_secret_key,
+)
+from app.keys import client_id_of, secret_key_from_mnemonic
+
+
+@dataclass(frozen=True)
+class CosignResult:
+    signature: str | None = None
+    error: str | None = None  # "partial_malformed" | "partial_invalid" | "combined_invalid"
+    detail: str = ""
+
+
+def cosign(
+    message: bytes, partial_hex: str, share_public_key: str, wallet_public_key: str,
+    server_share: bytes,
+) -> CosignResult:  # fmt: skip
+    """Verify the user's partial under the STORED share key, add the server's partial, and
+    release the sum only if it verifies under the wallet key."""
+    try:
+        partial = Signature.from_hex(partial_hex)
+    except DecodeError as exc:
+        return CosignResult(error="partial_malformed", detail=str(exc))
+    share_key = PublicKey.from_hex(share_public_key)
+    if not share_key.verify(message, partial):
+        return CosignResult(error="partial_invalid")
+    server_sig = SecretKey.from_bytes(server_share).sign(message)
+    try:
+        combined = aggregate_signatures([partial, server_sig])
+    except DecodeError:
+        return CosignResult(error="combined_invalid")
+    if not PublicKey.from_hex(wallet_public_key).verify(message, combined):
+        return CosignResult(error="combined_invalid")
+    return CosignResult(signature=combined.to_hex())
+
+
+def verify(public_key_hex: str, message: bytes, signature_hex: str) -> bool:
+    try:
+        return PublicKey.from_hex(public_key_hex).verify(message, Signature.from_hex(signature_hex))
+    except DecodeError:
+        return False
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    """A wallet's key as the vault needs it; secret fields are raw bytes / text, never logged."""
+
+    secret_key: bytes
+    public_key: str
+    client_id: str
+
+
+def key_from_mnemonic(mnemonic: str) -> KeyMaterial:
+    return _material(secret_key_from_mnemonic(mnemonic))
+
+
+def key_from_secret(secret: bytes) -> KeyMaterial:
+    return _material(SecretKey.from_bytes(secret))
+
+
+def _material(sk: SecretKey) -> KeyMaterial:
+    pk = sk.public_key()
+    return KeyMaterial(secret_key=sk.to_bytes(), public_key=pk.to_hex(), client_id=client_id_of(pk))
+
+
+@dataclass(frozen=True)
+class SplitMaterial:
+    user_share: bytes
+    user_public_key: str
+    server_share: bytes
+    server_public_key: str
+
+
+def split(secret: bytes) -> SplitMaterial:
+    user, server = split_secret_key(SecretKey.from_bytes(secret), 2)
+    return SplitMaterial(
+        user_share=user.to_bytes(),
+        user_public_key=user.public_key().to_hex(),
+        server_share=server.to_bytes(),
+        server_public_key=server.public_key().to_hex(),
+    )
+
+
+def check_server_share(server_share: bytes, server_public_key: str) -> bool:
+    """A share handed over by /setup must match the public key it claims (0Chain's peer key)."""
+    try:
+        return SecretKey.from_bytes(server_share).public_key().to_hex() == server_public_key
+    except DecodeError:
+        return False
+
+
+def warm_up() -> None:
+    """Run once in each worker so the first real request does not pay imports and tables."""
+    SecretKey.generate().public_key()

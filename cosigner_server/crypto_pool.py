@@ -1,0 +1,73 @@
+"""Where the co-signer's CPU work runs: a process pool (the default) or a thread pool, behind a
+bounded number of queued jobs. When the queue is full the caller gets Overloaded at once and
+answers 503: a busy server says so quickly instead of letting latency grow without bound."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from . import crypto_jobs
+
+T = TypeVar("T")
+
+
+class Overloaded(Exception):
+    """The crypto queue is full."""
+
+
+def _init_worker(backend: str | None) -> None:
+    if backend:
+        os.environ["SPLITKEY_CRYPTO_BACKEND"] = backend
+    crypto_jobs.warm_up()
+
+
+class CryptoPool:
+    def __init__(self, workers: int, max_queue: int, mode: str = "process") -> None:
+        if mode not in ("process", "thread"):
+            raise ValueError("crypto pool mode must be 'process' or 'thread'")
+        self.workers = max(1, workers)
+        self.max_queue = max_queue
+        self.mode = mode
+        self.pending = 0  # queued + running; read by /metrics
+        self._executor: concurrent.futures.Executor | None = None
+
+    def start(self) -> None:
+        backend = os.environ.get("SPLITKEY_CRYPTO_BACKEND")
+        if self.mode == "process":
+            # forkserver/spawn, never fork: the parent has threads (storage) that fork would copy.
+            ctx = multiprocessing.get_context("spawn")
+            self._executor = concurrent.futures.ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=_init_worker, initargs=(backend,)
+            )
+            # start every worker now, not on the first request
+            list(self._executor.map(_noop, range(self.workers)))
+        else:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                self.workers, thread_name_prefix="crypto", initializer=crypto_jobs.warm_up
+            )
+
+    def stop(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._executor is None:
+            raise RuntimeError("crypto pool is not started")
+        if self.pending >= self.max_queue:
+            raise Overloaded()
+        self.pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, fn, *args)
+        finally:
+            self.pending -= 1
+
+
+def _noop(_: int) -> None:
+    return None
