@@ -147,8 +147,8 @@ def cmd_tx_sign(args: argparse.Namespace) -> Result:
         raise InputError("--private-key and --file cannot both be read from standard input")
     tx = _transaction(args)
     secret_key = _secret_key(args)
-    own = secret_key.public_key().to_hex()
-    if tx.public_key and tx.public_key != own and not args.partial:
+    foreign = tx.public_key and tx.public_key != secret_key.public_key().to_hex()
+    if foreign and not args.partial:
         raise InputError(
             "--private-key does not belong to the transaction's public_key "
             "(add --partial to sign with a share of a split key)"
