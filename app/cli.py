@@ -38,6 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 # -- reading inputs ----------------------------------------------------------------------------
 
+
 def _value(text: str) -> str:
     return sys.stdin.read().strip() if text == "-" else text
 
