@@ -370,3 +370,16 @@ def test_unavailable_native_backend_exits_2(capsys, monkeypatch):
 def test_help_exits_0(capsys):
     assert cli.main(["tx", "sign", "--help"]) == 0
     assert "--partial" in capsys.readouterr().out
+
+
+def test_points_in_herumi_text_form_are_accepted(capsys):
+    from app.crypto import text_form
+
+    sig_text = text_form.signature_to_text(Signature.from_hex(SIG_HEX))
+    pk_text = text_form.public_key_to_text(PublicKey.from_hex(PK_HEX))
+    assert sig_text.startswith("1 ") and pk_text.startswith("1 ")
+    assert splitkey(capsys, "combine", "--signature", sig_text) == {"signature": SIG_HEX}
+    args = ["verify", "--public-key", pk_text, "--hash", HASH, "--signature", sig_text]
+    assert splitkey(capsys, *args) == {"valid": True}
+    broken = sig_text[:-1] + ("0" if sig_text[-1] != "0" else "1")
+    assert "--signature: " in error_of(capsys, "combine", "--signature", broken)
