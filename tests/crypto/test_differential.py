@@ -109,12 +109,6 @@ def test_sums_agree(native, keys, message, twist):
         assert native.g1_sum(sigs) == bytes(32) and native.g2_sum(pks) == bytes(64)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="pure's verify under the all-zero public key (infinity) raises TypeError from "
-    "precompute_lines(None) instead of answering False",
-)
 def test_verify_under_the_infinity_key_is_false_on_both(native):
     sig = native.sign(5, b"m")
     assert native.verify(bytes(64), b"m", sig) is False
@@ -148,11 +142,6 @@ def test_g2_decoding_agrees(native, data):
     assert outcome(PURE.check_g2, data) == outcome(native.check_g2, data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pure's check_g1/check_g2 return None for the all-zero encoding instead of raising "
-    "PointAtInfinityError as the Backend protocol asks (the public API refuses it earlier)",
-)
 @pytest.mark.parametrize("check", ["check_g1", "check_g2"])
 def test_check_refuses_infinity_on_both_backends(native, check):
     size = 32 if check == "check_g1" else 64

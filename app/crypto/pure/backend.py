@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 
+from ..errors import PointAtInfinityError
 from ..params import R
 from . import g1, g2
 from .hash_to_g1 import hash_to_g1
@@ -51,9 +52,9 @@ class PureBackend:
     def verify(self, pk: bytes, message: bytes, sig: bytes) -> bool:
         # e(sig, Q) * e(-H(m), pk) == 1: one Miller loop over both pairs, one final exponentiation.
         sig_point = decode_g1(sig, "signature")
+        if sig_point is None or _checked_g2(pk) is None:
+            return False  # the identity is nobody's key or signature
         hx, hy = hash_to_g1(message)
-        if sig_point is None:
-            return False
         minus_h = (hx, (-hy) % g1.P)
         return pairing_product_is_one([(sig_point, _Q_LINES), (minus_h, _key_lines(pk))])
 
@@ -73,10 +74,12 @@ class PureBackend:
         return encode_g2(g2.to_affine(acc))
 
     def check_g1(self, data: bytes) -> None:
-        decode_g1(data, "signature")
+        if decode_g1(data, "signature") is None:
+            raise PointAtInfinityError("signature is the point at infinity")
 
     def check_g2(self, data: bytes) -> None:
-        _checked_g2(data)
+        if _checked_g2(data) is None:
+            raise PointAtInfinityError("public key is the point at infinity")
 
     def pairing(self, g1_data: bytes, g2_data: bytes):
         """e(P, Q) as an Fp12 tuple (benchmarks); None unless both points are finite."""
