@@ -11,6 +11,7 @@ no transaction is signed, and messages need `sign_messages`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from app.transaction import (
     TransactionType,
 )
 
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 ZCN = 10**10  # 1 ZCN in SAS, 0Chain's smallest unit
 DAY = 86_400
 
@@ -135,12 +137,19 @@ def method_of(tx: Transaction) -> tuple[str, str]:
 
 
 def group_of(tx: Transaction) -> str | None:
-    """The permission group a transaction needs, or None when no group covers it (refused)."""
-    contract, method = method_of(tx)
+    """The permission group a transaction needs, or None when no group covers it (refused).
+
+    token_transfers covers plain sends only: no 0Chain contract has a method named "transfer",
+    so a smart-contract call named so (to any address) is in no group. Data transactions
+    (type 10) are in no group either: only an unrestricted key signs them.
+    """
     if tx.transaction_type == TransactionType.SEND:
         return "token_transfers"
+    if tx.transaction_type != TransactionType.SMART_CONTRACT:
+        return None
+    contract, method = method_of(tx)
     for name, (group_contract, methods) in GROUPS.items():
-        if method in methods and (group_contract is None or group_contract == contract):
+        if group_contract == contract and method in methods:
             return name
     return None
 
@@ -169,7 +178,9 @@ class Permissions:
     not_before: int | None = None
     expires_at: int | None = None
     max_uses: int | None = None
-    unrestricted: bool = False  # the owner's own device split; other fields are then ignored
+    # The owner's own device split: no group, cap, recipient or count limit applies; the
+    # validity window (not_before, expires_at) and chain_id still do.
+    unrestricted: bool = False
     chain_id: str | None = None  # pin a chain; None = the server's configured chain
 
     def __post_init__(self) -> None:
@@ -178,8 +189,21 @@ class Permissions:
             raise PermissionsError(f"unknown permission group(s): {', '.join(sorted(unknown))}")
         if self.period_seconds < 60:
             raise PermissionsError("period_seconds must be at least 60")
-        if self.not_before and self.expires_at and self.expires_at <= self.not_before:
+        if (
+            self.not_before is not None
+            and self.expires_at is not None
+            and self.expires_at <= self.not_before
+        ):
             raise PermissionsError("expires_at must be after not_before")
+        # A recipient or chain id that can never equal a transaction's field (0Chain ids are 64
+        # lowercase hex) would silently refuse everything: say so when the limits are set.
+        for recipient in sorted(self.recipients or ()):
+            if not _HEX64.fullmatch(recipient):
+                raise PermissionsError(
+                    f"recipient {recipient!r} is not a client id (64 lowercase hex digits)"
+                )
+        if self.chain_id is not None and not _HEX64.fullmatch(self.chain_id):
+            raise PermissionsError("chain_id must be 64 lowercase hex digits or null")
 
     @classmethod
     def unlimited(cls) -> Permissions:
@@ -230,22 +254,37 @@ class Permissions:
 
     def is_within(self, other: Permissions) -> bool:
         """True when self allows nothing that `other` does not (a tightening of other)."""
-        if other.unrestricted:
-            return True
-        if self.unrestricted:
-            return False
 
         def cap_within(mine: int | None, theirs: int | None) -> bool:
             return theirs is None or (mine is not None and mine <= theirs)
 
+        # When and where a key works binds even an unrestricted key.
+        when_where = (
+            cap_within(self.expires_at, other.expires_at)
+            and (other.not_before is None or (
+                self.not_before is not None and self.not_before >= other.not_before
+            ))
+            and (other.chain_id is None or self.chain_id == other.chain_id)
+        )  # fmt: skip
+        if not when_where:
+            return False
+        if other.unrestricted:
+            return True
+        if self.unrestricted:
+            return False
+        # A period cap is only as tight as its window: 2 ZCN per hour is not within 2 ZCN per
+        # day. A longer window with a cap no higher is (every short window lies inside one).
+        period_caps = (other.max_value_per_period, other.max_count_per_period) != (None, None)
         return (
             self.groups <= other.groups
             and (other.sign_messages or not self.sign_messages)
             and cap_within(self.max_per_transaction, other.max_per_transaction)
             and cap_within(self.max_value_per_period, other.max_value_per_period)
             and cap_within(self.max_count_per_period, other.max_count_per_period)
+            and (not period_caps or self.period_seconds >= other.period_seconds)
             and cap_within(self.max_uses, other.max_uses)
-            and (other.recipients is None or (self.recipients or frozenset()) <= other.recipients)
-            and (other.expires_at is None or (self.expires_at or 2**62) <= other.expires_at)
-            and (other.not_before is None or (self.not_before or 0) >= other.not_before)
-        )
+            # recipients None means "anyone": never within a list
+            and (other.recipients is None or (
+                self.recipients is not None and self.recipients <= other.recipients
+            ))
+        )  # fmt: skip
