@@ -14,9 +14,10 @@ keys chosen by the token. The rules, all enforced before or right after the sign
   A `kid` is only ever a dictionary key here (never a path, never a query).
 * Claims: iss, aud, sub, exp, iat, nbf, jti are required. `aud` must be exactly one string equal
   to the expected audience (a list is refused, even one containing ours: one token, one
-  audience). NumericDates must be finite int or float (not bool, not strings). exp in the past,
-  nbf or iat in the future, each beyond the leeway, are refused, and so is exp - iat above the
-  lifetime cap. sub and jti are non-empty strings; `role`, when present, is a non-empty string.
+  audience). NumericDates must be int or float (not bool, not strings), finite, and between
+  1970 and 9999. exp in the past, nbf or iat in the future, each beyond the leeway, are refused,
+  and so is exp - iat above the lifetime cap (and exp <= iat, nbf >= exp). sub and jti are
+  non-empty strings; `role`, when present, is a non-empty string.
 
 Not decided here: whether the subject's user is enabled, or whether a revocation issued after
 `iat` concerns this token. The route layer does that with the returned `Claims`. Note that
@@ -54,6 +55,7 @@ MAX_TTL = 60 * 60  # ServerIssuer.mint refuses anything longer
 DEFAULT_MAX_LIFETIME = 2 * 60 * 60
 DEFAULT_LEEWAY = 5
 MAX_LEEWAY = 60
+MAX_NUMERIC_DATE = 253_402_300_799  # 9999-12-31T23:59:59Z
 
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat", "nbf", "jti")
 # The server writes these itself; extra_claims may not override them.
@@ -387,8 +389,11 @@ def _numeric_date(claims: dict[str, Any], name: str) -> float:
     # bool is an int subclass and PyJWT takes "1700000000"; RFC 7519 says a JSON number.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TokenError(f"{name} is not a number")
-    if not math.isfinite(value):
+    # Checked before any arithmetic: 10**400 is a valid JSON int but not a float.
+    if isinstance(value, float) and not math.isfinite(value):
         raise TokenError(f"{name} is not finite")
+    if not 0 <= value <= MAX_NUMERIC_DATE:
+        raise TokenError(f"{name} is out of range")
     return value
 
 
@@ -517,7 +522,8 @@ class TokenVerifier:
             )
         except jwt.InvalidSignatureError:
             raise TokenError("signature does not verify") from None
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError, TypeError):
+            # Fail closed: a signature the library cannot even parse is a refusal, not a 500.
             raise TokenError("signature check refused the token") from None
 
     def _check_claims(
@@ -569,7 +575,7 @@ def bearer_token(authorization: str | None) -> str:
     case-insensitive). Refuses anything else before any parsing work."""
     if authorization is None:
         raise TokenError("Authorization header is missing")
-    if len(authorization) > MAX_TOKEN_LENGTH + 16:
+    if len(authorization) > MAX_TOKEN_LENGTH + len("Bearer "):
         raise TokenError("token is too large")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token or token != token.strip():
