@@ -144,9 +144,10 @@ class IssuerKey:
         return cls.from_pem(Path(path).read_bytes(), algorithm, kid=kid)
 
     @classmethod
-    def from_jwk(cls, jwk: Mapping[str, Any]) -> IssuerKey:
-        """A public JWK (RFC 7517). Its `alg` if present, else the one algorithm its kty/crv
-        allows here (RSA -> RS256, EC P-256 -> ES256, OKP Ed25519/Ed448 -> EdDSA)."""
+    def from_jwk(cls, jwk: Mapping[str, Any], algorithm: str | None = None) -> IssuerKey:
+        """A public JWK (RFC 7517), bound to `algorithm` if given (a JWK `alg` must then agree),
+        else to its own `alg`, else to the one algorithm its kty allows here (RSA -> RS256,
+        EC -> ES256, OKP -> EdDSA)."""
         if not isinstance(jwk, Mapping):
             raise IssuerConfigError("a JWK must be a JSON object")
         kty = jwk.get("kty")
@@ -159,9 +160,11 @@ class IssuerKey:
         key_ops = jwk.get("key_ops")
         if key_ops is not None and (not isinstance(key_ops, list) or "verify" not in key_ops):
             raise IssuerConfigError("JWK key_ops must allow verify")
-        algorithm = jwk.get("alg")
+        declared = jwk.get("alg")
+        if algorithm is not None and declared is not None and declared != algorithm:
+            raise IssuerConfigError("JWK alg differs from the configured algorithm")
         if algorithm is None:
-            algorithm = {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}[kty]
+            algorithm = declared or {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}[kty]
         if algorithm not in ALGORITHMS:
             raise IssuerConfigError(f"JWK alg must be one of {', '.join(ALGORITHMS)}")
         try:
@@ -171,23 +174,27 @@ class IssuerKey:
         return cls(algorithm, parsed.key, jwk.get("kid"))
 
     @classmethod
-    def from_jwks(cls, jwks: Mapping[str, Any]) -> tuple[IssuerKey, ...]:
+    def from_jwks(
+        cls, jwks: Mapping[str, Any], algorithm: str | None = None
+    ) -> tuple[IssuerKey, ...]:
         if not isinstance(jwks, Mapping) or not isinstance(jwks.get("keys"), list):
             raise IssuerConfigError('a JWKS must be a JSON object with a "keys" list')
-        keys = tuple(cls.from_jwk(entry) for entry in jwks["keys"])
+        keys = tuple(cls.from_jwk(entry, algorithm) for entry in jwks["keys"])
         if not keys:
             raise IssuerConfigError("the JWKS holds no key")
         return keys
 
     @classmethod
-    def from_jwks_file(cls, path: str | Path) -> tuple[IssuerKey, ...]:
+    def from_jwks_file(
+        cls, path: str | Path, algorithm: str | None = None
+    ) -> tuple[IssuerKey, ...]:
         """A JWKS saved locally by the operator. Never fetched: `jku`-style URLs have no meaning
         here, and members such as x5u inside the JWKS are ignored."""
         try:
             jwks = json.loads(Path(path).read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise IssuerConfigError("the JWKS file is not JSON") from exc
-        return cls.from_jwks(jwks)
+        return cls.from_jwks(jwks, algorithm)
 
 
 @dataclass(frozen=True)

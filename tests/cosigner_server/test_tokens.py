@@ -808,6 +808,10 @@ def test_enterprise_keys_from_a_jwks_file_and_kid_selection(tmp_path) -> None:
             jwk_of(RS_KEY.public_key(), alg="HS256"))),
         ("jwk_alg_rs256_on_ec", lambda: IssuerKey.from_jwk(
             jwk_of(ES_KEY.public_key(), alg="RS256"))),
+        ("jwk_alg_differs_from_configured", lambda: IssuerKey.from_jwk(
+            jwk_of(ES_KEY.public_key(), alg="ES256"), "RS256")),
+        ("jwk_configured_alg_wrong_for_key", lambda: IssuerKey.from_jwk(
+            jwk_of(ES_KEY.public_key()), "EdDSA")),
         ("jwk_use_enc", lambda: IssuerKey.from_jwk(jwk_of(RS_KEY.public_key(), use="enc"))),
         ("jwk_key_ops_sign_only", lambda: IssuerKey.from_jwk(
             jwk_of(RS_KEY.public_key(), key_ops=["sign"]))),
@@ -840,6 +844,16 @@ def test_enterprise_keys_from_a_jwks_file_and_kid_selection(tmp_path) -> None:
 def test_configuration_errors(name: str, build: Any) -> None:
     with pytest.raises(IssuerConfigError):
         build()
+
+
+def test_jwks_with_a_configured_algorithm(tmp_path) -> None:
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [jwk_of(RS_KEY.public_key(), kid="rs-1"),
+                                         jwk_of(RS_KEY.public_key(), kid="rs-2", alg="RS256")]}))
+    keys = IssuerKey.from_jwks_file(path, "RS256")
+    assert [(key.kid, key.algorithm) for key in keys] == [("rs-1", "RS256"), ("rs-2", "RS256")]
+    with pytest.raises(IssuerConfigError):
+        IssuerKey.from_jwks_file(path, "ES256")
 
 
 def test_jwks_file_not_json(tmp_path) -> None:
