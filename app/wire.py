@@ -41,8 +41,14 @@ def require(data: Any, name: str, kind: type | tuple[type, ...], optional: bool 
 
 
 def _kind_name(kinds: tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", bool: "true or false", dict: "an object",
-             list: "a list", float: "a number"}  # fmt: skip
+    names = {
+        str: "text",
+        int: "a whole number",
+        bool: "true or false",
+        dict: "an object",
+        list: "a list",
+        float: "a number",
+    }
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
@@ -151,8 +157,12 @@ class Receipt:
 
     @classmethod
     def from_dict(cls, data: Any) -> Receipt:
-        return cls(**{k: require(data, k, int) for k in ("audit_seq", "uses", "period_value",
-                                                         "period_count")})  # fmt: skip
+        return cls(
+            **{
+                k: require(data, k, int)
+                for k in ("audit_seq", "uses", "period_value", "period_count")
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -180,8 +190,11 @@ class CosignAnswer:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"signature": self.signature, "hash": self.hash,
-                               "receipt": self.receipt.to_dict()}  # fmt: skip
+        out: dict[str, Any] = {
+            "signature": self.signature,
+            "hash": self.hash,
+            "receipt": self.receipt.to_dict(),
+        }
         if self.transaction is not None:
             out["transaction"] = self.transaction
         if self.headers is not None:

@@ -27,9 +27,12 @@ class CosignResult:
 
 
 def cosign(
-    message: bytes, partial_hex: str, share_public_key: str, wallet_public_key: str,
+    message: bytes,
+    partial_hex: str,
+    share_public_key: str,
+    wallet_public_key: str,
     server_share: bytes,
-) -> CosignResult:  # fmt: skip
+) -> CosignResult:
     """Verify the user's partial under the STORED share key, add the server's partial, and
     release the sum only if it verifies under the wallet key."""
     try:
@@ -107,3 +110,30 @@ def check_server_share(server_share: bytes, server_public_key: str) -> bool:
 def warm_up() -> None:
     """Run once in each worker so the first real request does not pay imports and tables."""
     SecretKey.generate().public_key()
+
+
+def check_setup(
+    client_id: str,
+    client_key: str,
+    server_public_key: str,
+    server_share_hex: str,
+    peer_public_key: str,
+) -> str | None:
+    """Why a /setup request is not a valid split of the wallet's key, or None when it is:
+    client_id is the key's address, the server share matches its public key, and the two
+    shares' public keys add up to the wallet key."""
+    try:
+        wallet_key = PublicKey.from_hex(client_key)
+        if client_id_of(wallet_key) != client_id:
+            return "client_id is not the address of client_key"
+        share = SecretKey.from_hex(server_share_hex)
+        if share.public_key() != PublicKey.from_hex(server_public_key):
+            return "private_key does not match public_key"
+        if (
+            PublicKey.from_hex(server_public_key) + PublicKey.from_hex(peer_public_key)
+            != wallet_key
+        ):
+            return "public_key and peer_public_key do not add up to client_key"
+    except DecodeError as exc:
+        return f"a key is malformed: {exc}"
+    return None

@@ -1,0 +1,67 @@
+"""The aiohttp application factory: `create_app(config)` for serving and for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiohttp import web
+
+from . import vault
+from .bootstrap import close_state, load_state
+from .config import ServerConfig
+from .middlewares import errors, on_prepare, sealed
+from .routes import admin, audit, health, identity, sign, splits, wallets, zauth
+from .state import STATE, ServerState
+
+log = logging.getLogger("splitkey.cosigner")
+ROLE_ROUTES = {
+    "vault": (identity, wallets, splits, admin, audit),
+    "auth": (identity, sign, zauth),
+}
+DELETION_SWEEP_SECONDS = 60
+
+
+def create_app(config: ServerConfig, state: ServerState | None = None) -> web.Application:
+    """The server for config.role. With `state`, use it as is (tests); else load on startup."""
+    app = web.Application(middlewares=[errors, sealed], client_max_size=config.max_body_bytes)
+    app[STATE] = state or ServerState(config=config)
+    app.on_response_prepare.append(on_prepare)
+    app.router.add_routes(health.routes)
+    modules: list = []
+    for role in ("vault", "auth") if config.role == "all" else (config.role,):
+        modules.extend(m for m in ROLE_ROUTES[role] if m not in modules)
+    for module in modules:
+        app.router.add_routes(module.routes)
+    if state is None:
+        app.cleanup_ctx.append(_lifecycle)
+    app.cleanup_ctx.append(_deletion_sweeper)
+    return app
+
+
+async def _lifecycle(app: web.Application):
+    loaded = await load_state(app[STATE].config)
+    app[STATE].__dict__.update(loaded.__dict__)
+    if app[STATE].sealed:
+        log.warning("starting sealed: no key-encryption key found; only /health answers")
+    yield
+    await close_state(app[STATE])
+
+
+async def _deletion_sweeper(app: web.Application):
+    async def sweep() -> None:
+        while True:
+            state = app[STATE]
+            if not state.sealed and app[STATE].config.role in ("all", "vault"):
+                try:
+                    await vault.delete_due_wallets(state)
+                except Exception:
+                    log.exception("deletion sweep failed; retrying later")
+            await asyncio.sleep(DELETION_SWEEP_SECONDS)
+
+    task = asyncio.create_task(sweep())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -1,0 +1,167 @@
+"""Making a data directory (init) and turning one into a running server's state (load).
+
+Data directory layout (0700):
+  config.toml      settings (optional)
+  kek.key          the key-encryption key, 0600 (unless it lives in the keyring or $SPLITKEY_KEK)
+  secrets.sealed   the server's own secrets (token signing key, audit and code HMAC keys),
+                   sealed with the KEK
+  cosigner.db      SQLite database (+ -wal, and the .revocations journal)
+  audit.log        the HMAC-chained audit log
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from .audit import AuditLog
+from .config import ServerConfig
+from .crypto_pool import CryptoPool
+from .envelope import (
+    ENV_VAR,
+    KekConfig,
+    KekRing,
+    format_kek,
+    generate_kek,
+    load_kek,
+    store_kek_in_keyring,
+    write_kek_file,
+)
+from .state import ServerState
+from .storage.sqlite import SQLiteStorage
+from .tokens import IssuerKey, ServerIssuer, TokenVerifier, TrustedIssuer
+
+SECRETS_FILE = "secrets.sealed"
+SECRETS_RECORD = "server-secrets"
+
+
+class InitError(Exception):
+    """The data directory cannot be initialised as asked."""
+
+
+@dataclass(frozen=True)
+class ServerSecrets:
+    issuer_key: bytes
+    audit_key: bytes
+    hmac_key: bytes
+
+    @classmethod
+    def generate(cls) -> ServerSecrets:
+        return cls(
+            issuer_key=ServerIssuer.generate(issuer="x", audience="x").private_bytes(),
+            audit_key=secrets.token_bytes(32),
+            hmac_key=secrets.token_bytes(32),
+        )
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(
+            {k: getattr(self, k).hex() for k in ("issuer_key", "audit_key", "hmac_key")}
+        ).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ServerSecrets:
+        raw = json.loads(data)
+        return cls(**{k: bytes.fromhex(raw[k]) for k in ("issuer_key", "audit_key", "hmac_key")})
+
+
+def kek_config(config: ServerConfig) -> KekConfig:
+    return KekConfig(
+        env_var=ENV_VAR,
+        file=config.path("kek_file") if config.kek_source == "file" else None,
+        use_keyring=config.kek_source == "keyring",
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def init_data_dir(config: ServerConfig) -> str | None:
+    """Create the data directory's keys and secrets. Returns the KEK text when it must be kept
+    by the administrator ($SPLITKEY_KEK source), else None. Refuses to overwrite anything."""
+    data_dir = config.data_dir
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)
+    secrets_path = data_dir / SECRETS_FILE
+    if secrets_path.exists():
+        raise InitError(f"{data_dir} is already initialised ({SECRETS_FILE} exists)")
+    ring_text = format_kek(generate_kek())
+    ring = _ring_from_text(ring_text)
+    shown = None
+    if config.kek_source == "file":
+        if config.path("kek_file").exists():
+            raise InitError(f"{config.path('kek_file')} exists; refusing to replace a key")
+        write_kek_file(config.path("kek_file"), ring_text)
+    elif config.kek_source == "keyring":
+        store_kek_in_keyring(ring_text, kek_config(config))
+    else:
+        shown = ring_text
+    _write_private(secrets_path, ring.seal(ServerSecrets.generate().to_bytes(), SECRETS_RECORD))
+    return shown
+
+
+def _ring_from_text(text: str) -> KekRing:
+    from .envelope import parse_kek_text
+
+    return parse_kek_text(text, "new key")
+
+
+def enterprise_issuers(config: ServerConfig) -> list[TrustedIssuer]:
+    out = []
+    for item in config.issuers:
+        if item.jwks_file:
+            keys = IssuerKey.from_jwks_file(config.data_dir / item.jwks_file)
+        elif item.pem_file:
+            keys = (IssuerKey.from_pem_file(config.data_dir / item.pem_file, item.algorithm),)
+        else:
+            raise InitError(f"issuer {item.issuer}: give pem_file or jwks_file")
+        out.append(TrustedIssuer(item.issuer, keys, item.audience))
+    return out
+
+
+async def load_state(config: ServerConfig, *, start_pool: bool = True) -> ServerState:
+    """A ready state, or a sealed one (only health answers) when no KEK is available."""
+    state = ServerState(config=config)
+    ring = load_kek(kek_config(config))
+    if ring is None:
+        return state
+    secrets_path = config.data_dir / SECRETS_FILE
+    if not secrets_path.exists():
+        raise InitError(f"{config.data_dir} is not initialised: run `splitkey-cosigner init`")
+    server_secrets = ServerSecrets.from_bytes(ring.open(secrets_path.read_bytes(), SECRETS_RECORD))
+    storage = SQLiteStorage(config.db_path)
+    await storage.open()
+    audit = AuditLog(config.audit_path, server_secrets.audit_key)
+    audit.open()
+    issuer = ServerIssuer.from_private_bytes(
+        server_secrets.issuer_key, issuer=config.issuer, audience=config.audience
+    )
+    verifier = TokenVerifier(
+        [issuer.trusted_issuer(), *enterprise_issuers(config)],
+        config.audience,
+        max_lifetime=config.max_token_lifetime,
+    )
+    pool = CryptoPool(config.crypto_workers, config.crypto_queue, config.crypto_mode)
+    if start_pool:
+        pool.start()
+    state.storage, state.kek, state.audit = storage, ring, audit
+    state.issuer, state.verifier, state.pool = issuer, verifier, pool
+    state.audit_key, state.hmac_key = server_secrets.audit_key, server_secrets.hmac_key
+    return state
+
+
+async def close_state(state: ServerState) -> None:
+    if state.pool is not None:
+        state.pool.stop()
+    if state.storage is not None:
+        await state.storage.close()
+    if state.audit is not None:
+        state.audit.close()

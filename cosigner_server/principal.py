@@ -1,0 +1,68 @@
+"""Who is asking: every authenticated route starts with `await require_user(request)`.
+
+Only the server's own tokens open the API; an enterprise token is accepted only by the token
+exchange route (identity.py), which turns it into a server token. A token is refused when its user
+is disabled, when it was issued before the user's tokens_valid_after, and - for a token obtained
+by proof of possession of a split key - when that split is no longer active."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from .errors import forbidden, unauthorized
+from .model import SPLIT_ACTIVE, User
+from .state import STATE, now
+from .tokens import Claims, TokenError
+
+SPLIT_CLAIM = "split"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    claims: Claims
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
+
+
+def bearer_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    # 0Chain's zauth clients send the token in X-Jwt-Token.
+    return request.headers.get("X-Jwt-Token") or None
+
+
+async def require_user(request: web.Request) -> Principal:
+    state = request.app[STATE]
+    token = bearer_token(request)
+    if not token:
+        raise unauthorized()
+    try:
+        claims = state.verifier.verify(token)
+    except TokenError as exc:
+        raise unauthorized(f"token refused: {exc.reason}") from None
+    if claims.issuer != state.config.issuer:
+        raise unauthorized("token refused: exchange it for a server token first")
+    user = await state.storage.get_user(claims.subject)
+    if user is None or not user.enabled:
+        raise unauthorized("token refused: the user is disabled or unknown")
+    if claims.issued_at < user.tokens_valid_after:
+        raise unauthorized("token refused: issued before a revocation")
+    split_id = claims.raw.get(SPLIT_CLAIM)
+    if split_id is not None:
+        split = await state.storage.get_split(str(split_id))
+        if split is None or split.status_at(now()) != SPLIT_ACTIVE:
+            raise unauthorized("token refused: the key it was issued for is revoked or expired")
+    return Principal(user=user, claims=claims)
+
+
+async def require_admin(request: web.Request) -> Principal:
+    principal = await require_user(request)
+    if not principal.is_admin:
+        raise forbidden("this needs an administrator")
+    return principal

@@ -1,0 +1,108 @@
+"""/v1/admin/*: users and enrollment codes, every wallet and split, revoke and freeze anything,
+statistics. Administrators only."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from app.wire import API, require
+
+from .. import identity, vault
+from ..errors import not_found
+from ..principal import require_admin
+from ..services import record
+from ..state import STATE, now
+from ..views import split_view, user_view, wallet_view
+from .common import json_body, ok, parse
+
+routes = web.RouteTableDef()
+
+
+@routes.get(API + "/admin/users")
+async def users(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return ok({"users": [user_view(u) for u in await request.app[STATE].storage.list_users()]})
+
+
+@routes.post(API + "/admin/users")
+async def create_user(request: web.Request) -> web.Response:
+    who = await require_admin(request)
+    body = await json_body(request)
+    subject = parse(lambda d: require(d, "subject", str), body)
+    role = parse(lambda d: require(d, "role", str, optional=True), body) or "user"
+    user, code = await identity.create_user(request.app[STATE], who, subject, role)
+    return ok({"user": user_view(user), "enrollment_code": code}, status=201)
+
+
+@routes.post(API + "/admin/users/{user_id}/enrollment-code")
+async def enrollment_code(request: web.Request) -> web.Response:
+    who = await require_admin(request)
+    state = request.app[STATE]
+    user = await state.storage.get_user(request.match_info["user_id"])
+    if user is None:
+        raise not_found("user")
+    return ok({"enrollment_code": await identity.issue_enrollment_code(state, who, user)})
+
+
+@routes.post(API + "/admin/users/{user_id}/enabled")
+async def set_enabled(request: web.Request) -> web.Response:
+    who = await require_admin(request)
+    state = request.app[STATE]
+    enabled = parse(lambda d: require(d, "enabled", bool), await json_body(request))
+    user_id = request.match_info["user_id"]
+    if not await state.storage.set_user_enabled(user_id, enabled, now()):
+        raise not_found("user")
+    await record(
+        state, "user_enabled" if enabled else "user_disabled", who, details={"user": user_id}
+    )
+    return ok({"user": user_view(await state.storage.get_user(user_id))})
+
+
+@routes.get(API + "/admin/wallets")
+async def wallets(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return ok(
+        {"wallets": [wallet_view(w) for w in await request.app[STATE].storage.list_wallets()]}
+    )
+
+
+@routes.get(API + "/admin/splits")
+async def splits(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return ok({"splits": [split_view(s) for s in await request.app[STATE].storage.list_splits()]})
+
+
+@routes.post(API + "/admin/splits/{split_id}/revoke")
+async def revoke(request: web.Request) -> web.Response:
+    who = await require_admin(request)
+    split = await vault.revoke(request.app[STATE], who, request.match_info["split_id"])
+    return ok({"split": split_view(split)})
+
+
+@routes.post(API + "/admin/wallets/{client_id}/freeze")
+async def freeze(request: web.Request) -> web.Response:
+    who = await require_admin(request)
+    frozen = parse(lambda d: require(d, "frozen", bool), await json_body(request))
+    wallet = await vault.set_frozen(
+        request.app[STATE], who, request.match_info["client_id"], frozen
+    )
+    return ok({"wallet": wallet_view(wallet)})
+
+
+@routes.get(API + "/admin/stats")
+async def stats(request: web.Request) -> web.Response:
+    await require_admin(request)
+    state = request.app[STATE]
+    splits_ = await state.storage.list_splits()
+    by_status: dict[str, int] = {}
+    for s in splits_:
+        by_status[s.status_at(now())] = by_status.get(s.status_at(now()), 0) + 1
+    return ok(
+        {
+            "users": len(await state.storage.list_users()),
+            "wallets": len(await state.storage.list_wallets()),
+            "splits": by_status,
+            "cosigns": sum(s.uses for s in splits_),
+            "crypto_queue": state.pool.pending if state.pool else 0,
+        }
+    )

@@ -1,0 +1,65 @@
+"""Audit trail: owners read their wallets' records, administrators the whole chain and its
+verification."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict
+
+from aiohttp import web
+
+from app.wire import API
+
+from .. import audit as audit_log
+from .. import vault
+from ..errors import bad_request
+from ..principal import require_admin, require_user
+from ..state import STATE
+from .common import ok
+
+routes = web.RouteTableDef()
+
+
+def _int_query(request: web.Request, name: str, default: int | None) -> int | None:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise bad_request(f"{name} must be a whole number", field=name)
+    return int(raw)
+
+
+@routes.get(API + "/wallets/{client_id}/audit")
+async def wallet_audit(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    state = request.app[STATE]
+    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], owner=True)
+    records = await asyncio.to_thread(
+        audit_log.read,
+        state.audit.path,
+        wallet=wallet.client_id,
+        since=_int_query(request, "since", None),
+        limit=_int_query(request, "limit", 500),
+    )
+    return ok({"records": records})
+
+
+@routes.get(API + "/admin/audit")
+async def all_audit(request: web.Request) -> web.Response:
+    await require_admin(request)
+    state = request.app[STATE]
+    records = await asyncio.to_thread(
+        audit_log.read,
+        state.audit.path,
+        since=_int_query(request, "since", None),
+        limit=_int_query(request, "limit", 500),
+    )
+    return ok({"records": records})
+
+
+@routes.get(API + "/admin/audit/verify")
+async def verify(request: web.Request) -> web.Response:
+    await require_admin(request)
+    state = request.app[STATE]
+    report = await asyncio.to_thread(audit_log.verify, state.audit.path, state.audit_key)
+    return ok(asdict(report))

@@ -1,0 +1,38 @@
+"""Request parsing shared by the route modules."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from app.wire import WireError
+
+from ..errors import bad_request
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The request's JSON object; 400 naming the problem otherwise (size is capped by the app's
+    client_max_size, which answers 413 before this runs)."""
+    if not request.can_read_body:
+        return {}
+    try:
+        data = json.loads(await request.read())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise bad_request(f"the body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise bad_request("the body must be a JSON object")
+    return data
+
+
+def parse(fn, data: Any):
+    """Run a wire parser, turning WireError into a 400 that names the field."""
+    try:
+        return fn(data)
+    except WireError as exc:
+        raise bad_request(str(exc), field=exc.field) from None
+
+
+def ok(data: Any, status: int = 200) -> web.Response:
+    return web.json_response(data, status=status)

@@ -1,0 +1,49 @@
+"""/v1/sign/*: co-sign a transaction, a message, or auth headers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from app.wire import API, SignMessageRequest, SignTransactionRequest
+
+from .. import signing
+from ..principal import require_user
+from ..state import STATE
+from .common import json_body, ok, parse
+
+routes = web.RouteTableDef()
+
+
+@routes.post(API + "/sign/transaction")
+async def sign_transaction(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    req = parse(SignTransactionRequest.from_dict, await json_body(request))
+    answer = await signing.cosign_transaction(
+        request.app[STATE], who, req.split_id, req.request_id, req.transaction
+    )
+    return ok(answer.to_dict())
+
+
+@routes.post(API + "/sign/message")
+async def sign_message(request: web.Request) -> web.Response:
+    return await _message(request, headers=False)
+
+
+@routes.post(API + "/sign/auth-headers")
+async def sign_auth_headers(request: web.Request) -> web.Response:
+    return await _message(request, headers=True)
+
+
+async def _message(request: web.Request, *, headers: bool) -> web.Response:
+    who = await require_user(request)
+    req = parse(SignMessageRequest.from_dict, await json_body(request))
+    answer = await signing.cosign_message(
+        request.app[STATE],
+        who,
+        req.split_id,
+        req.request_id,
+        req.message,
+        req.signature,
+        headers=headers,
+    )
+    return ok(answer.to_dict())

@@ -1,0 +1,91 @@
+"""/v1/wallets: create or import, list, read, freeze, delete with a waiting period."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from app.wire import API, require
+
+from .. import vault
+from ..principal import require_user
+from ..state import STATE
+from ..views import split_view, wallet_view
+from .common import json_body, ok, parse
+
+routes = web.RouteTableDef()
+
+
+@routes.post(API + "/wallets")
+async def create_wallet(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    body = await json_body(request)
+    mnemonic = parse(lambda d: require(d, "mnemonic", str, optional=True), body)
+    private_key = parse(lambda d: require(d, "private_key", str, optional=True), body)
+    wallet, drawn = await vault.create_wallet(
+        request.app[STATE], who, mnemonic=mnemonic, private_key=private_key
+    )
+    answer = {"wallet": wallet_view(wallet)}
+    if drawn:
+        answer["mnemonic"] = drawn  # shown once, for the owner's offline backup; never stored
+    return ok(answer, status=201)
+
+
+@routes.get(API + "/wallets")
+async def list_wallets(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    storage = request.app[STATE].storage
+    owned = await storage.list_wallets(owner_id=who.user.id)
+    owned_ids = {w.client_id for w in owned}
+    shared = []
+    for split in await storage.list_splits(holder_id=who.user.id):
+        if split.client_id not in owned_ids and split.client_id not in {
+            w.client_id for w in shared
+        }:
+            wallet = await storage.get_wallet(split.client_id)
+            if wallet is not None:
+                shared.append(wallet)
+    return ok(
+        {"owned": [wallet_view(w) for w in owned], "shared": [wallet_view(w) for w in shared]}
+    )
+
+
+@routes.get(API + "/wallets/{client_id}")
+async def get_wallet(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    state = request.app[STATE]
+    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], owner=False)
+    return ok({"wallet": wallet_view(wallet)})
+
+
+@routes.post(API + "/wallets/{client_id}/freeze")
+async def freeze(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    body = await json_body(request)
+    frozen = parse(lambda d: require(d, "frozen", bool), body)
+    wallet = await vault.set_frozen(
+        request.app[STATE], who, request.match_info["client_id"], frozen
+    )
+    return ok({"wallet": wallet_view(wallet)})
+
+
+@routes.delete(API + "/wallets/{client_id}")
+async def delete_wallet(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    wallet = await vault.schedule_deletion(request.app[STATE], who, request.match_info["client_id"])
+    return ok({"wallet": wallet_view(wallet)}, status=202)
+
+
+@routes.post(API + "/wallets/{client_id}/cancel-deletion")
+async def cancel_deletion(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    wallet = await vault.cancel_deletion(request.app[STATE], who, request.match_info["client_id"])
+    return ok({"wallet": wallet_view(wallet)})
+
+
+@routes.get(API + "/wallets/{client_id}/splits")
+async def wallet_splits(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    state = request.app[STATE]
+    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], owner=True)
+    splits = await state.storage.list_splits(client_id=wallet.client_id)
+    return ok({"splits": [split_view(s) for s in splits]})

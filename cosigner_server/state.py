@@ -1,0 +1,41 @@
+"""Everything a running co-signer holds, reachable from handlers through one typed AppKey."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from .audit import AuditLog
+from .config import ServerConfig
+from .crypto_pool import CryptoPool
+from .envelope import KekRing
+from .storage import Storage
+from .tokens import ServerIssuer, TokenVerifier
+
+
+@dataclass
+class ServerState:
+    config: ServerConfig
+    storage: Storage | None = None
+    kek: KekRing | None = None  # None: sealed, only health answers
+    audit: AuditLog | None = None
+    issuer: ServerIssuer | None = None
+    verifier: TokenVerifier | None = None
+    pool: CryptoPool | None = None
+    hmac_key: bytes = b""  # for digests of secret identifiers (codes); sealed at rest
+    audit_key: bytes = b""  # the audit chain's HMAC key; sealed at rest
+    challenges: dict[str, tuple[str, int]] = field(default_factory=dict)  # nonce -> (split, exp)
+    started_at: float = field(default_factory=time.time)
+
+    @property
+    def sealed(self) -> bool:
+        return self.kek is None
+
+
+STATE: web.AppKey[ServerState] = web.AppKey("state", ServerState)
+
+
+def now() -> int:
+    return int(time.time())

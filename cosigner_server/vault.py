@@ -1,0 +1,305 @@
+"""The vault role: wallets, splits, key delivery and share codes. Handlers in routes/ parse and
+answer; the rules live here. Every change is audited before the answer leaves (fail closed)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from app.crypto import DecodeError, SecretKey
+from app.keys import KeysError, generate_mnemonic, normalize_mnemonic
+from app.permissions import Permissions
+
+from . import crypto_jobs
+from .errors import ApiError, bad_request, conflict, forbidden, not_found
+from .model import SPLIT_ACTIVE, ShareCode, Split, Wallet
+from .principal import Principal
+from .services import code_digest, record, seal, unseal
+from .state import ServerState, now
+from .storage.base import Conflict
+
+SHARE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+def new_share_code() -> str:
+    raw = "".join(secrets.choice(SHARE_CODE_ALPHABET) for _ in range(20))  # ~100 bits
+    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper().replace(" ", "")
+
+
+# -- wallets ---------------------------------------------------------------------------------
+
+
+async def create_wallet(
+    state: ServerState, who: Principal, *, mnemonic: str | None, private_key: str | None
+) -> tuple[Wallet, str | None]:
+    """A new wallet (the server draws the mnemonic and returns it once) or an imported one."""
+    if mnemonic and private_key:
+        raise bad_request("give a mnemonic or a private key, not both", field="mnemonic")
+    drawn = None
+    try:
+        if private_key:
+            material = await state.pool.run(
+                crypto_jobs.key_from_secret, SecretKey.from_hex(private_key).to_bytes()
+            )
+        else:
+            if mnemonic:
+                mnemonic = normalize_mnemonic(mnemonic)
+            else:
+                mnemonic = drawn = generate_mnemonic()
+            material = await state.pool.run(crypto_jobs.key_from_mnemonic, mnemonic)
+    except DecodeError as exc:
+        raise bad_request(f"private key refused: {exc}", field="private_key") from None
+    except KeysError as exc:
+        raise bad_request(f"mnemonic refused: {exc}", field="mnemonic") from None
+    secret = json.dumps({"private_key": material.secret_key.hex(), "mnemonic": mnemonic or ""})
+    wallet = Wallet(
+        client_id=material.client_id,
+        public_key=material.public_key,
+        owner_id=who.user.id,
+        created_at=now(),
+        sealed_secret=seal(state, secret.encode(), f"wallet:{material.client_id}"),
+    )
+    try:
+        await state.storage.add_wallet(wallet)
+    except Conflict:
+        raise conflict("this wallet is already in the vault") from None
+    await record(
+        state,
+        "wallet_created" if drawn else "wallet_imported",
+        who,
+        wallet=wallet.client_id,
+        undo=lambda: state.storage.delete_wallet(wallet.client_id),
+    )
+    return wallet, drawn
+
+
+async def wallet_for(state: ServerState, who: Principal, client_id: str, *, owner: bool) -> Wallet:
+    """The wallet if `who` owns it (or, with owner=False, holds an active split of it, or is an
+    admin); 404 otherwise so ids cannot be probed."""
+    wallet = await state.storage.get_wallet(client_id)
+    if wallet is None:
+        raise not_found("wallet")
+    if wallet.owner_id == who.user.id or who.is_admin:
+        return wallet
+    if not owner:
+        for split in await state.storage.list_splits(client_id=client_id, holder_id=who.user.id):
+            if split.status_at(now()) == SPLIT_ACTIVE:
+                return wallet
+    raise not_found("wallet")
+
+
+async def set_frozen(state: ServerState, who: Principal, client_id: str, frozen: bool) -> Wallet:
+    wallet = await wallet_for(state, who, client_id, owner=True)
+    await state.storage.set_wallet_frozen(client_id, frozen)
+    await record(
+        state,
+        "wallet_frozen" if frozen else "wallet_unfrozen",
+        who,
+        wallet=client_id,
+        undo=lambda: state.storage.set_wallet_frozen(client_id, wallet.frozen),
+    )
+    return await state.storage.get_wallet(client_id)
+
+
+async def schedule_deletion(state: ServerState, who: Principal, client_id: str) -> Wallet:
+    wallet = await wallet_for(state, who, client_id, owner=True)
+    if wallet.delete_after is None:
+        when = now() + state.config.deletion_wait
+        await state.storage.schedule_wallet_deletion(client_id, when)
+        await record(
+            state,
+            "wallet_deletion_scheduled",
+            who,
+            wallet=client_id,
+            details={"delete_after": when},
+            undo=lambda: state.storage.schedule_wallet_deletion(client_id, None),
+        )
+    return await state.storage.get_wallet(client_id)
+
+
+async def cancel_deletion(state: ServerState, who: Principal, client_id: str) -> Wallet:
+    wallet = await wallet_for(state, who, client_id, owner=True)
+    if wallet.delete_after is not None:
+        await state.storage.schedule_wallet_deletion(client_id, None)
+        await record(
+            state,
+            "wallet_deletion_cancelled",
+            who,
+            wallet=client_id,
+            undo=lambda: state.storage.schedule_wallet_deletion(client_id, wallet.delete_after),
+        )
+    return await state.storage.get_wallet(client_id)
+
+
+async def delete_due_wallets(state: ServerState) -> int:
+    """Delete wallets whose waiting period is over (run periodically)."""
+    count = 0
+    for wallet in await state.storage.list_wallets():
+        if wallet.delete_after is not None and wallet.delete_after <= now():
+            await state.storage.delete_wallet(wallet.client_id)
+            await record(state, "wallet_deleted", None, wallet=wallet.client_id)
+            count += 1
+    return count
+
+
+# -- splits ----------------------------------------------------------------------------------
+
+
+async def create_split(
+    state: ServerState,
+    who: Principal,
+    client_id: str,
+    *,
+    label: str,
+    holder: str,
+    permissions: Permissions | None,
+) -> tuple[Split, str | None]:
+    """A new independent split of the wallet's key. holder: "me", "code" (a one-time share code
+    is returned for a delegate to redeem), or the id of an existing user."""
+    wallet = await wallet_for(state, who, client_id, owner=True)
+    if wallet.frozen:
+        raise forbidden("the wallet is frozen")
+    if not wallet.sealed_secret:
+        raise conflict("the vault holds no master key for this wallet (set up by /setup)")
+    if holder == "me":
+        holder_id = who.user.id
+        permissions = permissions or Permissions.unlimited()
+    elif holder == "code":
+        holder_id = None
+    else:
+        user = await state.storage.get_user(holder)
+        if user is None or not user.enabled:
+            raise bad_request("no such enabled user to share with", field="holder")
+        holder_id = user.id
+    if permissions is None:
+        raise bad_request("a split for someone else needs permissions", field="permissions")
+    if permissions.unrestricted and holder_id != who.user.id:
+        raise bad_request("only your own split may be unrestricted", field="permissions")
+    secret = json.loads(unseal(state, wallet.sealed_secret, f"wallet:{client_id}"))
+    material = await state.pool.run(crypto_jobs.split, bytes.fromhex(secret["private_key"]))
+    split_id = new_id("sp")
+    split = Split(
+        id=split_id,
+        client_id=client_id,
+        holder_id=holder_id,
+        label=label,
+        share_public_key=material.user_public_key,
+        permissions=permissions,
+        created_at=now(),
+        sealed_server_share=seal(state, material.server_share, f"split:{split_id}:server"),
+        sealed_user_share=seal(state, material.user_share, f"split:{split_id}:user"),
+    )
+    await state.storage.add_split(split)
+    code = None
+    if holder_id is None:
+        code = new_share_code()
+        await state.storage.add_share_code(
+            ShareCode(
+                code_digest=code_digest(state, normalize_code(code)),
+                split_id=split_id,
+                expires_at=now() + state.config.share_code_ttl,
+            )
+        )
+    await record(
+        state,
+        "split_created",
+        who,
+        wallet=client_id,
+        split=split_id,
+        details={
+            "holder": holder_id or "share code",
+            "label": label,
+            "permissions": permissions.to_dict(),
+        },
+        undo=lambda: state.storage.revoke_split(split_id, now()),
+    )
+    return split, code
+
+
+async def split_for(state: ServerState, who: Principal, split_id: str, *, manage: bool) -> Split:
+    """The split if `who` may see it: its holder, its wallet's owner, or an admin. manage=True:
+    only the owner or an admin (permissions, revocation on behalf of others)."""
+    split = await state.storage.get_split(split_id)
+    if split is None:
+        raise not_found("split")
+    wallet = await state.storage.get_wallet(split.client_id)
+    owner = wallet is not None and wallet.owner_id == who.user.id
+    if owner or who.is_admin or (not manage and split.holder_id == who.user.id):
+        return split
+    raise not_found("split")
+
+
+async def revoke(state: ServerState, who: Principal, split_id: str) -> Split:
+    split = await split_for(state, who, split_id, manage=False)
+    if split.status != "revoked":
+        await state.storage.revoke_split(split_id, now())
+        await record(state, "split_revoked", who, wallet=split.client_id, split=split_id)
+    return await state.storage.get_split(split_id)
+
+
+async def set_permissions(
+    state: ServerState, who: Principal, split_id: str, permissions: Permissions
+) -> Split:
+    split = await split_for(state, who, split_id, manage=True)
+    if split.status == "revoked":
+        raise conflict("the split is revoked")
+    if permissions.unrestricted and split.holder_id != who.user.id:
+        raise bad_request("only your own split may be unrestricted", field="permissions")
+    await state.storage.set_permissions(split_id, permissions)
+    await record(
+        state,
+        "permissions_changed",
+        who,
+        wallet=split.client_id,
+        split=split_id,
+        details={"before": split.permissions.to_dict(), "after": permissions.to_dict()},
+        undo=lambda: state.storage.set_permissions(split_id, split.permissions),
+    )
+    return await state.storage.get_split(split_id)
+
+
+async def retrieve_share(state: ServerState, who: Principal, split_id: str) -> dict:
+    """The holder takes its user share, once; it is erased from the server as it leaves."""
+    split = await split_for(state, who, split_id, manage=False)
+    if split.holder_id != who.user.id:
+        raise forbidden("only the holder of a split can retrieve its share")
+    if split.status_at(now()) != SPLIT_ACTIVE:
+        raise ApiError(410, "gone", "the split is revoked or expired")
+    sealed = await state.storage.take_user_share(split_id, who.user.id)
+    if sealed is None:
+        raise ApiError(410, "gone", "the share of this split was already retrieved")
+    return await _deliver(state, who, split, sealed, "share_retrieved")
+
+
+async def redeem_code(state: ServerState, who: Principal, code: str) -> dict:
+    split_id = await state.storage.redeem_share_code(
+        code_digest(state, normalize_code(code)), who.user.id, now()
+    )
+    if split_id is None:
+        raise ApiError(410, "gone", "the share code is unknown, used or expired")
+    split = await state.storage.get_split(split_id)
+    sealed = await state.storage.take_user_share(split_id, who.user.id)
+    if split is None or sealed is None or split.status_at(now()) != SPLIT_ACTIVE:
+        raise ApiError(410, "gone", "the shared key is no longer available")
+    return await _deliver(state, who, split, sealed, "share_code_redeemed")
+
+
+async def _deliver(state: ServerState, who: Principal, split: Split, sealed: bytes, event: str):
+    share = unseal(state, sealed, f"split:{split.id}:user")
+    wallet = await state.storage.get_wallet(split.client_id)
+    await record(state, event, who, wallet=split.client_id, split=split.id)
+    return {
+        "split_id": split.id,
+        "client_id": split.client_id,
+        "wallet_public_key": wallet.public_key if wallet else "",
+        "public_key": split.share_public_key,
+        "private_key": share.hex(),
+    }

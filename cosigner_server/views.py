@@ -1,0 +1,42 @@
+"""Records -> wire views (app/wire.py) for answers: what a client may see of each record."""
+
+from __future__ import annotations
+
+from app.wire import SplitView, UserView, WalletView
+
+from .model import Split, User, Wallet
+from .state import now
+
+
+def user_view(user: User) -> dict:
+    return UserView(
+        id=user.id, subject=user.subject, issuer=user.issuer, role=user.role, enabled=user.enabled
+    ).to_dict()
+
+
+def wallet_view(wallet: Wallet) -> dict:
+    return WalletView(
+        client_id=wallet.client_id,
+        public_key=wallet.public_key,
+        owner_id=wallet.owner_id,
+        created_at=wallet.created_at,
+        frozen=wallet.frozen,
+        delete_after=wallet.delete_after,
+    ).to_dict()
+
+
+def split_view(split: Split) -> dict:
+    return SplitView(
+        id=split.id,
+        client_id=split.client_id,
+        holder_id=split.holder_id,
+        label=split.label,
+        share_public_key=split.share_public_key,
+        permissions=split.permissions,
+        status=split.status_at(now()),
+        uses=split.uses,
+        last_used=split.last_used,
+        created_at=split.created_at,
+        revoked_at=split.revoked_at,
+        share_retrieved=split.sealed_user_share is None,
+    ).to_dict()
