@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.crypto import params
+from app.crypto.errors import HashToCurveError
 from tests.conftest import load_vectors
 from tests.crypto.reference import bls_reference as ref
 from tests.crypto.reference.bad_points import BAD_G1, BAD_G2
@@ -102,11 +103,21 @@ fp_nonzero = st.integers(min_value=1, max_value=ref.P - 1)
 @settings(max_examples=100)
 @given(fp_nonzero)
 def test_fouque_tibouchi_lands_on_the_curve(t):
+    if (t * t + 3) % ref.P == 0:  # t = +-sqrt(-3): the denominator 1 + b + t^2 vanishes
+        with pytest.raises(HashToCurveError):
+            ref.map_to_g1(t)
+        return
     point = ref.map_to_g1(t)
     assert ref.on_g1_curve(point)
     # The sign of y follows the quadratic character of t (the map's "negative" flag). The root
     # taken is x^((p+1)/4), itself a square, so y is a non-square exactly when t is.
     assert ref.fp_is_square(point[1]) == ref.fp_is_square(ref.Fp(t))
+
+
+@pytest.mark.parametrize("t", [0, int(ref.FT_C1), ref.P - int(ref.FT_C1)])
+def test_fouque_tibouchi_refuses_its_exceptional_inputs(t):
+    with pytest.raises(HashToCurveError):
+        ref.map_to_g1(t)
 
 
 @settings(max_examples=50)
