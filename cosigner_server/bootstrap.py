@@ -118,9 +118,10 @@ def enterprise_issuers(config: ServerConfig) -> list[TrustedIssuer]:
     out = []
     for item in config.issuers:
         if item.jwks_file:
-            keys = IssuerKey.from_jwks_file(config.data_dir / item.jwks_file)
+            keys = IssuerKey.from_jwks_file(config.data_dir / item.jwks_file, item.algorithm)
         elif item.pem_file:
-            keys = (IssuerKey.from_pem_file(config.data_dir / item.pem_file, item.algorithm),)
+            path = config.data_dir / item.pem_file
+            keys = (IssuerKey.from_pem_file(path, item.algorithm, kid=item.kid),)
         else:
             raise InitError(f"issuer {item.issuer}: give pem_file or jwks_file")
         out.append(TrustedIssuer(item.issuer, keys, item.audience))

@@ -28,6 +28,7 @@ class IssuerConfig:
     algorithm: str  # EdDSA | ES256 | RS256, one per key
     pem_file: str | None = None
     jwks_file: str | None = None
+    kid: str | None = None  # the key id the issuer puts in its tokens (with pem_file)
     auto_enroll: bool = True  # first exchange creates a "user"; admins are made by admins
 
 
@@ -41,7 +42,7 @@ class ServerConfig:
     audience: str = "splitkey-cosigner"
     issuer: str = "splitkey-cosigner"
     token_ttl: int = 900
-    max_token_lifetime: int = 3600
+    max_token_lifetime: int = 7200  # enterprise access tokens (Entra) live up to ~90 min
     max_clock_skew: int = 300  # accepted distance of a transaction's creation_date from now
     deletion_wait: int = 7 * 86_400
     share_code_ttl: int = 600

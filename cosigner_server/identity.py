@@ -112,7 +112,7 @@ async def exchange(state: ServerState, token: str | None) -> dict:
             await state.storage.add_user(user)
         except Conflict:  # a concurrent first exchange made it
             user = await state.storage.find_user(claims.issuer, claims.subject)
-    if not user.enabled or claims.issued_at < user.tokens_valid_after:
+    if not user.enabled or claims.issued_at <= user.tokens_valid_after:
         raise unauthorized("the user is disabled")
     await record(state, "token_exchanged", None, details={"user": user.id, "iss": claims.issuer})
     return mint(state, user)

@@ -51,7 +51,7 @@ async def require_user(request: web.Request) -> Principal:
     user = await state.storage.get_user(claims.subject)
     if user is None or not user.enabled:
         raise unauthorized("token refused: the user is disabled or unknown")
-    if claims.issued_at < user.tokens_valid_after:
+    if claims.issued_at <= user.tokens_valid_after:
         raise unauthorized("token refused: issued before a revocation")
     split_id = claims.raw.get(SPLIT_CLAIM)
     if split_id is not None:

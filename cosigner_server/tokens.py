@@ -377,8 +377,37 @@ def _decode_segment(segment: str, what: str) -> bytes:
     return data
 
 
+MAX_JSON_DEPTH = 16  # far more than any real header or claims set needs
+
+
+def _too_deep(text: str) -> bool:
+    # Counted on the text, before parsing: whether json.loads hits RecursionError depends on
+    # the interpreter's recursion limit, which other libraries raise.
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
 def _json_object(data: bytes, what: str) -> dict[str, Any]:
     try:
+        if _too_deep(data.decode("utf-8")):
+            raise ValueError("nested too deeply")
         value = json.loads(
             data.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_refuse_constant
         )
