@@ -264,7 +264,8 @@ class Permissions:
             and (other.not_before is None or (
                 self.not_before is not None and self.not_before >= other.not_before
             ))
-            and (other.chain_id is None or self.chain_id == other.chain_id)
+            # None is the server's chain, so a pin to another chain is a change, not a tightening
+            and self.chain_id == other.chain_id
         )  # fmt: skip
         if not when_where:
             return False

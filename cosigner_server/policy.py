@@ -88,15 +88,27 @@ def format_period(seconds: int) -> str:
     return f"{seconds} s"
 
 
+def _utc(unix: int) -> datetime | None:
+    # Permissions take any int64 time; past year 9999 datetime gives up, the words must not.
+    try:
+        return datetime.fromtimestamp(unix, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 def format_time(unix: int) -> str:
-    """ "2026-12-01 12:00 UTC"; seconds are shown only when not zero, never rounded away."""
-    moment = datetime.fromtimestamp(unix, UTC)
+    """2026-12-01 12:00 UTC; seconds are shown only when not zero, never rounded away."""
+    moment = _utc(unix)
+    if moment is None:
+        return f"unix time {unix}"
     return moment.strftime("%Y-%m-%d %H:%M:%S" if moment.second else "%Y-%m-%d %H:%M") + " UTC"
 
 
 def format_day(unix: int) -> str:
-    """ "1 Dec 2026" (English month names whatever the machine's locale)."""
-    moment = datetime.fromtimestamp(unix, UTC)
+    """1 Dec 2026 (English month names whatever the machine's locale)."""
+    moment = _utc(unix)
+    if moment is None:
+        return f"unix time {unix}"
     return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
 

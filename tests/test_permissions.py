@@ -205,7 +205,7 @@ def test_malformed_fields_are_refused_by_name(data, named):
 @given(permissions_st())
 def test_a_key_is_within_itself_and_within_unlimited(p):
     assert p.is_within(p)
-    assert p.is_within(Permissions.unlimited())
+    assert p.is_within(Permissions.unlimited()) == (p.chain_id is None)
 
 
 @given(permissions_st(unrestricted=False), st.data())
@@ -261,8 +261,10 @@ def test_is_within_cases():
     anyone = Permissions(groups=frozenset({"token_transfers"}))
     assert listed.is_within(anyone) and not anyone.is_within(listed)
     assert Permissions(recipients=frozenset()).is_within(listed)
+    # no pin means "the server's chain": a pin to some chain is a change either way
     pinned = Permissions(chain_id=CHAIN)
-    assert pinned.is_within(Permissions()) and not Permissions().is_within(pinned)
+    assert not pinned.is_within(Permissions()) and not Permissions().is_within(pinned)
+    assert pinned.is_within(Permissions(chain_id=CHAIN))
     # an unrestricted key with an expiry: a tightening keeps the expiry
     owner = Permissions(groups=frozenset(GROUPS), unrestricted=True, expires_at=2_000_000_000)
     assert Permissions(expires_at=1_999_999_999).is_within(owner)
