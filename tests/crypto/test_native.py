@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import platform
 import subprocess
@@ -178,3 +179,17 @@ def test_refuses_to_share_mcl_with_an_imported_pymcl(native):
         "try:\n    b.hash_to_g1(b'x')\nexcept BackendUnavailableError:\n    print('refused')\n"
     )
     assert after.stdout.strip() == "refused", after.stderr
+
+
+def test_missing_or_foreign_library_is_reported_as_unavailable(monkeypatch, tmp_path):
+    from app.crypto import native as native_module
+    from app.crypto.errors import BackendUnavailableError
+
+    with pytest.raises(BackendUnavailableError, match="cannot load"):
+        native_module.NativeBackend(str(tmp_path / "_pymcl.missing.so"))
+    libc = ctypes.util.find_library("c")
+    with pytest.raises(BackendUnavailableError, match="cannot load"):
+        native_module.NativeBackend(libc)  # loads, but has no mclBn_* symbols
+    monkeypatch.setattr(native_module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(BackendUnavailableError, match="pymcl"):
+        native_module.find_library()
