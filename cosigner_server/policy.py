@@ -123,9 +123,10 @@ def _quoted(text: str) -> str:
 
 
 def _id_list(ids: frozenset[str]) -> str:
-    shown = [short_id(i) for i in sorted(ids)[:5]]
-    more = len(ids) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more else "") if ids else "nobody"
+    if not ids:
+        return "nobody"
+    shown = ", ".join(short_id(i) for i in sorted(ids)[:5])
+    return shown if len(ids) <= 5 else f"{shown} and {len(ids) - 5} more"
 
 
 def _uses(n: int) -> str:
@@ -334,9 +335,9 @@ def describe(permissions: Permissions) -> list[str]:
 def worst_case_bounds(
     permissions: Permissions, *, now: int | None = None
 ) -> tuple[int | None, int | None]:
-    """(most SAS per period, most SAS in total); None where there is no bound. Unrestricted
-    keys are (None, None). With `now` (or not_before) and an expiry, the total also counts the
-    periods left: a rolling window lets one period's cap through every period_seconds."""
+    """(most SAS per period, most SAS in total from now on); None where there is no bound.
+    Unrestricted keys are (None, None). With `now` (or not_before) and an expiry, the total also
+    counts the periods left: a rolling window lets one period's cap through every period."""
     p = permissions
     if p.unrestricted:
         return None, None
@@ -392,7 +393,9 @@ def worst_case(permissions: Permissions, *, now: int | None = None) -> str:
     if rate is not None:
         amount = f"{format_zcn(rate)} every {format_period(p.period_seconds)}"
     elif p.max_per_transaction is not None:
-        amount = f"{format_zcn(p.max_per_transaction)} per transaction, in any number of them"
+        amount = f"{format_zcn(p.max_per_transaction)} per transaction"
+        if p.max_uses is None:
+            amount += ", in any number of them"
     else:
         amount = "any amount (no limit per transaction or per period)"
     if total is not None:

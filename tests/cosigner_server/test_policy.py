@@ -734,6 +734,12 @@ def test_worst_case_sentences():
     assert worst_case(per_tx).startswith(
         "In the worst case this key can move 1 ZCN per transaction"
     )
+    assert worst_case(replace(per_tx, max_uses=4)) == (
+        "In the worst case this key can move 1 ZCN per transaction, with no end date, "
+        "at most 4 ZCN in total."
+    )
+    many = frozenset(f"{i:064x}" for i in range(7))
+    assert describe(replace(per_tx, recipients=many))[-2].endswith("and 2 more")
     counted = replace(per_tx, max_count_per_period=3)
     assert "3 ZCN every 24 h" in worst_case(counted)
     assert "every token in the wallet" in worst_case(Permissions.unlimited())
