@@ -210,7 +210,6 @@ class ApiErrorBody:
     message: str
     rule: str | None = None
     field: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Any) -> ApiErrorBody:
@@ -228,7 +227,6 @@ class ApiErrorBody:
             err["rule"] = self.rule
         if self.field:
             err["field"] = self.field
-        err.update(self.extra)
         return {"error": err}
 
 
