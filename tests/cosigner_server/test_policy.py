@@ -58,7 +58,7 @@ KNOWN_METHODS = {m for _, methods in GROUPS.values() for m in methods}
 NAME_CHARS = string.ascii_letters + string.digits + "_-"
 
 
-def make_tx(group: str | None, *, method: str = "", to: str = "1f" * 32, **fields) -> Transaction:
+def make_tx(group: str, *, method: str = "", to: str = "1f" * 32, **fields) -> Transaction:
     """A send (token_transfers) or a call of `method` on `group`'s contract."""
     base = {"client_id": CLIENT, "chain_id": CHAIN, "creation_date": NOW, "to_client_id": to}
     if group != "token_transfers":
