@@ -261,21 +261,25 @@ def check_usage(permissions: Permissions, *, value: int, usage: UsageSummary) ->
     return None
 
 
-def looks_like_transaction(preimage: str) -> bool:
-    """True for a transaction's hash_data (either layout) or a bare 64-hex hash."""
-    shapes = (*_TRANSACTION_SHAPES, _BARE_HASH)
+def looks_like_transaction(preimage: str, *, allow_bare_hash: bool = False) -> bool:
+    """True for a transaction's hash_data (either layout) or, unless allowed, a bare 64-hex hash."""
+    shapes = _TRANSACTION_SHAPES if allow_bare_hash else (*_TRANSACTION_SHAPES, _BARE_HASH)
     return any(shape.fullmatch(preimage) for shape in shapes)
 
 
-def check_message(permissions: Permissions, *, preimage: str, now: int) -> Refusal | None:
-    """Checks before co-signing sha3(preimage). Uses are then counted by check_usage(value=0)."""
+def check_message(
+    permissions: Permissions, *, preimage: str, now: int, allow_bare_hash: bool = False
+) -> Refusal | None:
+    """Checks before co-signing sha3(preimage). Uses are then counted by check_usage(value=0).
+    allow_bare_hash: for auth headers, where blobbers sign sha3(allocation id); signing sha3 of a
+    64-hex string can never produce a transaction signature (that needs sha3(hash_data))."""
     if not (permissions.sign_messages or permissions.unrestricted):
         return Refusal("messages_not_allowed", "this key may not sign messages")
     refusal = _check_window(permissions, now)
     if refusal:
         return refusal
     # Even for an unrestricted key: the message route must never become a transaction route.
-    if looks_like_transaction(preimage):
+    if looks_like_transaction(preimage, allow_bare_hash=allow_bare_hash):
         return Refusal(
             "looks_like_transaction",
             "this message has the shape of a 0Chain transaction or of a bare hash; its "

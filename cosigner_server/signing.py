@@ -145,7 +145,9 @@ async def cosign_message(
     """Sign sha3(message) from its preimage; with headers=True, answer the X-App-Client-* triple
     that 0Chain services (0box, blobbers) expect."""
     split, wallet = await signing_split(state, who, split_id)
-    refusal = policy.check_message(split.permissions, preimage=message, now=now())
+    refusal = policy.check_message(
+        split.permissions, preimage=message, now=now(), allow_bare_hash=headers
+    )
     if refusal:
         await _refuse(state, who, split, refusal, {})
     hash_hex = sha3_hex(message)
