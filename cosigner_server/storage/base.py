@@ -150,10 +150,14 @@ class Storage(abc.ABC):
         decide: Callable[[UsageSummary], Refusal | None],
     ) -> ConsumeResult:
         """One atomic step of a co-sign, in this order:
-        1. request_key already answered -> ConsumeResult(replay=stored answer);
-        2. split missing, not active, or expired -> refusal (rule "revoked" / "expired");
-        3. nonce_key already used -> refusal (rule "nonce_reused");
-        4. usage summary over the split's permissions.period_seconds ending at now;
+        1. request_key already answered -> ConsumeResult(replay=stored answer); consumed but not
+           yet answered -> refusal "request_in_progress" (409); consumed for another split ->
+           refusal "request_key_reused" (409);
+        2. split missing, not active, or expired -> refusal (rule "revoked" / "expired"); its
+           wallet frozen -> refusal "frozen";
+        3. nonce_key already used (by any split) -> refusal (rule "nonce_reused");
+        4. usage summary over the split's permissions.period_seconds ending at now (uses at
+           times t with now - period < t count);
            decide(summary) -> refusal, returned as is (nothing recorded);
         5. else record the use (value, count, nonce, request_key pending), bump uses/last_used,
            return the sealed server share read in this same transaction and the usage after.
@@ -161,8 +165,9 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     async def complete(self, request_key: str, answer: str) -> None:
-        """Store the answer of a consumed request, for idempotent replays."""
+        """Store the answer of a consumed request, for idempotent replays (the first stands)."""
 
     @abc.abstractmethod
     async def release(self, request_key: str) -> None:
-        """Undo a consumed request that produced no answer (crypto failed, audit unwritable)."""
+        """Undo a consumed request that produced no answer (crypto failed, audit unwritable):
+        its use, nonce and request_key are free again. No-op once answered or unknown."""

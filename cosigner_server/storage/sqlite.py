@@ -1,0 +1,917 @@
+"""The embedded storage: one SQLite file (WAL, synchronous=FULL, foreign keys on).
+
+All database work runs on ONE dedicated thread that owns the connection: the event loop never
+waits on the disk, and since every call is a job on that thread, the atomic methods are simply
+serialized `BEGIN IMMEDIATE ... COMMIT` transactions (IMMEDIATE takes the write lock up front, so
+a second process sharing the file waits in the busy handler instead of failing mid-transaction).
+
+Revocations are also written to a small journal in a SEPARATE SQLite file (`<db>.revocations`),
+committed before the main transaction. Restoring the main file from an older backup leaves the
+newer journal in place, and open() re-applies it, so a restored backup cannot bring a revoked
+split back. Restore only the main file (and delete its -wal/-shm): see restore_file().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from app.permissions import Permissions
+
+from ..model import (
+    SPLIT_ACTIVE,
+    SPLIT_REVOKED,
+    ConsumeResult,
+    EnrollmentCode,
+    Refusal,
+    ShareCode,
+    Split,
+    UsageSummary,
+    User,
+    Wallet,
+)
+from .base import Conflict, Storage, StorageError, StorageUnavailable
+
+T = TypeVar("T")
+FaultHook = Callable[[str], None]
+
+# Ordered migrations; migration i (1-based) brings the schema to version i. Never edit a
+# released one: append a new one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE users (
+            id TEXT PRIMARY KEY,
+            issuer TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'user')),
+            enabled INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            tokens_valid_after INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (issuer, subject)
+        )""",
+        """CREATE TABLE enrollment_codes (
+            code_digest TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL REFERENCES users (id),
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER
+        )""",
+        """CREATE TABLE wallets (
+            client_id TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            owner_id TEXT NOT NULL REFERENCES users (id),
+            created_at INTEGER NOT NULL,
+            sealed_secret BLOB NOT NULL,
+            custody TEXT NOT NULL,
+            frozen INTEGER NOT NULL DEFAULT 0,
+            delete_after INTEGER
+        )""",
+        "CREATE INDEX wallets_by_owner ON wallets (owner_id, created_at)",
+        "CREATE INDEX wallets_by_created ON wallets (created_at)",
+        """CREATE TABLE splits (
+            id TEXT PRIMARY KEY,
+            client_id TEXT NOT NULL REFERENCES wallets (client_id) ON DELETE CASCADE,
+            holder_id TEXT REFERENCES users (id),
+            label TEXT NOT NULL,
+            share_public_key TEXT NOT NULL,
+            permissions TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            sealed_server_share BLOB,
+            sealed_user_share BLOB,
+            status TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+            uses INTEGER NOT NULL DEFAULT 0,
+            last_used INTEGER,
+            revoked_at INTEGER
+        )""",
+        # find_split's lookup; among active splits a wallet's share key names one split (a
+        # revoked one may share it, e.g. after 0Chain's /setup is repeated for the same key).
+        "CREATE INDEX splits_by_share ON splits (client_id, share_public_key)",
+        """CREATE UNIQUE INDEX splits_active_share ON splits (client_id, share_public_key)
+            WHERE status = 'active'""",
+        "CREATE INDEX splits_by_holder ON splits (holder_id, created_at)",
+        """CREATE TABLE share_codes (
+            code_digest TEXT PRIMARY KEY,
+            split_id TEXT NOT NULL REFERENCES splits (id) ON DELETE CASCADE,
+            expires_at INTEGER NOT NULL,
+            redeemed_by TEXT REFERENCES users (id)
+        )""",
+        "CREATE INDEX share_codes_by_split ON share_codes (split_id)",
+        # One row per accepted co-sign: the rolling-window usage, the idempotency record of the
+        # request (answer NULL while pending) and the nonce, in one place and one insert.
+        """CREATE TABLE cosigns (
+            request_key TEXT PRIMARY KEY,
+            split_id TEXT NOT NULL REFERENCES splits (id) ON DELETE CASCADE,
+            at INTEGER NOT NULL,
+            value INTEGER NOT NULL CHECK (value >= 0),
+            nonce_key TEXT UNIQUE,
+            answer TEXT
+        )""",
+        # Covers the window query (SUM(value), COUNT(*) WHERE split_id = ? AND at > ?) from the
+        # index alone, and the cascade when a split goes.
+        "CREATE INDEX cosigns_window ON cosigns (split_id, at, value)",
+    ),
+)
+
+_JOURNAL_SCHEMA = """CREATE TABLE IF NOT EXISTS revocations (
+    split_id TEXT PRIMARY KEY,
+    revoked_at INTEGER NOT NULL
+)"""
+
+# Primary result codes that mean "the database cannot serve now", not "your input is wrong".
+_UNAVAILABLE_CODES = {
+    5,  # SQLITE_BUSY
+    6,  # SQLITE_LOCKED
+    7,  # SQLITE_NOMEM
+    8,  # SQLITE_READONLY
+    10,  # SQLITE_IOERR
+    11,  # SQLITE_CORRUPT
+    13,  # SQLITE_FULL
+    14,  # SQLITE_CANTOPEN
+    15,  # SQLITE_PROTOCOL
+    26,  # SQLITE_NOTADB
+}
+_UNAVAILABLE_TEXT = ("disk i/o error", "disk is full", "database is locked", "readonly",
+                     "unable to open", "malformed", "not a database")  # fmt: skip
+_UNIQUE_CODES = {1555, 2067}  # SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
+_FOREIGN_KEY_CODE = 787  # SQLITE_CONSTRAINT_FOREIGNKEY
+
+
+def _translate(exc: sqlite3.Error) -> StorageError:
+    code = getattr(exc, "sqlite_errorcode", None)
+    text = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        if code in _UNIQUE_CODES or "UNIQUE constraint" in text:
+            return Conflict(f"already exists ({text})")
+        if code == _FOREIGN_KEY_CODE or "FOREIGN KEY" in text:
+            return StorageError("refers to a user, wallet or split that does not exist")
+        return StorageError(f"record refused by the schema ({text})")
+    if (code is not None and code & 0xFF in _UNAVAILABLE_CODES) or any(
+        t in text.lower() for t in _UNAVAILABLE_TEXT
+    ):
+        return StorageUnavailable(f"database unavailable: {text}")
+    if isinstance(exc, sqlite3.ProgrammingError) and "closed" in text:
+        return StorageUnavailable("the database is closed")
+    return StorageError(f"database error: {text}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _permissions(text: str) -> Permissions:
+    # consume parses the split's permissions on every co-sign; Permissions is immutable.
+    return Permissions.from_dict(json.loads(text))
+
+
+def _permissions_json(permissions: Permissions) -> str:
+    return json.dumps(permissions.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
+_USER_COLUMNS = "id, issuer, subject, role, enabled, created_at, tokens_valid_after"
+_WALLET_COLUMNS = (
+    "client_id, public_key, owner_id, created_at, sealed_secret, custody, frozen, delete_after"
+)
+_SPLIT_COLUMNS = (
+    "id, client_id, holder_id, label, share_public_key, permissions, created_at, "
+    "sealed_server_share, sealed_user_share, status, uses, last_used, revoked_at"
+)
+
+
+def _user(row: tuple) -> User:
+    return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
+
+
+def _wallet(row: tuple) -> Wallet:
+    return Wallet(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
+
+
+def _split(row: tuple) -> Split:
+    return Split(
+        id=row[0],
+        client_id=row[1],
+        holder_id=row[2],
+        label=row[3],
+        share_public_key=row[4],
+        permissions=_permissions(row[5]),
+        created_at=row[6],
+        sealed_server_share=row[7],
+        sealed_user_share=row[8],
+        status=row[9],
+        uses=row[10],
+        last_used=row[11],
+        revoked_at=row[12],
+    )
+
+
+def _precreate(path: Path) -> None:
+    # Create the file 0600 before SQLite does (it would use the umask); SQLite gives the -wal and
+    # -shm files the same mode as the database.
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    os.close(fd)
+
+
+def restore_file(backup: str | os.PathLike[str], path: str | os.PathLike[str]) -> None:
+    """Put a backup in place of the (closed) database. Removes the -wal/-shm of the replaced
+    file (an old WAL replayed onto another file would corrupt it) and leaves the revocation
+    journal alone: the next open() re-applies the revocations the backup predates."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".restoring")
+    shutil.copyfile(backup, tmp)
+    os.chmod(tmp, 0o600)
+    for suffix in ("-wal", "-shm"):
+        try:
+            os.remove(path.with_name(path.name + suffix))
+        except FileNotFoundError:
+            pass
+    os.replace(tmp, path)
+
+
+class SQLiteStorage(Storage):
+    """Storage in one SQLite file plus its revocation journal `<path>.revocations`.
+
+    `fault_hook(op)`, if set, is called inside every write transaction just before COMMIT (for
+    revoke_split and delete_wallet after the journal write): FaultyStorage raises there to prove
+    that a failure at the last moment leaves nothing behind."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        journal_path: str | os.PathLike[str] | None = None,
+        busy_timeout: float = 5.0,
+        fault_hook: FaultHook | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.journal_path = (
+            Path(journal_path)
+            if journal_path is not None
+            else self.path.with_name(self.path.name + ".revocations")
+        )
+        self.busy_timeout = busy_timeout
+        self.fault_hook = fault_hook
+        self._executor: ThreadPoolExecutor | None = None
+        # Touched only on the executor's thread (sqlite3's check_same_thread enforces it).
+        self._db: sqlite3.Connection | None = None
+        self._journal: sqlite3.Connection | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------------
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        executor = self._executor
+        if executor is None:
+            raise StorageUnavailable("the database is not open")
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, self._on_thread, fn, args)
+        except RuntimeError as exc:
+            if "shutdown" in str(exc):
+                raise StorageUnavailable("the database is closing") from None
+            raise
+
+    def _on_thread(self, fn: Callable[..., T], args: tuple) -> T:
+        try:
+            return fn(*args)
+        except sqlite3.Error as exc:
+            raise _translate(exc) from exc
+        except OSError as exc:
+            raise StorageUnavailable(f"database unavailable: {exc.strerror or exc}") from exc
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StorageUnavailable("the database is not open")
+        return self._db
+
+    def _write(
+        self,
+        op: str,
+        body: Callable[[sqlite3.Connection], T],
+        undo: Callable[[], None] | None = None,
+    ) -> T:
+        """Run body in one write transaction; on any exception roll back (and run undo for
+        what lives outside this database, i.e. the journal) and re-raise."""
+        db = self._conn()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            result = body(db)
+            if self.fault_hook is not None:
+                self.fault_hook(op)
+            db.execute("COMMIT")
+            return result
+        except BaseException:
+            if db.in_transaction:
+                try:
+                    db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite rolls back by itself when COMMIT fails on I/O
+            if undo is not None:
+                try:
+                    undo()
+                except sqlite3.Error:
+                    pass  # a journal row left behind only errs on the safe side (revoked)
+            raise
+
+    def _write_and_scrub(
+        self,
+        op: str,
+        body: Callable[[sqlite3.Connection], T],
+        undo: Callable[[], None] | None = None,
+    ) -> T:
+        """_write for operations that destroy a secret (revoke, hand over a user share, delete a
+        wallet). secure_delete zeroes the freed bytes in the new page image, but the WAL still
+        holds older images of the page: a TRUNCATE checkpoint moves the zeroed page into the
+        main file and empties the WAL. Best effort (another process reading may hold the WAL);
+        the commit already happened, so a failure here is not the caller's failure."""
+        result = self._write(op, body, undo)
+        if result:
+            try:
+                self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            except sqlite3.Error:
+                pass
+        return result
+
+    def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self._conn().execute(sql, params).fetchall()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    async def open(self) -> None:
+        if self._executor is not None:
+            return
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splitkey-sqlite")
+        try:
+            await self._call(self._open_sync)
+        except BaseException:
+            executor, self._executor = self._executor, None
+            executor.submit(self._close_sync)
+            executor.shutdown(wait=False)
+            raise
+
+    async def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        loop = asyncio.get_running_loop()
+        # Queued jobs run first (the executor is FIFO), then the connections close.
+        await loop.run_in_executor(executor, self._close_sync)
+        executor.shutdown(wait=False)
+
+    def _close_sync(self) -> None:
+        for conn in (self._db, self._journal):
+            if conn is not None:
+                try:
+                    conn.close()
+                except sqlite3.Error:
+                    pass
+        self._db = self._journal = None
+
+    def _connect(self, path: Path) -> sqlite3.Connection:
+        _precreate(path)
+        conn = sqlite3.connect(path, timeout=self.busy_timeout, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() != "wal":
+            conn.close()
+            raise StorageError(f"{path}: cannot switch to WAL mode")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Revoking destroys a server share: overwrite freed bytes instead of leaving them in
+        # free pages. Bound the WAL, which also holds old page images, after checkpoints.
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA journal_size_limit = 4194304")
+        return conn
+
+    def _open_sync(self) -> None:
+        db = self._connect(self.path)
+        try:
+            self._migrate(db)
+            journal = self._connect(self.journal_path)
+        except BaseException:
+            db.close()
+            raise
+        self._db, self._journal = db, journal
+        try:
+            journal.execute(_JOURNAL_SCHEMA)
+            self._reconcile_journal()
+        except BaseException:
+            self._close_sync()
+            raise
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)"
+        )
+        current = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
+        if current[0] > len(MIGRATIONS):
+            raise StorageError(
+                f"the database has schema version {current[0]}; this server knows up to "
+                f"{len(MIGRATIONS)}: upgrade the server"
+            )
+        for version in range(current[0] + 1, len(MIGRATIONS) + 1):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                # Another process sharing the file may have applied it while we waited.
+                done = db.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", (version,)
+                ).fetchone()
+                if not done:
+                    for statement in MIGRATIONS[version - 1]:
+                        db.execute(statement)
+                    db.execute(
+                        "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                        (version, int(time.time())),
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    def _reconcile_journal(self) -> None:
+        """Journal -> database: revoke what the journal says is revoked (a restored backup).
+        Database -> journal: record revocations the journal misses (it was lost or replaced)."""
+        assert self._journal is not None
+        journal = self._journal
+        journaled = dict(journal.execute("SELECT split_id, revoked_at FROM revocations"))
+
+        def body(db: sqlite3.Connection) -> list[tuple[str, int]]:
+            for (split_id,) in db.execute(
+                "SELECT id FROM splits WHERE status = 'active'"
+            ).fetchall():
+                if split_id in journaled:
+                    db.execute(
+                        "UPDATE splits SET status = 'revoked', sealed_server_share = NULL, "
+                        "sealed_user_share = NULL, revoked_at = ? WHERE id = ?",
+                        (journaled[split_id], split_id),
+                    )
+            return [
+                (split_id, at if at is not None else int(time.time()))
+                for split_id, at in db.execute(
+                    "SELECT id, revoked_at FROM splits WHERE status = 'revoked'"
+                ).fetchall()
+                if split_id not in journaled
+            ]
+
+        missing = self._nohook(body)
+        if missing:
+            journal.execute("BEGIN IMMEDIATE")
+            try:
+                journal.executemany(
+                    "INSERT OR IGNORE INTO revocations (split_id, revoked_at) VALUES (?, ?)",
+                    missing,
+                )
+                journal.execute("COMMIT")
+            except BaseException:
+                if journal.in_transaction:
+                    journal.execute("ROLLBACK")
+                raise
+
+    def _nohook(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        # Recovery at open is not one of the operations faults are injected into.
+        hook, self.fault_hook = self.fault_hook, None
+        try:
+            return self._write("open", body)
+        finally:
+            self.fault_hook = hook
+
+    def _journal_add(self, rows: list[tuple[str, int]]) -> list[str]:
+        """Durably journal revocations BEFORE the main commit; returns the ids newly added (what
+        undo must take back if the main transaction then fails)."""
+        assert self._journal is not None
+        added = []
+        journal = self._journal
+        journal.execute("BEGIN IMMEDIATE")
+        try:
+            for split_id, at in rows:
+                cur = journal.execute(
+                    "INSERT OR IGNORE INTO revocations (split_id, revoked_at) VALUES (?, ?)",
+                    (split_id, at),
+                )
+                if cur.rowcount == 1:
+                    added.append(split_id)
+            journal.execute("COMMIT")
+        except BaseException:
+            if journal.in_transaction:
+                journal.execute("ROLLBACK")
+            raise
+        return added
+
+    def _journal_remove(self, split_ids: list[str]) -> None:
+        if split_ids and self._journal is not None:
+            self._journal.executemany(
+                "DELETE FROM revocations WHERE split_id = ?", [(s,) for s in split_ids]
+            )
+
+    async def check(self, full: bool = False) -> bool:
+        """quick_check of both files (fast enough for /ready); full=True runs integrity_check and
+        foreign_key_check (after a crash, before a backup)."""
+        try:
+            return await self._call(self._check_sync, full)
+        except StorageError:
+            return False
+
+    def _check_sync(self, full: bool) -> bool:
+        pragma = "integrity_check" if full else "quick_check"
+        for conn in (self._conn(), self._journal):
+            if conn is None or conn.execute(f"PRAGMA {pragma}").fetchall() != [("ok",)]:
+                return False
+        if full and self._conn().execute("PRAGMA foreign_key_check").fetchall():
+            return False
+        return True
+
+    async def backup(self, dest: str | os.PathLike[str]) -> None:
+        """A consistent copy of the main database taken while the server runs (SQLite's online
+        backup). The journal is not part of it on purpose: see restore_file()."""
+        await self._call(self._backup_sync, Path(dest))
+
+    def _backup_sync(self, dest: Path) -> None:
+        _precreate(dest)
+        target = sqlite3.connect(dest)
+        try:
+            self._conn().backup(target)
+        finally:
+            target.close()
+
+    # -- users -----------------------------------------------------------------------------------
+    async def add_user(self, user: User) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            db.execute(
+                f"INSERT INTO users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user.id, user.issuer, user.subject, user.role, int(user.enabled),
+                 user.created_at, user.tokens_valid_after),
+            )  # fmt: skip
+
+        await self._call(self._write, "add_user", body)
+
+    async def get_user(self, user_id: str) -> User | None:
+        rows = await self._call(
+            self._read, f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (user_id,)
+        )
+        return _user(rows[0]) if rows else None
+
+    async def find_user(self, issuer: str, subject: str) -> User | None:
+        rows = await self._call(
+            self._read,
+            f"SELECT {_USER_COLUMNS} FROM users WHERE issuer = ? AND subject = ?",
+            (issuer, subject),
+        )
+        return _user(rows[0]) if rows else None
+
+    async def list_users(self) -> list[User]:
+        rows = await self._call(
+            self._read, f"SELECT {_USER_COLUMNS} FROM users ORDER BY created_at, id"
+        )
+        return [_user(r) for r in rows]
+
+    async def set_user_enabled(self, user_id: str, enabled: bool, now: int) -> bool:
+        def body(db: sqlite3.Connection) -> bool:
+            if enabled:
+                cur = db.execute("UPDATE users SET enabled = 1 WHERE id = ?", (user_id,))
+            else:
+                # Never move the cut-off back: a later disable must not revive older tokens.
+                cur = db.execute(
+                    "UPDATE users SET enabled = 0, "
+                    "tokens_valid_after = MAX(tokens_valid_after, ?) WHERE id = ?",
+                    (now, user_id),
+                )
+            return cur.rowcount == 1
+
+        return await self._call(self._write, "set_user_enabled", body)
+
+    # -- enrollment codes -------------------------------------------------------------------------
+    async def add_enrollment_code(self, code: EnrollmentCode) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO enrollment_codes (code_digest, user_id, expires_at, used_at) "
+                "VALUES (?, ?, ?, ?)",
+                (code.code_digest, code.user_id, code.expires_at, code.used_at),
+            )
+
+        await self._call(self._write, "add_enrollment_code", body)
+
+    async def use_enrollment_code(self, code_digest: str, now: int) -> EnrollmentCode | None:
+        def body(db: sqlite3.Connection) -> EnrollmentCode | None:
+            row = db.execute(
+                "SELECT user_id, expires_at FROM enrollment_codes "
+                "WHERE code_digest = ? AND used_at IS NULL AND expires_at > ?",
+                (code_digest, now),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE enrollment_codes SET used_at = ? WHERE code_digest = ?", (now, code_digest)
+            )
+            return EnrollmentCode(code_digest, row[0], row[1], now)
+
+        return await self._call(self._write, "use_enrollment_code", body)
+
+    # -- wallets ---------------------------------------------------------------------------------
+    async def add_wallet(self, wallet: Wallet) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            db.execute(
+                f"INSERT INTO wallets ({_WALLET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (wallet.client_id, wallet.public_key, wallet.owner_id, wallet.created_at,
+                 bytes(wallet.sealed_secret), wallet.custody, int(wallet.frozen),
+                 wallet.delete_after),
+            )  # fmt: skip
+
+        await self._call(self._write, "add_wallet", body)
+
+    async def get_wallet(self, client_id: str) -> Wallet | None:
+        rows = await self._call(
+            self._read, f"SELECT {_WALLET_COLUMNS} FROM wallets WHERE client_id = ?", (client_id,)
+        )
+        return _wallet(rows[0]) if rows else None
+
+    async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
+        if owner_id is None:
+            sql, params = (
+                f"SELECT {_WALLET_COLUMNS} FROM wallets ORDER BY created_at, client_id",
+                (),
+            )
+        else:
+            sql = (
+                f"SELECT {_WALLET_COLUMNS} FROM wallets WHERE owner_id = ? "
+                "ORDER BY created_at, client_id"
+            )
+            params = (owner_id,)
+        return [_wallet(r) for r in await self._call(self._read, sql, params)]
+
+    async def set_wallet_frozen(self, client_id: str, frozen: bool) -> bool:
+        def body(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "UPDATE wallets SET frozen = ? WHERE client_id = ?", (int(frozen), client_id)
+            )
+            return cur.rowcount == 1
+
+        return await self._call(self._write, "set_wallet_frozen", body)
+
+    async def schedule_wallet_deletion(self, client_id: str, delete_after: int | None) -> bool:
+        def body(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "UPDATE wallets SET delete_after = ? WHERE client_id = ?", (delete_after, client_id)
+            )
+            return cur.rowcount == 1
+
+        return await self._call(self._write, "schedule_wallet_deletion", body)
+
+    async def delete_wallet(self, client_id: str) -> bool:
+        added: list[str] = []
+
+        def body(db: sqlite3.Connection) -> bool:
+            if not db.execute("SELECT 1 FROM wallets WHERE client_id = ?", (client_id,)).fetchone():
+                return False
+            active = db.execute(
+                "SELECT id FROM splits WHERE client_id = ? AND status = 'active'", (client_id,)
+            ).fetchall()
+            db.execute("DELETE FROM wallets WHERE client_id = ?", (client_id,))  # cascades
+            # Journal the deleted splits as revoked: a restored backup brings the wallet row
+            # back, but none of its splits may sign again.
+            now = int(time.time())
+            added.extend(self._journal_add([(split_id, now) for (split_id,) in active]))
+            return True
+
+        return await self._call(
+            self._write_and_scrub, "delete_wallet", body, lambda: self._journal_remove(added)
+        )
+
+    # -- splits ----------------------------------------------------------------------------------
+    async def add_split(self, split: Split) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            # An id in the revocation journal stays revoked forever (open() would revoke it
+            # again): refuse to reuse it rather than hand out a split that dies on restart.
+            assert self._journal is not None
+            if self._journal.execute(
+                "SELECT 1 FROM revocations WHERE split_id = ?", (split.id,)
+            ).fetchone():
+                raise Conflict(f"split id {split.id} was revoked before and cannot be reused")
+            db.execute(
+                f"INSERT INTO splits ({_SPLIT_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (split.id, split.client_id, split.holder_id, split.label, split.share_public_key,
+                 _permissions_json(split.permissions), split.created_at,
+                 _blob(split.sealed_server_share), _blob(split.sealed_user_share), split.status,
+                 split.uses, split.last_used, split.revoked_at),
+            )  # fmt: skip
+
+        await self._call(self._write, "add_split", body)
+
+    async def get_split(self, split_id: str) -> Split | None:
+        rows = await self._call(
+            self._read, f"SELECT {_SPLIT_COLUMNS} FROM splits WHERE id = ?", (split_id,)
+        )
+        return _split(rows[0]) if rows else None
+
+    async def find_split(self, client_id: str, share_public_key: str) -> Split | None:
+        # The active split first; else the latest revoked one (so callers can say "revoked").
+        rows = await self._call(
+            self._read,
+            f"SELECT {_SPLIT_COLUMNS} FROM splits WHERE client_id = ? AND share_public_key = ? "
+            "ORDER BY status = 'active' DESC, created_at DESC, id LIMIT 1",
+            (client_id, share_public_key),
+        )
+        return _split(rows[0]) if rows else None
+
+    async def list_splits(
+        self, client_id: str | None = None, holder_id: str | None = None
+    ) -> list[Split]:
+        where, params = [], []
+        if client_id is not None:
+            where.append("client_id = ?")
+            params.append(client_id)
+        if holder_id is not None:
+            where.append("holder_id = ?")
+            params.append(holder_id)
+        sql = f"SELECT {_SPLIT_COLUMNS} FROM splits"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at, id"
+        return [_split(r) for r in await self._call(self._read, sql, tuple(params))]
+
+    async def set_permissions(self, split_id: str, permissions: Permissions) -> bool:
+        text = _permissions_json(permissions)
+
+        def body(db: sqlite3.Connection) -> bool:
+            cur = db.execute("UPDATE splits SET permissions = ? WHERE id = ?", (text, split_id))
+            return cur.rowcount == 1
+
+        return await self._call(self._write, "set_permissions", body)
+
+    async def revoke_split(self, split_id: str, now: int) -> bool:
+        added: list[str] = []
+
+        def body(db: sqlite3.Connection) -> bool:
+            row = db.execute(
+                "SELECT status, revoked_at FROM splits WHERE id = ?", (split_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            at = now
+            if row[0] == SPLIT_ACTIVE:
+                db.execute(
+                    "UPDATE splits SET status = ?, sealed_server_share = NULL, "
+                    "sealed_user_share = NULL, revoked_at = ? WHERE id = ?",
+                    (SPLIT_REVOKED, now, split_id),
+                )
+            else:
+                at = row[1] if row[1] is not None else now
+            # Journal first (durable), database second: once acknowledged, both hold it.
+            added.extend(self._journal_add([(split_id, at)]))
+            return True
+
+        return await self._call(
+            self._write_and_scrub, "revoke_split", body, lambda: self._journal_remove(added)
+        )
+
+    async def take_user_share(self, split_id: str, holder_id: str) -> bytes | None:
+        def body(db: sqlite3.Connection) -> bytes | None:
+            row = db.execute(
+                "SELECT sealed_user_share FROM splits WHERE id = ? AND holder_id = ? "
+                "AND status = 'active' AND sealed_user_share IS NOT NULL",
+                (split_id, holder_id),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE splits SET sealed_user_share = NULL WHERE id = ?", (split_id,))
+            return bytes(row[0])
+
+        return await self._call(self._write_and_scrub, "take_user_share", body)
+
+    # -- share codes -----------------------------------------------------------------------------
+    async def add_share_code(self, code: ShareCode) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            db.execute(
+                "INSERT INTO share_codes (code_digest, split_id, expires_at, redeemed_by) "
+                "VALUES (?, ?, ?, ?)",
+                (code.code_digest, code.split_id, code.expires_at, code.redeemed_by),
+            )
+
+        await self._call(self._write, "add_share_code", body)
+
+    async def redeem_share_code(self, code_digest: str, user_id: str, now: int) -> str | None:
+        def body(db: sqlite3.Connection) -> str | None:
+            # Only for a split that is still active: a code for a revoked split is dead.
+            row = db.execute(
+                "SELECT c.split_id FROM share_codes c JOIN splits s ON s.id = c.split_id "
+                "WHERE c.code_digest = ? AND c.redeemed_by IS NULL AND c.expires_at > ? "
+                "AND s.status = 'active'",
+                (code_digest, now),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE share_codes SET redeemed_by = ? WHERE code_digest = ?",
+                (user_id, code_digest),
+            )
+            db.execute("UPDATE splits SET holder_id = ? WHERE id = ?", (user_id, row[0]))
+            return row[0]
+
+        return await self._call(self._write, "redeem_share_code", body)
+
+    # -- co-signing accounting ------------------------------------------------------------------
+    async def consume(
+        self,
+        split_id: str,
+        request_key: str,
+        nonce_key: str | None,
+        value: int,
+        now: int,
+        decide: Callable[[UsageSummary], Refusal | None],
+    ) -> ConsumeResult:
+        """See Storage.consume. Also: the same request_key still pending -> refusal
+        "request_in_progress" (409); used for another split -> "request_key_reused" (409);
+        the wallet frozen -> "frozen". decide() runs on the database thread inside the
+        transaction: it must be a quick pure function."""
+        if type(value) is not int or value < 0:
+            raise ValueError("value must be a whole number of SAS >= 0")
+
+        def body(db: sqlite3.Connection) -> ConsumeResult:
+            seen = db.execute(
+                "SELECT split_id, answer FROM cosigns WHERE request_key = ?", (request_key,)
+            ).fetchone()
+            if seen is not None:
+                if seen[0] != split_id:
+                    return _refuse("request_key_reused", "this request id belongs to another "
+                                   "split key", 409)  # fmt: skip
+                if seen[1] is None:
+                    return _refuse("request_in_progress", "the same request is being signed "
+                                   "right now; retry shortly", 409)  # fmt: skip
+                return ConsumeResult(replay=seen[1])
+            row = db.execute(
+                "SELECT s.status, s.permissions, s.sealed_server_share, s.uses, w.frozen "
+                "FROM splits s JOIN wallets w ON w.client_id = s.client_id WHERE s.id = ?",
+                (split_id,),
+            ).fetchone()
+            if row is None:
+                return _refuse("revoked", "this split key does not exist (revoked or deleted)")
+            status, permissions_text, share, uses, frozen = row
+            if status != SPLIT_ACTIVE or share is None:
+                return _refuse("revoked", "this split key has been revoked")
+            permissions = _permissions(permissions_text)
+            if permissions.expires_at is not None and now >= permissions.expires_at:
+                return _refuse("expired", f"this split key expired at {permissions.expires_at}")
+            if frozen:
+                return _refuse("frozen", "the wallet is frozen")
+            if (
+                nonce_key is not None
+                and db.execute("SELECT 1 FROM cosigns WHERE nonce_key = ?", (nonce_key,)).fetchone()
+            ):
+                return _refuse("nonce_reused", "this nonce has already been signed")
+            period_value, period_count = db.execute(
+                "SELECT COALESCE(SUM(value), 0), COUNT(*) FROM cosigns "
+                "WHERE split_id = ? AND at > ?",
+                (split_id, now - permissions.period_seconds),
+            ).fetchone()
+            refusal = decide(UsageSummary(period_value, period_count, uses))
+            if refusal is not None:
+                return ConsumeResult(refusal=refusal)
+            db.execute(
+                "INSERT INTO cosigns (request_key, split_id, at, value, nonce_key) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (request_key, split_id, now, value, nonce_key),
+            )
+            db.execute(
+                "UPDATE splits SET uses = uses + 1, "
+                "last_used = MAX(COALESCE(last_used, ?), ?) WHERE id = ?",
+                (now, now, split_id),
+            )
+            return ConsumeResult(
+                sealed_server_share=bytes(share),
+                usage_after=UsageSummary(period_value + value, period_count + 1, uses + 1),
+            )
+
+        return await self._call(self._write, "consume", body)
+
+    async def complete(self, request_key: str, answer: str) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            # The first answer stands: a replay must return what the first caller got.
+            db.execute(
+                "UPDATE cosigns SET answer = ? WHERE request_key = ? AND answer IS NULL",
+                (answer, request_key),
+            )
+
+        await self._call(self._write, "complete", body)
+
+    async def release(self, request_key: str) -> None:
+        def body(db: sqlite3.Connection) -> None:
+            row = db.execute(
+                "SELECT split_id FROM cosigns WHERE request_key = ? AND answer IS NULL",
+                (request_key,),
+            ).fetchone()
+            if row is None:
+                return  # unknown, already released, or answered (then it counted: keep it)
+            db.execute("DELETE FROM cosigns WHERE request_key = ?", (request_key,))
+            db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (row[0],))
+
+        await self._call(self._write, "release", body)
+
+
+def _refuse(rule: str, message: str, status: int = 403) -> ConsumeResult:
+    return ConsumeResult(refusal=Refusal(rule, message, status))
+
+
+def _blob(value: bytes | None) -> bytes | None:
+    return None if value is None else bytes(value)
