@@ -1,0 +1,517 @@
+"""Client of the Splitkey co-signer (cosigner_server/), for the CLI and the desktop.
+
+    with CosignerClient("http://127.0.0.1:8787") as api:
+        api.enroll(code)                              # the client keeps the token it gets
+        created = api.create_wallet()                 # created.mnemonic is shown once
+        new = api.create_split(created.wallet.client_id, label="laptop")
+        share = api.retrieve_share(new.split.id)      # once; the server erases its copy
+        signed, answer = api.cosign_transaction(
+            share.split_id, share.secret_key(), tx, share.wallet_public_key
+        )
+
+`AsyncCosignerClient` has the same methods; each returns an awaitable of the same result.
+Both are written once: a method describes its request as a `Call` (app/client_calls.py: method,
+path, JSON body and the function that reads the answer), or as a generator of Calls when it needs
+several round trips; the sync and async clients only differ in how they send a Call.
+
+Every answer is parsed with app/wire.py. Errors:
+  CosignerError       the co-signer answered with an error (status, code, message, rule, field)
+  CosignerUnreachable no answer (connection refused, timeout, TLS failure without a pin)
+  PinMismatch         the server's certificate is not the pinned one
+  MalformedAnswer     an answer that does not have the documented shape
+  TamperedAnswer      an answer that does not verify: a co-signed signature that is not valid
+                      under the wallet key, another hash, a share that does not match its key
+A co-signed signature is only ever returned after it verified here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import re
+import socket
+import ssl
+from typing import Any
+
+import httpx
+
+from app.client_calls import (
+    Call,
+    Challenge,
+    ClientError,
+    CosignerError,
+    CosignerUnreachable,
+    CreatedWallet,
+    Flow,
+    MalformedAnswer,
+    NewSplit,
+    NewUser,
+    PinMismatch,
+    Session,
+    ShareInfo,
+    TamperedAnswer,
+    WalletList,
+    challenge_call,
+    created_wallet,
+    is_object,
+    many,
+    message_call,
+    new_split,
+    one,
+    proof_signature,
+    read_answer,
+    transaction_call,
+)
+from app.crypto import PublicKey, SecretKey
+from app.permissions import Permissions
+from app.transaction import Transaction
+from app.wire import API, CosignAnswer, SplitView, UserView, WalletView, require
+
+__all__ = [
+    "AsyncCosignerClient",
+    "Challenge",
+    "ClientError",
+    "CosignAnswer",
+    "CosignerClient",
+    "CosignerError",
+    "CosignerUnreachable",
+    "CreatedWallet",
+    "MalformedAnswer",
+    "NewSplit",
+    "NewUser",
+    "PinMismatch",
+    "Session",
+    "ShareInfo",
+    "TamperedAnswer",
+    "WalletList",
+]
+
+USER_AGENT = "splitkey-client/0.1"
+DEFAULT_TIMEOUT = 30.0
+
+
+# -- TLS pinning --------------------------------------------------------------------------------
+
+
+def normalize_fingerprint(text: str) -> str:
+    """SHA-256 of a certificate's DER as 64 lowercase hex digits (colons allowed)."""
+    value = text.replace(":", "").strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise ValueError("the TLS fingerprint must be 64 hex digits (SHA-256 of the DER)")
+    return value
+
+
+def certificate_fingerprint(der: bytes) -> str:
+    return hashlib.sha256(der).hexdigest()
+
+
+def pinned_context(host: str, port: int, fingerprint: str, timeout: float) -> ssl.SSLContext:
+    """An SSL context that trusts exactly the pinned certificate.
+
+    The server's certificate is fetched once and compared with the pin; the context then holds
+    it as its only trust anchor, so every later connection is checked by OpenSSL against that
+    exact certificate before a byte of a request is sent (no hostname check: the pin is the
+    identity)."""
+    probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    probe.check_hostname = False
+    probe.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            with probe.wrap_socket(raw, server_hostname=host) as tls:
+                der = tls.getpeercert(binary_form=True)
+    except (OSError, ssl.SSLError) as exc:
+        raise CosignerUnreachable(f"cannot reach {host}:{port} over TLS: {exc}") from None
+    seen = certificate_fingerprint(der)
+    if not hmac.compare_digest(seen, fingerprint):
+        raise PinMismatch(f"the server's certificate is {seen}, not the pinned {fingerprint}")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    context.load_verify_locations(cadata=der)
+    return context
+
+
+# -- the API, written once ---------------------------------------------------------------------
+
+
+class _Api:
+    """Every endpoint as a Call or a Flow; subclasses send them (`_run`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        token: str | None = None,
+        tls_fingerprint: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        transport: Any = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.tls_fingerprint = tls_fingerprint and normalize_fingerprint(tls_fingerprint)
+        self._transport = transport  # an httpx transport (tests); None: the network
+        url = httpx.URL(self.base_url)
+        if self.tls_fingerprint and url.scheme != "https":
+            raise ValueError("a TLS fingerprint needs an https:// URL")
+        self._host, self._port = url.host, url.port or (443 if url.scheme == "https" else 80)
+
+    def _run(self, work: Call | Flow) -> Any:
+        raise NotImplementedError
+
+    # -- sending, shared --
+
+    def _http_options(self, verify: Any) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "timeout": self.timeout,
+            "headers": {"User-Agent": USER_AGENT, "Accept": "application/json"},
+            "follow_redirects": False,
+            "trust_env": False,  # no proxy or .netrc from the environment near a bearer token
+            "verify": verify,
+            **({"transport": self._transport} if self._transport is not None else {}),
+        }
+
+    def _pinned_context(self) -> ssl.SSLContext:
+        return pinned_context(self._host, self._port, self.tls_fingerprint, self.timeout)
+
+    def _request_args(self, call: Call) -> dict[str, Any]:
+        token = call.token or (self.token if call.auth else None)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        args: dict[str, Any] = {"headers": headers, "params": call.params}
+        if call.body is not None:
+            args["json"] = call.body
+        return args
+
+    def _failed(self, exc: httpx.TransportError) -> ClientError:
+        if self.tls_fingerprint and _is_certificate_error(exc):
+            return PinMismatch(f"the server's certificate is not the pinned one: {exc}")
+        return CosignerUnreachable(f"no answer from {self.base_url}: {exc or type(exc).__name__}")
+
+    def _adopt(self, data: Any) -> Session:
+        session = Session.from_dict(data)
+        self.token = session.token
+        return session
+
+    # -- health and identity --
+
+    def health(self) -> dict:
+        return self._run(Call("GET", "/health", auth=False))
+
+    def enroll(self, code: str) -> Session:
+        """A token for a one-time enrollment code; the client keeps it."""
+        body = {"code": code}
+        return self._run(Call("POST", API + "/auth/enroll", body, self._adopt, auth=False))
+
+    def exchange(self, enterprise_token: str) -> Session:
+        return self._run(
+            Call("POST", API + "/auth/exchange", None, self._adopt, token=enterprise_token)
+        )
+
+    def challenge(self, split_id: str) -> Challenge:
+        return self._run(challenge_call(split_id))
+
+    def prove(self, split_id: str, challenge: Challenge, share: SecretKey) -> Session:
+        """A token for the share's signature of the challenge (checked to be a proof message)."""
+        return self._run(self._proof_call(split_id, challenge, share))
+
+    def login_with_share(self, split_id: str, share: SecretKey) -> Session:
+        """challenge + prove: a token from possession of a split's user share."""
+        return self._run(self._share_login(split_id, share))
+
+    def _share_login(self, split_id: str, share: SecretKey) -> Flow:
+        challenge = yield challenge_call(split_id)
+        return (yield self._proof_call(split_id, challenge, share))
+
+    def _proof_call(self, split_id: str, challenge: Challenge, share: SecretKey) -> Call:
+        body = {
+            "split_id": split_id,
+            "challenge": challenge.challenge,
+            "signature": proof_signature(split_id, challenge, share),
+        }
+        return Call("POST", API + "/auth/proof", body, self._adopt, auth=False)
+
+    def whoami(self) -> UserView:
+        return self._run(Call("GET", API + "/auth/whoami", parse=one("user", UserView.from_dict)))
+
+    # -- wallets --
+
+    def create_wallet(self) -> CreatedWallet:
+        """A new wallet; its mnemonic comes back this once, for the owner's offline backup."""
+        return self._run(Call("POST", API + "/wallets", {}, created_wallet))
+
+    def import_wallet(
+        self, *, mnemonic: str | None = None, private_key: str | None = None
+    ) -> CreatedWallet:
+        if (mnemonic is None) == (private_key is None):
+            raise ValueError("give a mnemonic or a private key")
+        body = {"mnemonic": mnemonic} if mnemonic is not None else {"private_key": private_key}
+        return self._run(Call("POST", API + "/wallets", body, created_wallet))
+
+    def wallets(self) -> WalletList:
+        def parse(data: Any) -> WalletList:
+            return WalletList(
+                owned=many("owned", WalletView.from_dict)(data),
+                shared=many("shared", WalletView.from_dict)(data),
+            )
+
+        return self._run(Call("GET", API + "/wallets", parse=parse))
+
+    def wallet(self, client_id: str) -> WalletView:
+        return self._wallet_call("GET", f"/wallets/{client_id}")
+
+    def freeze(self, client_id: str, frozen: bool = True) -> WalletView:
+        return self._wallet_call("POST", f"/wallets/{client_id}/freeze", {"frozen": frozen})
+
+    def delete_wallet(self, client_id: str) -> WalletView:
+        """Schedules the deletion after the server's waiting period (cancel_deletion undoes)."""
+        return self._wallet_call("DELETE", f"/wallets/{client_id}")
+
+    def cancel_deletion(self, client_id: str) -> WalletView:
+        return self._wallet_call("POST", f"/wallets/{client_id}/cancel-deletion")
+
+    def _wallet_call(self, method: str, path: str, body: dict | None = None) -> WalletView:
+        return self._run(Call(method, API + path, body, one("wallet", WalletView.from_dict)))
+
+    def wallet_audit(
+        self, client_id: str, *, since: int | None = None, limit: int | None = None
+    ) -> list[dict]:
+        return self._audit(f"/wallets/{client_id}/audit", since, limit)
+
+    def _audit(self, path: str, since: int | None, limit: int | None) -> list[dict]:
+        params = {k: v for k, v in (("since", since), ("limit", limit)) if v is not None}
+        return self._run(Call("GET", API + path, params=params, parse=many("records", is_object)))
+
+    # -- splits and shares --
+
+    def splits(self, client_id: str) -> list[SplitView]:
+        return self._splits_call(f"/wallets/{client_id}/splits")
+
+    def my_splits(self) -> list[SplitView]:
+        return self._splits_call("/splits")
+
+    def _splits_call(self, path: str) -> list[SplitView]:
+        return self._run(Call("GET", API + path, parse=many("splits", SplitView.from_dict)))
+
+    def split(self, split_id: str) -> SplitView:
+        return self._split_call("GET", f"/splits/{split_id}")
+
+    def create_split(
+        self,
+        client_id: str,
+        label: str = "",
+        holder: str = "me",
+        permissions: Permissions | None = None,
+    ) -> NewSplit:
+        """holder: "me", "code" (a one-time share code for a delegate), or a user id."""
+        body: dict[str, Any] = {"label": label, "holder": holder}
+        if permissions is not None:
+            body["permissions"] = permissions.to_dict()
+        return self._run(Call("POST", API + f"/wallets/{client_id}/splits", body, new_split))
+
+    def set_permissions(self, split_id: str, permissions: Permissions) -> SplitView:
+        body = {"permissions": permissions.to_dict()}
+        return self._split_call("PUT", f"/splits/{split_id}/permissions", body)
+
+    def revoke(self, split_id: str) -> SplitView:
+        return self._split_call("POST", f"/splits/{split_id}/revoke")
+
+    def _split_call(self, method: str, path: str, body: dict | None = None) -> SplitView:
+        return self._run(Call(method, API + path, body, one("split", SplitView.from_dict)))
+
+    def retrieve_share(self, split_id: str) -> ShareInfo:
+        """My user share of a split, once (the server erases it as it leaves); checked."""
+        return self._run(Call("POST", API + f"/splits/{split_id}/key", None, ShareInfo.from_dict))
+
+    def redeem(self, code: str) -> ShareInfo:
+        """Become the holder of a split shared by code, and take its share; checked."""
+        body = {"code": code}
+        return self._run(Call("POST", API + "/share-codes/redeem", body, ShareInfo.from_dict))
+
+    # -- co-signing: the local half, the request, and the verification of the answer --
+
+    def cosign_transaction(
+        self,
+        split_id: str,
+        share: SecretKey,
+        tx: Transaction,
+        wallet_public_key: PublicKey | str,
+        *,
+        request_id: str | None = None,
+    ) -> tuple[Transaction, CosignAnswer]:
+        """(tx signed with the combined signature, the answer); raises TamperedAnswer unless the
+        signature verifies under the wallet key for the locally computed hash. Retrying after
+        CosignerUnreachable with the same request_id cannot sign or count twice."""
+        return self._run(transaction_call(split_id, share, tx, wallet_public_key, request_id))
+
+    def cosign_message(
+        self,
+        split_id: str,
+        share: SecretKey,
+        message: str,
+        wallet_public_key: PublicKey | str,
+        *,
+        request_id: str | None = None,
+    ) -> CosignAnswer:
+        return self._run(message_call(split_id, share, message, wallet_public_key, request_id))
+
+    def auth_headers(
+        self,
+        split_id: str,
+        share: SecretKey,
+        message: str,
+        wallet_public_key: PublicKey | str,
+        *,
+        request_id: str | None = None,
+    ) -> CosignAnswer:
+        """answer.headers: the checked X-App-Client-ID / -Key / -Signature triple."""
+        call = message_call(split_id, share, message, wallet_public_key, request_id, headers=True)
+        return self._run(call)
+
+    # -- administrators --
+
+    def users(self) -> list[UserView]:
+        return self._run(Call("GET", API + "/admin/users", parse=many("users", UserView.from_dict)))
+
+    def create_user(self, subject: str, role: str = "user") -> NewUser:
+        def parse(data: Any) -> NewUser:
+            return NewUser(
+                user=one("user", UserView.from_dict)(data),
+                enrollment_code=require(data, "enrollment_code", str),
+            )
+
+        body = {"subject": subject, "role": role}
+        return self._run(Call("POST", API + "/admin/users", body, parse))
+
+    def enrollment_code(self, user_id: str) -> str:
+        path = API + f"/admin/users/{user_id}/enrollment-code"
+        return self._run(Call("POST", path, None, lambda d: require(d, "enrollment_code", str)))
+
+    def set_enabled(self, user_id: str, enabled: bool) -> UserView:
+        path = API + f"/admin/users/{user_id}/enabled"
+        return self._run(Call("POST", path, {"enabled": enabled}, one("user", UserView.from_dict)))
+
+    def all_wallets(self) -> list[WalletView]:
+        parse = many("wallets", WalletView.from_dict)
+        return self._run(Call("GET", API + "/admin/wallets", parse=parse))
+
+    def all_splits(self) -> list[SplitView]:
+        return self._splits_call("/admin/splits")
+
+    def admin_revoke(self, split_id: str) -> SplitView:
+        return self._split_call("POST", f"/admin/splits/{split_id}/revoke")
+
+    def admin_freeze(self, client_id: str, frozen: bool = True) -> WalletView:
+        return self._wallet_call("POST", f"/admin/wallets/{client_id}/freeze", {"frozen": frozen})
+
+    def stats(self) -> dict:
+        return self._run(Call("GET", API + "/admin/stats"))
+
+    def audit(self, *, since: int | None = None, limit: int | None = None) -> list[dict]:
+        return self._audit("/admin/audit", since, limit)
+
+    def audit_verify(self) -> dict:
+        return self._run(Call("GET", API + "/admin/audit/verify"))
+
+
+def _is_certificate_error(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "CERTIFICATE_VERIFY_FAILED" in str(exc)
+
+
+def _flow(work: Call | Flow) -> Flow:
+    if isinstance(work, Call):
+        return (yield work)
+    return (yield from work)
+
+
+# -- the two clients ---------------------------------------------------------------------------
+
+
+class CosignerClient(_Api):
+    """Synchronous client over httpx.Client (the CLI's)."""
+
+    _http: httpx.Client | None = None
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            verify = self._pinned_context() if self.tls_fingerprint else True
+            self._http = httpx.Client(**self._http_options(verify))
+        return self._http
+
+    def _send(self, call: Call) -> Any:
+        try:
+            response = self._client().request(call.method, call.path, **self._request_args(call))
+        except httpx.TransportError as exc:
+            raise self._failed(exc) from None
+        return read_answer(call, response.status_code, response.content)
+
+    def _run(self, work: Call | Flow) -> Any:
+        flow, result = _flow(work), None
+        try:
+            while True:
+                result = self._send(flow.send(result))
+        except StopIteration as done:
+            return done.value
+        finally:
+            flow.close()
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> CosignerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncCosignerClient(_Api):
+    """Asynchronous client over httpx.AsyncClient (the desktop's); same methods, awaitable."""
+
+    _http: httpx.AsyncClient | None = None
+
+    async def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            verify = True
+            if self.tls_fingerprint:
+                verify = await asyncio.to_thread(self._pinned_context)
+            self._http = httpx.AsyncClient(**self._http_options(verify))
+        return self._http
+
+    async def _send(self, call: Call) -> Any:
+        http = await self._client()
+        try:
+            response = await http.request(call.method, call.path, **self._request_args(call))
+        except httpx.TransportError as exc:
+            raise self._failed(exc) from None
+        return read_answer(call, response.status_code, response.content)
+
+    async def _run(self, work: Call | Flow) -> Any:
+        flow, result = _flow(work), None
+        try:
+            while True:
+                result = await self._send(flow.send(result))
+        except StopIteration as done:
+            return done.value
+        finally:
+            flow.close()
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
+    async def __aenter__(self) -> AsyncCosignerClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -1,0 +1,352 @@
+"""The co-signer client's requests and answers, without any I/O (app/client.py sends them).
+
+A `Call` is one request (method, path, JSON body) with the function that reads its answer;
+`read_answer` turns a status and a body into that result or the error it carries. Co-sign calls
+do the local half (the share's partial) when built and verify the co-signed answer when read.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.crypto import CryptoError, PublicKey, SecretKey, Signature
+from app.keys import client_id_of
+from app.transaction import Transaction, TransactionError, sha3_hex
+from app.wire import (
+    API,
+    ApiErrorBody,
+    CosignAnswer,
+    SignMessageRequest,
+    SignTransactionRequest,
+    SplitView,
+    UserView,
+    WalletView,
+    WireError,
+    require,
+)
+
+# What a share signs to prove possession (cosigner_server/identity.py): never a 32-byte hash.
+PROOF_PREFIX = b"splitkey-proof-of-possession:"
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+class ClientError(Exception):
+    """Base of everything this module raises about the co-signer."""
+
+
+class CosignerError(ClientError):
+    """The co-signer answered with an error (app/wire.py ApiErrorBody)."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        rule: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.rule, self.field = rule, field
+
+    def __str__(self) -> str:
+        name = f"{self.code} ({self.rule})" if self.rule else self.code
+        where = f" [{self.field}]" if self.field and self.field not in self.message else ""
+        return f"{name}: {self.message}{where}"
+
+
+class CosignerUnreachable(ClientError):
+    """No answer from the co-signer."""
+
+
+class PinMismatch(ClientError):
+    """The server presented a certificate other than the pinned one."""
+
+
+class MalformedAnswer(ClientError):
+    """An answer without the documented shape."""
+
+
+class TamperedAnswer(ClientError):
+    """An answer that does not verify; never used as data."""
+
+
+# -- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str = field(repr=False)
+    expires_in: int
+    user_id: str
+    role: str
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Session:
+        return cls(
+            token=require(data, "token", str),
+            expires_in=require(data, "expires_in", int),
+            user_id=require(data, "user_id", str),
+            role=require(data, "role", str),
+        )
+
+
+@dataclass(frozen=True)
+class Challenge:
+    challenge: str
+    expires_in: int
+    message_hex: str
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Challenge:
+        return cls(
+            challenge=require(data, "challenge", str),
+            expires_in=require(data, "expires_in", int),
+            message_hex=require(data, "message_hex", str),
+        )
+
+
+@dataclass(frozen=True)
+class CreatedWallet:
+    wallet: WalletView
+    mnemonic: str | None = field(default=None, repr=False)  # only for a wallet the server drew
+
+
+@dataclass(frozen=True)
+class WalletList:
+    owned: list[WalletView]
+    shared: list[WalletView]
+
+
+@dataclass(frozen=True)
+class NewSplit:
+    split: SplitView
+    share_code: str | None = field(default=None, repr=False)  # holder "code": for a delegate
+    share_code_expires_in: int | None = None
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user: UserView
+    enrollment_code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ShareInfo:
+    """A user share as delivered, checked: its key is `public_key` and the wallet is client_id."""
+
+    split_id: str
+    client_id: str
+    wallet_public_key: str
+    public_key: str
+    private_key: str = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ShareInfo:
+        info = cls(**{name: require(data, name, str) for name in cls.__dataclass_fields__})
+        try:
+            share_ok = info.secret_key().public_key() == PublicKey.from_hex(info.public_key)
+            wallet_ok = client_id_of(PublicKey.from_hex(info.wallet_public_key)) == info.client_id
+        except CryptoError as exc:
+            raise TamperedAnswer(f"the delivered share does not decode: {exc}") from None
+        if not share_ok:
+            raise TamperedAnswer("the delivered share is not the key of its public key")
+        if not wallet_ok:
+            raise TamperedAnswer("the wallet public key is not the key of the wallet's client id")
+        return info
+
+    def secret_key(self) -> SecretKey:
+        return SecretKey.from_hex(self.private_key)
+
+    def to_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+# -- calls: a request and how to read its answer ----------------------------------------------
+
+
+def _json(data: Any) -> Any:
+    return data
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    body: dict[str, Any] | None = None
+    parse: Callable[[Any], Any] = _json
+    params: dict[str, Any] | None = None
+    auth: bool = True
+    token: str | None = None  # sent instead of the session's (an enterprise JWT to exchange)
+
+
+Flow = Generator[Call, Any, Any]
+
+
+def one(name: str, view: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda data: view(require(data, name, dict))
+
+
+def many(name: str, view: Callable[[Any], Any]) -> Callable[[Any], list]:
+    def parse(data: Any) -> list:
+        return [view(item) for item in require(data, name, list)]
+
+    return parse
+
+
+def is_object(item: Any) -> dict:
+    if not isinstance(item, dict):
+        raise WireError("records", "must be a list of objects")
+    return item
+
+
+def error_from(status: int, content: bytes) -> CosignerError:
+    """The error an unsuccessful answer means; a body without the error shape (a proxy's page)
+    still gives a CosignerError, named by its status."""
+    try:
+        body = ApiErrorBody.from_dict(json.loads(content))
+    except (ValueError, UnicodeDecodeError):
+        return CosignerError(status, "http_error", f"HTTP {status} without an error body")
+    return CosignerError(status, body.code, body.message, body.rule, body.field)
+
+
+def read_answer(call: Call, status: int, content: bytes) -> Any:
+    """The parsed answer to `call`, or the error it carries. Shared by both clients."""
+    if not 200 <= status < 300:
+        raise error_from(status, content)
+    try:
+        data = json.loads(content)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedAnswer(f"{call.method} {call.path}: the answer is not JSON") from None
+    try:
+        return call.parse(data)
+    except (WireError, TransactionError) as exc:
+        raise MalformedAnswer(f"{call.method} {call.path}: {exc}") from None
+
+
+# -- verifying co-signed answers ----------------------------------------------------------------
+
+
+def _public_key(value: PublicKey | str) -> PublicKey:
+    return value if isinstance(value, PublicKey) else PublicKey.from_hex(value)
+
+
+def _verified_signature(answer: CosignAnswer, hash_hex: str, wallet_key: PublicKey) -> Signature:
+    if answer.hash != hash_hex:
+        raise TamperedAnswer(
+            f"the co-signer answered for hash {answer.hash[:16]}..., not {hash_hex[:16]}..."
+        )
+    try:
+        signature = Signature.from_hex(answer.signature)
+    except CryptoError as exc:
+        raise TamperedAnswer(f"the co-signed signature does not decode: {exc}") from None
+    if not wallet_key.verify_hash(hash_hex, signature):
+        raise TamperedAnswer("the co-signed signature is not valid under the wallet's public key")
+    return signature
+
+
+def transaction_call(
+    split_id: str,
+    share: SecretKey,
+    tx: Transaction,
+    wallet_public_key: PublicKey | str,
+    request_id: str | None = None,
+) -> Call:
+    """The co-sign request for tx, with the share's partial; its answer parses to
+    (the transaction signed with the verified combined signature, CosignAnswer)."""
+    wallet_key = _public_key(wallet_public_key)
+    if tx.public_key and tx.public_key != wallet_key.to_hex():
+        raise TransactionError("public_key", "is not the wallet's public key")
+    tx = replace(tx, public_key=wallet_key.to_hex(), signature="")
+    partial = share.sign_hash(tx.hash).to_hex()
+    request = SignTransactionRequest(
+        split_id=split_id,
+        request_id=request_id or uuid.uuid4().hex,
+        transaction={**tx.to_dict(), "signature": partial},
+    )
+
+    def parse(data: Any) -> tuple[Transaction, CosignAnswer]:
+        answer = CosignAnswer.from_dict(data)
+        signature = _verified_signature(answer, tx.hash, wallet_key)
+        signed = replace(tx, signature=signature.to_hex())
+        if answer.transaction is not None and answer.transaction != signed.to_dict():
+            raise TamperedAnswer("the co-signer's transaction differs from the one sent")
+        return signed, answer
+
+    return Call("POST", API + "/sign/transaction", request.to_dict(), parse)
+
+
+def message_call(
+    split_id: str,
+    share: SecretKey,
+    message: str,
+    wallet_public_key: PublicKey | str,
+    request_id: str | None = None,
+    *,
+    headers: bool = False,
+) -> Call:
+    """Co-sign sha3(message): the share's partial over its 32 bytes; the answer is verified (and
+    with headers=True, the X-App-Client-ID / -Key / -Signature triple checked)."""
+    wallet_key = _public_key(wallet_public_key)
+    hash_hex = sha3_hex(message)
+    request = SignMessageRequest(
+        split_id=split_id,
+        request_id=request_id or uuid.uuid4().hex,
+        message=message,
+        signature=share.sign_hash(hash_hex).to_hex(),
+    )
+
+    def parse(data: Any) -> CosignAnswer:
+        answer = CosignAnswer.from_dict(data)
+        _verified_signature(answer, hash_hex, wallet_key)
+        if headers:
+            expected = {
+                "X-App-Client-ID": client_id_of(wallet_key),
+                "X-App-Client-Key": wallet_key.to_hex(),
+                "X-App-Client-Signature": answer.signature,
+            }
+            if answer.headers != expected:
+                raise TamperedAnswer("the auth headers are not this wallet's verified triple")
+        return answer
+
+    path = "/sign/auth-headers" if headers else "/sign/message"
+    return Call("POST", API + path, request.to_dict(), parse)
+
+
+def proof_signature(split_id: str, challenge: Challenge, share: SecretKey) -> str:
+    """The share's signature of a proof-of-possession challenge. Refuses to sign anything but
+    the server's domain-separated proof message for this split and challenge: a partial over
+    some other message (a transaction hash) would let the server complete that signature."""
+    try:
+        message = bytes.fromhex(challenge.message_hex)
+    except ValueError:
+        raise MalformedAnswer("message_hex is not hex") from None
+    suffix = f":{split_id}:{challenge.challenge}".encode()
+    if not (message.startswith(PROOF_PREFIX) and message.endswith(suffix)):
+        raise TamperedAnswer("the challenge is not a proof-of-possession message; not signed")
+    return share.sign(message).to_hex()
+
+
+def challenge_call(split_id: str) -> Call:
+    body = {"split_id": split_id}
+    return Call("POST", API + "/auth/challenge", body, Challenge.from_dict, auth=False)
+
+
+def created_wallet(data: Any) -> CreatedWallet:
+    return CreatedWallet(
+        wallet=one("wallet", WalletView.from_dict)(data),
+        mnemonic=require(data, "mnemonic", str, optional=True),
+    )
+
+
+def new_split(data: Any) -> NewSplit:
+    return NewSplit(
+        split=one("split", SplitView.from_dict)(data),
+        share_code=require(data, "share_code", str, optional=True),
+        share_code_expires_in=require(data, "share_code_expires_in", int, optional=True),
+    )
