@@ -27,15 +27,23 @@ class Holder:
 
     def tx(self, *, nonce: int, value: int = ZCN, to: str = RECIPIENT, **fields) -> Transaction:
         return Transaction(
-            client_id=self.wallet["client_id"], public_key=self.wallet["public_key"],
-            chain_id=DEFAULT_CHAIN_ID, creation_date=int(time.time()), to_client_id=to,
-            transaction_value=value, transaction_nonce=nonce, **fields,
-        )  # fmt: skip
+            client_id=self.wallet["client_id"],
+            public_key=self.wallet["public_key"],
+            chain_id=DEFAULT_CHAIN_ID,
+            creation_date=int(time.time()),
+            to_client_id=to,
+            transaction_value=value,
+            transaction_nonce=nonce,
+            **fields,
+        )
 
     def body(self, tx: Transaction, *, partial: str | None = None, request_id: str | None = None):
         partial = partial if partial is not None else self.share.sign_hash(tx.hash).to_hex()
-        return {"split_id": self.split_id, "request_id": request_id or uuid.uuid4().hex,
-                "transaction": {**tx.to_dict(), "signature": partial}}  # fmt: skip
+        return {
+            "split_id": self.split_id,
+            "request_id": request_id or uuid.uuid4().hex,
+            "transaction": {**tx.to_dict(), "signature": partial},
+        }
 
     def cosign(self, tx: Transaction, **kwargs) -> httpx.Response:
         return self.http.post("/v1/sign/transaction", json=self.body(tx, **kwargs))

@@ -20,8 +20,13 @@ from cosigner_server import identity
 
 from .cosign_helpers import holder, make_split
 
-ROUTES = [("get", "/v1/wallets"), ("post", "/v1/sign/transaction"), ("get", "/v1/admin/users"),
-          ("get", "/v1/auth/whoami"), ("post", "/sign/txn")]  # fmt: skip
+ROUTES = [
+    ("get", "/v1/wallets"),
+    ("post", "/v1/sign/transaction"),
+    ("get", "/v1/admin/users"),
+    ("get", "/v1/auth/whoami"),
+    ("post", "/sign/txn"),
+]
 
 
 def b64(data: bytes) -> str:
@@ -50,8 +55,16 @@ class Forger:
 
     def claims(self, **changes):
         now = int(time.time())
-        c = {"iss": self.iss, "aud": self.aud, "sub": self.sub, "iat": now, "nbf": now,
-             "exp": now + 600, "jti": uuid.uuid4().hex, "role": "admin"}  # fmt: skip
+        c = {
+            "iss": self.iss,
+            "aud": self.aud,
+            "sub": self.sub,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 600,
+            "jti": uuid.uuid4().hex,
+            "role": "admin",
+        }
         c.update(changes)
         return {k: v for k, v in c.items() if v is not DROP}
 
@@ -127,14 +140,27 @@ def hostile_tokens(f: Forger) -> dict[str, str]:
         "dots_only": "..",
     }
     hs256_input = f"{enc(f.header(alg='HS256'))}.{body}"
-    for name, secret in (("hs256_public_raw", f.public_raw),
-                         ("hs256_public_pem", f.key.public_key().public_bytes(
-                             serialization.Encoding.PEM,
-                             serialization.PublicFormat.SubjectPublicKeyInfo))):  # fmt: skip
+    for name, secret in (
+        ("hs256_public_raw", f.public_raw),
+        (
+            "hs256_public_pem",
+            f.key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ),
+        ),
+    ):
         mac = hmac.new(secret, hs256_input.encode(), hashlib.sha256).digest()
         cases[name] = f"{hs256_input}.{b64(mac)}"
-    for i, position in enumerate((0, len(head) // 2, len(head) + 3, len(head) + len(body) // 2,
-                                  len(good) - len(sig) + 2, len(good) - 3)):  # fmt: skip
+    for i, position in enumerate(
+        (
+            0,
+            len(head) // 2,
+            len(head) + 3,
+            len(head) + len(body) // 2,
+            len(good) - len(sig) + 2,
+            len(good) - 3,
+        )
+    ):
         flipped = "A" if good[position] != "A" else "B"
         cases[f"tampered_{i}"] = good[:position] + flipped + good[position + 1 :]
     for cut in (1, 8, len(sig) // 2):
@@ -149,13 +175,18 @@ def test_hostile_tokens_open_no_route(cosigner):
     assert len(cases) >= 60
     with httpx.Client(base_url=cosigner.url, timeout=30) as http:
         # the forger is right: its untampered token opens the routes
-        assert http.get("/v1/admin/users", headers={"Authorization": f"Bearer {forger.token()}"}
-                        ).status_code == 200  # fmt: skip
+        assert (
+            http.get(
+                "/v1/admin/users", headers={"Authorization": f"Bearer {forger.token()}"}
+            ).status_code
+            == 200
+        )
         accepted = []
         for name, token in cases.items():
             for method, path in ROUTES:
-                answer = http.request(method, path, json={},
-                                      headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+                answer = http.request(
+                    method, path, json={}, headers={"Authorization": f"Bearer {token}"}
+                )
                 # 401 from the token check; 400/431 when the header is over the size limit
                 if answer.status_code not in (400, 401, 431):
                     accepted.append((name, path, answer.status_code))
@@ -174,22 +205,31 @@ def test_disabled_user_and_revoked_split_beat_unexpired_tokens(cosigner):
         pop = {"Authorization": f"Bearer {token['token']}"}
         assert http.get("/v1/auth/whoami", headers=pop).status_code == 200
         # a proof is single use, and a wrong share proves nothing
-        again = http.post("/v1/auth/proof", json={"split_id": split_id, "signature": proof,
-                                                  "challenge": challenge["challenge"]})  # fmt: skip
+        again = http.post(
+            "/v1/auth/proof",
+            json={"split_id": split_id, "signature": proof, "challenge": challenge["challenge"]},
+        )
         assert again.status_code == 401
         other = http.post("/v1/auth/challenge", json={"split_id": split_id}).json()
         forged = SecretKey.generate().sign(bytes.fromhex(other["message_hex"])).to_hex()
-        assert http.post("/v1/auth/proof", json={"split_id": split_id, "signature": forged,
-                                                 "challenge": other["challenge"]}
-                         ).status_code == 401  # fmt: skip
+        assert (
+            http.post(
+                "/v1/auth/proof",
+                json={"split_id": split_id, "signature": forged, "challenge": other["challenge"]},
+            ).status_code
+            == 401
+        )
         assert owner.http.post(f"/v1/splits/{split_id}/revoke").status_code == 200
         for _ in range(20):
             assert http.get("/v1/auth/whoami", headers=pop).status_code == 401
         # disabling a user kills their unexpired tokens
         admin, admin_token = cosigner.add_user("root", role="admin")
         user_id = http.get("/v1/auth/whoami", headers=owner.http.headers).json()["user"]["id"]
-        disabled = http.post(f"/v1/admin/users/{user_id}/enabled", json={"enabled": False},
-                             headers={"Authorization": f"Bearer {admin_token}"})  # fmt: skip
+        disabled = http.post(
+            f"/v1/admin/users/{user_id}/enabled",
+            json={"enabled": False},
+            headers={"Authorization": f"Bearer {admin_token}"},
+        )
         assert disabled.status_code == 200
         assert owner.http.get("/v1/wallets").status_code == 401
 
@@ -200,8 +240,12 @@ def test_enrollment_code_is_single_use(cosigner):
         first = http.post("/v1/auth/enroll", json={"code": code.lower()})
         assert first.status_code == 200, first.text
         token = first.json()["token"]
-        assert http.get("/v1/auth/whoami", headers={"Authorization": f"Bearer {token}"}
-                        ).json()["user"]["subject"] == "carol"  # fmt: skip
+        assert (
+            http.get("/v1/auth/whoami", headers={"Authorization": f"Bearer {token}"}).json()[
+                "user"
+            ]["subject"]
+            == "carol"
+        )
         assert http.post("/v1/auth/enroll", json={"code": code}).status_code == 401
 
 
