@@ -1,0 +1,120 @@
+"""The rest of the API against a real server: the OpenAPI document stays true to the routes,
+a sealed server answers only health, wallet freeze and deletion with its waiting period, the
+audit trail as owners and admins see it, and errors that name the problem."""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+
+from cosigner_server.app import create_app
+from cosigner_server.openapi import document
+
+from .conftest import make_config, run_server
+from .cosign_helpers import holder
+
+
+def test_openapi_document_lists_exactly_the_served_routes(server_config):
+    app = create_app(server_config)
+    served = set()
+    for resource in app.router.resources():
+        info = resource.get_info()
+        path = info.get("path") or info.get("formatter")
+        for route in resource:
+            if route.method != "HEAD":
+                served.add((route.method.lower(), path))
+    documented = {(m, p) for p, ops in document()["paths"].items() for m in ops}
+    assert served == documented
+
+
+def test_served_document_is_the_same(cosigner):
+    with httpx.Client(base_url=cosigner.url) as http:
+        assert http.get("/openapi.json").json() == document()
+
+
+def test_a_sealed_server_answers_only_health(tmp_path, monkeypatch):
+    config = make_config(tmp_path / "sealed")
+    from cosigner_server.bootstrap import init_data_dir
+
+    init_data_dir(config)
+    os.remove(config.path("kek_file"))  # the key-encryption key is gone: sealed
+    monkeypatch.delenv("SPLITKEY_KEK", raising=False)
+    servers = run_server(config)
+    server = next(servers)
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            assert http.get("/health").json() == {"status": "ok", "sealed": True}
+            assert http.get("/ready").status_code == 503
+            refused = http.get("/v1/wallets")
+            assert refused.status_code == 503 and refused.json()["error"]["code"] == "sealed"
+    finally:
+        servers.close()
+
+
+def test_freeze_stops_signing_and_deletion_waits(cosigner):
+    h = holder(cosigner)
+    client_id = h.wallet["client_id"]
+    frozen = h.http.post(f"/v1/wallets/{client_id}/freeze", json={"frozen": True})
+    assert frozen.json()["wallet"]["frozen"] is True
+    refused = h.cosign(h.tx(nonce=1))
+    assert refused.status_code == 403 and refused.json()["error"]["rule"] == "frozen"
+    h.http.post(f"/v1/wallets/{client_id}/freeze", json={"frozen": False})
+    assert h.cosign(h.tx(nonce=1)).status_code == 200
+    scheduled = h.http.delete(f"/v1/wallets/{client_id}")
+    assert scheduled.status_code == 202
+    delete_after = scheduled.json()["wallet"]["delete_after"]
+    assert delete_after >= cosigner.config.deletion_wait - 5 + h.tx(nonce=0).creation_date
+    cancelled = h.http.post(f"/v1/wallets/{client_id}/cancel-deletion")
+    assert cancelled.json()["wallet"]["delete_after"] is None
+    assert h.http.get(f"/v1/wallets/{client_id}").status_code == 200
+
+
+def test_owners_read_their_trail_and_only_theirs(cosigner):
+    h = holder(cosigner)
+    h.cosign(h.tx(nonce=1))
+    trail = h.http.get(f"/v1/wallets/{h.wallet['client_id']}/audit").json()["records"]
+    events = [r["event"] for r in trail]
+    assert "wallet_created" in events and "cosign_transaction" in events
+    assert all(r["wallet"] == h.wallet["client_id"] for r in trail)
+    other = holder(cosigner, subject="dave")
+    assert other.http.get(f"/v1/wallets/{h.wallet['client_id']}/audit").status_code == 404
+    assert other.http.get("/v1/admin/audit").status_code == 403
+    _, admin = cosigner.add_user("root", role="admin")
+    with httpx.Client(base_url=cosigner.url, headers=cosigner.headers(admin)) as http:
+        report = http.get("/v1/admin/audit/verify").json()
+        assert report["ok"] is True and report["records"] >= len(trail)
+        everything = http.get("/v1/admin/audit").json()["records"]
+        assert {r["wallet"] for r in everything} >= {
+            h.wallet["client_id"],
+            other.wallet["client_id"],
+        }
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"mnemonic": "one two three"}, "mnemonic"),
+        ({"private_key": "zz"}, "private_key"),
+        ({"private_key": "ff" * 32}, "private_key"),
+        ({"mnemonic": 5}, "mnemonic"),
+    ],
+)
+def test_bad_wallet_input_is_named(cosigner, body, field):
+    h = holder(cosigner)
+    answer = h.http.post("/v1/wallets", json=body)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["field"] == field
+
+
+def test_malformed_bodies_and_sizes(cosigner):
+    h = holder(cosigner)
+    bad_json = h.http.post("/v1/sign/transaction", content=b"{not json")
+    assert bad_json.status_code == 400 and "JSON" in bad_json.json()["error"]["message"]
+    huge = h.http.post("/v1/sign/transaction", content=b"{" + b" " * (1 << 20) + b"}")
+    assert huge.status_code == 413
+    missing = h.http.post("/v1/sign/transaction", json={"split_id": h.split_id})
+    assert missing.status_code == 400 and missing.json()["error"]["field"] == "request_id"
+    unknown = h.http.get("/v1/nothing-here")
+    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
