@@ -1,10 +1,11 @@
 """`splitkey`: the headless command line over app.crypto, app.keys and app.transaction.
 
 Every command prints one JSON object on stdout. Exit status: 0 done, 1 a verification came out
-false, 2 bad input (one line on stderr naming the problem, no traceback). Keys and signatures are
-lowercase hex in herumi's serialization; points are also accepted in herumi's GetHexString form.
-A value of "-" for --mnemonic, --private-key or --file is read from standard input, which keeps
-secrets out of the process list.
+false, 2 bad input (one line on stderr naming the problem, no traceback); the co-signer commands
+(app/cli_cosigner.py) add 3 refused by the co-signer, 4 co-signer unreachable, 5 untrusted answer.
+Keys and signatures are lowercase hex in herumi's serialization; points are also accepted in
+herumi's GetHexString form. A value of "-" for --mnemonic, --private-key or --file is read from
+standard input, which keeps secrets out of the process list.
 """
 
 from __future__ import annotations
@@ -27,6 +28,15 @@ MAX_PARTS = 100  # a split is for people and services; more shares is a typo, no
 
 class InputError(Exception):
     """Bad input from the user: reported on one line, exit status 2."""
+
+
+class CommandFailed(Exception):
+    """A command that could not be done for a reason other than bad input: one line on stderr
+    and its own exit status (the co-signer commands' 3, 4, 5)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -116,6 +126,11 @@ def cmd_verify(args: argparse.Namespace) -> Result:
 
 
 def cmd_split(args: argparse.Namespace) -> Result:
+    if args.private_key is None:
+        raise InputError(
+            "the following arguments are required: --private-key "
+            "(or name a co-signer command: create, list, show, revoke, permissions)"
+        )
     if not 2 <= args.parts <= MAX_PARTS:
         raise InputError(f"--parts must be between 2 and {MAX_PARTS}, got {args.parts}")
     shares = crypto.split_secret_key(_secret_key(args), args.parts)
@@ -192,7 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
         description="Splitkey: 0Chain BLS keys, signatures and split keys from the command line.",
-        epilog="Output is JSON. Exit status: 0 ok, 1 verification false, 2 bad input.",
+        epilog=(
+            "Output is JSON. Exit status: 0 ok, 1 verification false, 2 bad input, "
+            "3 refused by the co-signer, 4 co-signer unreachable, 5 untrusted co-signer answer."
+        ),
     )
     _add_backend_option(parser, None)
     parser.set_defaults(handler=None, help_parser=parser)
@@ -214,8 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     _hash_option(verify)
     verify.add_argument("--signature", required=True, metavar="S")
 
-    split = _command(commands, "split", cmd_split, "split a key into additive shares")
-    _private_key_option(split)
+    split = _command(
+        commands, "split", cmd_split, "split a key into additive shares; or a co-signer split"
+    )
+    split.add_argument("--private-key", metavar="K", help='hex, or "-"')
     split.add_argument("--parts", type=int, default=2, metavar="N", help="shares (default 2)")
 
     combine = _command(commands, "combine", cmd_combine, "add signatures (partial -> full)")
@@ -241,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the key is a share of the transaction's public_key (a partial signature)",
     )
+    # Imported here: the co-signer commands pull in httpx and import this module's helpers.
+    from app import cli_cosigner
+
+    cli_cosigner.add_commands(commands, split)
     return parser
 
 
@@ -280,6 +304,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run(argv)
     except SystemExit as exc:  # --help and argparse's own exits
         return exc.code if isinstance(exc.code, int) else 0
+    except CommandFailed as exc:
+        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        return exc.status
     except (InputError, CryptoError, KeysError, TransactionError, ValueError) as exc:
         print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
         return 2
@@ -295,4 +322,8 @@ def _one_line(exc: Exception) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the app.cli module, not this __main__ copy of it, so that app.cli_cosigner and this
+    # entry point share one set of classes (InputError, CommandFailed).
+    from app.cli import main as app_main
+
+    sys.exit(app_main())
