@@ -223,12 +223,22 @@ def restore_file(backup: str | os.PathLike[str], path: str | os.PathLike[str]) -
     tmp = path.with_name(path.name + ".restoring")
     shutil.copyfile(backup, tmp)
     os.chmod(tmp, 0o600)
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the copy is on disk before it replaces anything
+    finally:
+        os.close(fd)
     for suffix in ("-wal", "-shm"):
         try:
             os.remove(path.with_name(path.name + suffix))
         except FileNotFoundError:
             pass
     os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 class SQLiteStorage(Storage):
