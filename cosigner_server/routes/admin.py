@@ -8,7 +8,7 @@ from aiohttp import web
 from app.wire import API, require
 
 from .. import identity, vault
-from ..errors import not_found
+from ..errors import conflict, not_found
 from ..principal import require_admin
 from ..services import record
 from ..state import STATE, now
@@ -50,6 +50,10 @@ async def set_enabled(request: web.Request) -> web.Response:
     state = request.app[STATE]
     enabled = parse(lambda d: require(d, "enabled", bool), await json_body(request))
     user_id = request.match_info["user_id"]
+    if not enabled:
+        admins = [u for u in await state.storage.list_users() if u.role == "admin" and u.enabled]
+        if [u.id for u in admins] == [user_id]:
+            raise conflict("this is the last enabled administrator; enable another one first")
     if not await state.storage.set_user_enabled(user_id, enabled, now()):
         raise not_found("user")
     await record(

@@ -118,3 +118,15 @@ def test_malformed_bodies_and_sizes(cosigner):
     assert missing.status_code == 400 and missing.json()["error"]["field"] == "request_id"
     unknown = h.http.get("/v1/nothing-here")
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+
+
+def test_the_last_enabled_admin_cannot_be_disabled(cosigner):
+    admin, token = cosigner.add_user("root", role="admin")
+    with httpx.Client(base_url=cosigner.url, headers=cosigner.headers(token)) as http:
+        refused = http.post(f"/v1/admin/users/{admin.id}/enabled", json={"enabled": False})
+        assert refused.status_code == 409
+        second, _ = cosigner.add_user("root2", role="admin")
+        assert (
+            http.post(f"/v1/admin/users/{second.id}/enabled", json={"enabled": False}).status_code
+            == 200
+        )
