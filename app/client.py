@@ -484,7 +484,8 @@ class AsyncCosignerClient(_Api):
             verify = True
             if self.tls_fingerprint:
                 verify = await asyncio.to_thread(self._pinned_context)
-            self._http = httpx.AsyncClient(**self._http_options(verify))
+            if self._http is None:  # another task may have made it during the await
+                self._http = httpx.AsyncClient(**self._http_options(verify))
         return self._http
 
     async def _send(self, call: Call) -> Any:

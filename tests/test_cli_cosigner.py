@@ -27,9 +27,12 @@ from app.transaction import STORAGE_SC_ADDRESS, Transaction, TransactionType, sm
 from cosigner_server import identity
 from cosigner_server.bootstrap import init_data_dir
 from cosigner_server.config import DEFAULT_CHAIN_ID
+from tests import test_client
 from tests.cosigner_server.conftest import make_config, run_server
 from tests.helpers import REPO, splitkey_command
+from tests.test_client import start_tls_server
 
+enterprise_cosigner = test_client.enterprise_cosigner  # the fixture, shared
 RECIPIENT = "ab" * 32
 NONCES = itertools.count(1)
 
@@ -413,6 +416,31 @@ def test_an_unreachable_cosigner_exits_4(people):
     url = f"http://127.0.0.1:{port}"
     nobody.fails(cli_cosigner.EXIT_UNREACHABLE, r"^splitkey: error: co-signer unreachable: ",
                  "cosigner", "login", "--url", url, "--code", "X")  # fmt: skip
+
+
+def test_login_with_an_enterprise_token(enterprise_cosigner, people):
+    server, mint = enterprise_cosigner
+    erin = people("erin")
+    erin.ok("cosigner", "login", "--url", server.url, "--enterprise-token", "-",
+            stdin=mint("erin@example.com"))  # fmt: skip
+    assert erin.ok("cosigner", "whoami")["user"]["issuer"] == "https://idp.example"
+
+
+def test_a_tls_pin_is_kept_with_the_session_and_checked(tmp_path, people):
+    url, fingerprint, stop = start_tls_server(tmp_path)
+    try:
+        user = people("pinned")
+        user.fails(cli_cosigner.EXIT_UNTRUSTED, r"untrusted answer: the server's certificate",
+                   "cosigner", "login", "--url", url, "--code", "C",
+                   "--tls-fingerprint", "00" * 32)  # fmt: skip
+        # the pinned server is reached (this small one has no API: 404)
+        user.fails(cli_cosigner.EXIT_REFUSED, r"^splitkey: error: http_error: HTTP 404",
+                   "cosigner", "login", "--url", url, "--code", "C",
+                   "--tls-fingerprint", fingerprint)  # fmt: skip
+        user.fails(2, r"needs an https:// URL", "cosigner", "login", "--url", "http://h:1",
+                   "--code", "C", "--tls-fingerprint", fingerprint)  # fmt: skip
+    finally:
+        stop()
 
 
 def test_a_forged_signature_exits_5_and_prints_nothing(cosigner, admin, monkeypatch):

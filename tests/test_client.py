@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import NameOID
 
 from app.client import (
@@ -442,6 +443,49 @@ def cosigner(tmp_path: Path):
     config = make_config(tmp_path / "cosigner")
     init_data_dir(config)
     yield from run_server(config)
+
+
+IDP = "https://idp.example"
+
+
+@pytest.fixture
+def enterprise_cosigner(tmp_path: Path):
+    """A co-signer that trusts an enterprise issuer (Ed25519 PEM); yields (server, mint) where
+    mint(subject) is a JWT of that issuer."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    data_dir = tmp_path / "cosigner"
+    data_dir.mkdir()
+    (data_dir / "idp.pem").write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    (data_dir / "config.toml").write_text(
+        f'[[issuers]]\nissuer = "{IDP}"\naudience = "splitkey"\nalgorithm = "EdDSA"\n'
+        'pem_file = "idp.pem"\n'
+    )
+    config = make_config(data_dir)
+    init_data_dir(config)
+
+    def mint(subject: str) -> str:
+        now = int(time.time())
+        claims = {"iss": IDP, "aud": "splitkey", "sub": subject, "iat": now, "nbf": now}
+        claims.update(exp=now + 600, jti=f"{subject}-{now}")
+        return jwt.encode(claims, key, algorithm="EdDSA", headers={"typ": "JWT"})
+
+    for server in run_server(config):
+        yield server, mint
+
+
+def test_an_enterprise_token_is_exchanged_for_a_server_token(enterprise_cosigner):
+    server, mint = enterprise_cosigner
+    with CosignerClient(server.url) as api:
+        session = api.exchange(mint("dana@example.com"))
+        assert session.role == "user" and api.token == session.token
+        assert api.whoami().subject == "dana@example.com"
+        with pytest.raises(CosignerError) as caught:
+            CosignerClient(server.url).exchange("not.a.jwt")
+        assert caught.value.status == 401
 
 
 def enroll_admin(cosigner) -> str:
