@@ -202,10 +202,10 @@ def test_a_delegate_is_held_to_its_limits_and_revocation(cosigner, admin, people
         assert done.out["receipt"]["period_value"] == spent * ZCN
     third = bob_signs(write_tx(bob, wallet, 1))
     assert third.status == cli_cosigner.EXIT_REFUSED and third.out is None
-    assert third.err == (
-        "splitkey: error: refused (period_value_cap): over the 24 h cap: 2 of 2 ZCN used, "
-        "this request needs 1 ZCN\n"
-    )
+    assert third.err.startswith(
+        "splitkey: error: refused (period_value_cap): over the 24 h cap: 2 of 2 ZCN used"
+    ), third.err
+    assert third.err.count("\n") == 1
     over = bob_signs(write_tx(bob, wallet, 1.5))
     assert "refused (per_transaction_cap): 1.5 ZCN is over the 1 ZCN" in over.err
 
