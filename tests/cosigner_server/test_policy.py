@@ -15,6 +15,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from app.permissions import DAY, GROUPS, ZCN, Permissions, PermissionsError, group_of
+from app.policy_words import (
+    describe,
+    format_amount,
+    format_day,
+    format_period,
+    format_time,
+    format_zcn,
+    short_id,
+    worst_case,
+    worst_case_bounds,
+)
 from app.transaction import (
     FAUCET_SC_ADDRESS,
     MINER_SC_ADDRESS,
@@ -30,17 +41,8 @@ from cosigner_server.policy import (
     check_message,
     check_transaction,
     check_usage,
-    describe,
-    format_amount,
-    format_day,
-    format_period,
-    format_time,
-    format_zcn,
     looks_like_transaction,
-    short_id,
     transaction_value,
-    worst_case,
-    worst_case_bounds,
 )
 from tests.conftest import load_vectors
 from tests.test_permissions import permissions_st
