@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
+
+# Qt picks its platform plugin when the first QApplication is made; without a display the
+# default (xcb) aborts with a misleading message. Set before anything imports Qt; an explicit
+# QT_QPA_PLATFORM (e.g. xcb to watch the GUI tests) still wins.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import json
 import platform
 import sys
 from functools import cache
