@@ -21,8 +21,10 @@ $(STAMP): pyproject.toml
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Inside a private D-Bus session with an unlocked gnome-keyring when both exist (a real Secret
+# Service for the keyring tests, a throw-away HOME); otherwise pytest runs as it is.
 test: lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	sh tests/keyring_session.sh $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
