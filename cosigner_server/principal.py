@@ -23,10 +23,11 @@ SPLIT_CLAIM = "split"
 class Principal:
     user: User
     claims: Claims
+    scope_split: str | None = None  # a proof-of-possession token acts for this split only
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == "admin"
+        return self.user.role == "admin" and self.scope_split is None
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -37,7 +38,10 @@ def bearer_token(request: web.Request) -> str | None:
     return request.headers.get("X-Jwt-Token") or None
 
 
-async def require_user(request: web.Request) -> Principal:
+async def require_user(request: web.Request, *, scoped_ok: bool = False) -> Principal:
+    """The caller. scoped_ok: the route also takes a token obtained by proof of possession of a
+    split key, which may sign with that key and do nothing else (a device share alone must not
+    become its holder's full account, let alone an administrator's)."""
     state = request.app[STATE]
     token = bearer_token(request)
     if not token:
@@ -58,6 +62,9 @@ async def require_user(request: web.Request) -> Principal:
         split = await state.storage.get_split(str(split_id))
         if split is None or split.status_at(now()) != SPLIT_ACTIVE:
             raise unauthorized("token refused: the key it was issued for is revoked or expired")
+        if not scoped_ok:
+            raise forbidden("this token was issued for one key: it can sign with it, nothing else")
+        return Principal(user=user, claims=claims, scope_split=str(split_id))
     return Principal(user=user, claims=claims)
 
 

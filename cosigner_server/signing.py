@@ -41,6 +41,8 @@ async def signing_split(state: ServerState, who: Principal, split_id: str) -> tu
     split = await state.storage.get_split(split_id)
     if split is None or split.holder_id != who.user.id:
         raise not_found("split")
+    if who.scope_split is not None and who.scope_split != split_id:
+        raise not_found("split")
     status = split.status_at(now())
     if status != SPLIT_ACTIVE:
         await _refuse(state, who, split, Refusal(status, f"this key is {status}"), {})

@@ -81,23 +81,34 @@ async def create_wallet(
     return wallet, drawn
 
 
-async def wallet_for(state: ServerState, who: Principal, client_id: str, *, owner: bool) -> Wallet:
-    """The wallet if `who` owns it (or, with owner=False, holds an active split of it, or is an
-    admin); 404 otherwise so ids cannot be probed."""
+# Who may reach a wallet or split. Administrators may freeze and revoke anything (to stop harm)
+# but never act as an owner: they cannot cut splits, delete wallets or loosen limits.
+OWNER = "owner"
+OWNER_OR_ADMIN = "owner_or_admin"
+VIEW = "view"  # owner, admin, or the holder of an active split
+
+
+async def wallet_for(state: ServerState, who: Principal, client_id: str, *, access: str) -> Wallet:
+    """The wallet if `who` has `access` to it; 404 otherwise so ids cannot be probed."""
     wallet = await state.storage.get_wallet(client_id)
     if wallet is None:
         raise not_found("wallet")
-    if wallet.owner_id == who.user.id or who.is_admin:
+    if wallet.owner_id == who.user.id or (access != OWNER and who.is_admin):
         return wallet
-    if not owner:
+    if access == VIEW:
         for split in await state.storage.list_splits(client_id=client_id, holder_id=who.user.id):
             if split.status_at(now()) == SPLIT_ACTIVE:
                 return wallet
     raise not_found("wallet")
 
 
+def check_not_expired(permissions: Permissions) -> None:
+    if permissions.expires_at is not None and permissions.expires_at <= now():
+        raise bad_request("expires_at is in the past", field="permissions")
+
+
 async def set_frozen(state: ServerState, who: Principal, client_id: str, frozen: bool) -> Wallet:
-    wallet = await wallet_for(state, who, client_id, owner=True)
+    wallet = await wallet_for(state, who, client_id, access=OWNER_OR_ADMIN)
     await state.storage.set_wallet_frozen(client_id, frozen)
     await record(
         state,
@@ -110,7 +121,7 @@ async def set_frozen(state: ServerState, who: Principal, client_id: str, frozen:
 
 
 async def schedule_deletion(state: ServerState, who: Principal, client_id: str) -> Wallet:
-    wallet = await wallet_for(state, who, client_id, owner=True)
+    wallet = await wallet_for(state, who, client_id, access=OWNER)
     if wallet.delete_after is None:
         when = now() + state.config.deletion_wait
         await state.storage.schedule_wallet_deletion(client_id, when)
@@ -126,7 +137,7 @@ async def schedule_deletion(state: ServerState, who: Principal, client_id: str) 
 
 
 async def cancel_deletion(state: ServerState, who: Principal, client_id: str) -> Wallet:
-    wallet = await wallet_for(state, who, client_id, owner=True)
+    wallet = await wallet_for(state, who, client_id, access=OWNER)
     if wallet.delete_after is not None:
         await state.storage.schedule_wallet_deletion(client_id, None)
         await record(
@@ -164,7 +175,7 @@ async def create_split(
 ) -> tuple[Split, str | None]:
     """A new independent split of the wallet's key. holder: "me", "code" (a one-time share code
     is returned for a delegate to redeem), or the id of an existing user."""
-    wallet = await wallet_for(state, who, client_id, owner=True)
+    wallet = await wallet_for(state, who, client_id, access=OWNER)
     if wallet.frozen:
         raise forbidden("the wallet is frozen")
     if not wallet.sealed_secret:
@@ -181,6 +192,7 @@ async def create_split(
         holder_id = user.id
     if permissions is None:
         raise bad_request("a split for someone else needs permissions", field="permissions")
+    check_not_expired(permissions)
     if permissions.unrestricted and holder_id != who.user.id:
         raise bad_request("only your own split may be unrestricted", field="permissions")
     secret = json.loads(unseal(state, wallet.sealed_secret, f"wallet:{client_id}"))
@@ -224,21 +236,26 @@ async def create_split(
     return split, code
 
 
-async def split_for(state: ServerState, who: Principal, split_id: str, *, manage: bool) -> Split:
-    """The split if `who` may see it: its holder, its wallet's owner, or an admin. manage=True:
-    only the owner or an admin (permissions, revocation on behalf of others)."""
+REVOKE = "revoke"  # owner, holder or admin
+MANAGE = "manage"  # owner only: permissions
+
+
+async def split_for(state: ServerState, who: Principal, split_id: str, *, access: str) -> Split:
+    """The split if `who` has `access`: VIEW (holder, owner, admin), REVOKE (the same) or MANAGE
+    (the wallet's owner only); 404 otherwise."""
     split = await state.storage.get_split(split_id)
     if split is None:
         raise not_found("split")
     wallet = await state.storage.get_wallet(split.client_id)
-    owner = wallet is not None and wallet.owner_id == who.user.id
-    if owner or who.is_admin or (not manage and split.holder_id == who.user.id):
+    if wallet is not None and wallet.owner_id == who.user.id:
+        return split
+    if access != MANAGE and (who.is_admin or split.holder_id == who.user.id):
         return split
     raise not_found("split")
 
 
 async def revoke(state: ServerState, who: Principal, split_id: str) -> Split:
-    split = await split_for(state, who, split_id, manage=False)
+    split = await split_for(state, who, split_id, access=REVOKE)
     if split.status != "revoked":
         await state.storage.revoke_split(split_id, now())
         await record(state, "split_revoked", who, wallet=split.client_id, split=split_id)
@@ -248,9 +265,10 @@ async def revoke(state: ServerState, who: Principal, split_id: str) -> Split:
 async def set_permissions(
     state: ServerState, who: Principal, split_id: str, permissions: Permissions
 ) -> Split:
-    split = await split_for(state, who, split_id, manage=True)
+    split = await split_for(state, who, split_id, access=MANAGE)
     if split.status == "revoked":
         raise conflict("the split is revoked")
+    check_not_expired(permissions)
     if permissions.unrestricted and split.holder_id != who.user.id:
         raise bad_request("only your own split may be unrestricted", field="permissions")
     await state.storage.set_permissions(split_id, permissions)
@@ -268,7 +286,7 @@ async def set_permissions(
 
 async def retrieve_share(state: ServerState, who: Principal, split_id: str) -> dict:
     """The holder takes its user share, once; it is erased from the server as it leaves."""
-    split = await split_for(state, who, split_id, manage=False)
+    split = await split_for(state, who, split_id, access=VIEW)
     if split.holder_id != who.user.id:
         raise forbidden("only the holder of a split can retrieve its share")
     if split.status_at(now()) != SPLIT_ACTIVE:

@@ -33,7 +33,9 @@ def _int_query(request: web.Request, name: str, default: int | None) -> int | No
 async def wallet_audit(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
-    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], owner=True)
+    wallet = await vault.wallet_for(
+        state, who, request.match_info["client_id"], access=vault.OWNER_OR_ADMIN
+    )
     records = await asyncio.to_thread(
         audit_log.read,
         state.audit.path,

@@ -43,5 +43,5 @@ async def proof(request: web.Request) -> web.Response:
 
 @routes.get(API + "/auth/whoami")
 async def whoami(request: web.Request) -> web.Response:
-    who = await require_user(request)
-    return ok({"user": user_view(who.user)})
+    who = await require_user(request, scoped_ok=True)
+    return ok({"user": user_view(who.user), "split": who.scope_split})

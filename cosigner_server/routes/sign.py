@@ -16,7 +16,7 @@ routes = web.RouteTableDef()
 
 @routes.post(API + "/sign/transaction")
 async def sign_transaction(request: web.Request) -> web.Response:
-    who = await require_user(request)
+    who = await require_user(request, scoped_ok=True)
     req = parse(SignTransactionRequest.from_dict, await json_body(request))
     answer = await signing.cosign_transaction(
         request.app[STATE], who, req.split_id, req.request_id, req.transaction
@@ -35,7 +35,7 @@ async def sign_auth_headers(request: web.Request) -> web.Response:
 
 
 async def _message(request: web.Request, *, headers: bool) -> web.Response:
-    who = await require_user(request)
+    who = await require_user(request, scoped_ok=True)
     req = parse(SignMessageRequest.from_dict, await json_body(request))
     answer = await signing.cosign_message(
         request.app[STATE],

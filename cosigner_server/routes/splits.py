@@ -50,7 +50,7 @@ async def my_splits(request: web.Request) -> web.Response:
 async def get_split(request: web.Request) -> web.Response:
     who = await require_user(request)
     split = await vault.split_for(
-        request.app[STATE], who, request.match_info["split_id"], manage=False
+        request.app[STATE], who, request.match_info["split_id"], access=vault.VIEW
     )
     return ok({"split": split_view(split)})
 

@@ -7,8 +7,9 @@ from aiohttp import web
 from app.wire import API, require
 
 from .. import vault
+from ..model import SPLIT_ACTIVE
 from ..principal import require_user
-from ..state import STATE
+from ..state import STATE, now
 from ..views import split_view, wallet_view
 from .common import json_body, ok, parse
 
@@ -36,14 +37,15 @@ async def list_wallets(request: web.Request) -> web.Response:
     storage = request.app[STATE].storage
     owned = await storage.list_wallets(owner_id=who.user.id)
     owned_ids = {w.client_id for w in owned}
-    shared = []
+    shared: list = []
     for split in await storage.list_splits(holder_id=who.user.id):
-        if split.client_id not in owned_ids and split.client_id not in {
-            w.client_id for w in shared
-        }:
-            wallet = await storage.get_wallet(split.client_id)
-            if wallet is not None:
-                shared.append(wallet)
+        if split.status_at(now()) != SPLIT_ACTIVE:
+            continue  # a revoked or expired share no longer opens the wallet
+        if split.client_id in owned_ids or split.client_id in {w.client_id for w in shared}:
+            continue
+        wallet = await storage.get_wallet(split.client_id)
+        if wallet is not None:
+            shared.append(wallet)
     return ok(
         {"owned": [wallet_view(w) for w in owned], "shared": [wallet_view(w) for w in shared]}
     )
@@ -53,7 +55,7 @@ async def list_wallets(request: web.Request) -> web.Response:
 async def get_wallet(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
-    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], owner=False)
+    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], access=vault.VIEW)
     return ok({"wallet": wallet_view(wallet)})
 
 
@@ -86,6 +88,8 @@ async def cancel_deletion(request: web.Request) -> web.Response:
 async def wallet_splits(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
-    wallet = await vault.wallet_for(state, who, request.match_info["client_id"], owner=True)
+    wallet = await vault.wallet_for(
+        state, who, request.match_info["client_id"], access=vault.OWNER_OR_ADMIN
+    )
     splits = await state.storage.list_splits(client_id=wallet.client_id)
     return ok({"splits": [split_view(s) for s in splits]})

@@ -47,7 +47,7 @@ def _zauth_request_id(hash_hex: str) -> str:
 
 @routes.post("/sign/txn")
 async def sign_txn(request: web.Request) -> web.Response:
-    who = await require_user(request)
+    who = await require_user(request, scoped_ok=True)
     body = await json_body(request)
     client_id = parse(lambda d: require(d, "client_id", str), body)
     split = await _split_by_peer(request, who, client_id)
@@ -60,7 +60,7 @@ async def sign_txn(request: web.Request) -> web.Response:
 
 @routes.post("/sign/msg")
 async def sign_msg(request: web.Request) -> web.Response:
-    who = await require_user(request)
+    who = await require_user(request, scoped_ok=True)
     body = await json_body(request)
     hash_hex = parse(lambda d: require(d, "hash", str), body)
     partial = parse(lambda d: require(d, "signature", str), body)
@@ -158,9 +158,9 @@ async def _wallet_for_setup(
 
 @routes.get("/key/{client_id}")
 async def key_info(request: web.Request) -> web.Response:
-    who = await require_user(request)
+    who = await require_user(request, scoped_ok=True)
     split = await _split_by_peer(request, who, request.match_info["client_id"])
-    await vault.split_for(request.app[STATE], who, split.id, manage=False)
+    await vault.split_for(request.app[STATE], who, split.id, access=vault.VIEW)
     return ok({"last_used": split.last_used or 0, "status": split.status_at(now())})
 
 

