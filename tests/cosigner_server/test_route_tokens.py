@@ -78,6 +78,8 @@ DROP = object()
 
 
 def hostile_tokens(f: Forger) -> dict[str, str]:
+    # Times are off by well past the 5 s leeway: the loop below may take seconds on a busy
+    # machine (the exact leeway + 1 s edges are in test_tokens.py, with an injected clock).
     now = int(time.time())
     good = f.token()
     head, body, sig = good.split(".")
@@ -119,8 +121,8 @@ def hostile_tokens(f: Forger) -> dict[str, str]:
         "sub_empty": f.token(claims=f.claims(sub="")),
         "jti_missing": f.token(claims=f.claims(jti=DROP)),
         "exp_past": f.token(claims=f.claims(iat=now - 700, nbf=now - 700, exp=now - 6)),
-        "nbf_future": f.token(claims=f.claims(nbf=now + 6)),
-        "iat_future": f.token(claims=f.claims(iat=now + 6, nbf=now)),
+        "nbf_future": f.token(claims=f.claims(nbf=now + 40)),
+        "iat_future": f.token(claims=f.claims(iat=now + 40, nbf=now)),
         "exp_string": f.token(claims=f.claims(exp=str(now + 600))),
         "iat_string": f.token(claims=f.claims(iat=str(now))),
         "nbf_string": f.token(claims=f.claims(nbf=str(now))),
