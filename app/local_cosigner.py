@@ -1,0 +1,520 @@
+""""This computer": the bundled co-signer as a child process of the desktop, on 127.0.0.1.
+
+    local = start_local_cosigner()      # init on first use, reuse a running one, wait for /ready
+    local.url                           # http://127.0.0.1:<port>
+    local.token()                       # a fresh bearer token of the local owner (blocking)
+    await local.sign_in(api)            # the same through an AsyncCosignerClient (app/session.py)
+    local.stop()                        # SIGTERM, wait for the drain; at exit too
+
+The server is `python -m cosigner_server` (the admin CLI, cosigner_server/cli.py) and this
+module only runs it as a program: app/ does not import the server. Its data directory is
+platformdirs' user_data_dir("splitkey")/cosigner, and its key-encryption key (KEK) lives in the
+user's keyring (`init --kek-source keyring`), or, when the keyring is not a safe secret store or
+already holds another co-signer's KEK, in a 0600 file beside the data, with a note saying so.
+
+Signing in needs no person: the CLI is the one writer of the data directory (init) and the
+server the one writer of its state, so the desktop never touches either. On first use `init`
+prints a one-time enrollment code for the first admin (the local user); later tokens come from
+`splitkey-cosigner enroll <admin id>`, which mints a short admin token from the KEK and asks the
+running server for a new code. Tokens and codes stay in memory only.
+
+desktop.json (0600) in the data directory records what is not secret: the admin id, where the
+KEK is, and the running server's pid and port, so a second app instance (or the next run after a
+crash) reuses the server instead of starting another one on the same data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from app.client import AsyncCosignerClient, ClientError, CosignerClient
+from app.client_calls import Session
+
+APP_NAME = "splitkey"
+HOST = "127.0.0.1"
+STATE_FILE = "desktop.json"
+LOG_FILE = "serve.log"
+LOG_ROTATE_BYTES = 5 * 1024 * 1024
+STARTUP_TIMEOUT = 30.0
+STOP_TIMEOUT = 35.0  # the server drains in-flight requests for up to 30 s on SIGTERM
+# A token is handed out only with at least this much life left: a co-sign that starts with it
+# must not hit its expiry halfway.
+MIN_TOKEN_LIFE = 120
+
+SAME_MACHINE_NOTE = (
+    "With \"This computer\" both halves of every split key live on this machine: anyone who "
+    "gets hold of this computer and your account gets both. Good for trying Splitkey out and "
+    "for one person; use your organisation's co-signer to keep the halves apart."
+)
+
+
+class LocalCosignerError(Exception):
+    """The built-in co-signer cannot be started or signed into; the message is for the user."""
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "cosigner"
+
+
+def cosigner_command() -> list[str]:
+    """How to run the bundled co-signer's CLI with this interpreter."""
+    return [sys.executable, "-m", "cosigner_server"]
+
+
+def _child_env(keyring_backend: str | None) -> dict[str, str]:
+    """The environment of the CLI and the server: without SPLITKEY_COSIGNER_* settings (a KEK
+    or data directory exported for another co-signer must not reach this one), and with the
+    keyring backend pinned to the safe one the desktop checked, so the child cannot pick a
+    plaintext backend on its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPLITKEY_COSIGNER_")}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    if keyring_backend:
+        env["PYTHON_KEYRING_BACKEND"] = keyring_backend
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _run_cli(args: list[str], keyring_backend: str | None, timeout: float = 60.0) -> dict:
+    """Run a CLI command with --json; its answer, or LocalCosignerError with its one-line error
+    (the CLI never prints a traceback and never a secret in an error)."""
+    try:
+        done = subprocess.run(
+            [*cosigner_command(), *args, "--json"],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_child_env(keyring_backend),
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise LocalCosignerError(f"the built-in co-signer's tool did not run: {exc}") from None
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit code {done.returncode}"]
+        message = lines[-1].removeprefix("splitkey-cosigner: error: ")
+        raise LocalCosignerError(message)
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        raise LocalCosignerError("the built-in co-signer's tool answered something else") from None
+
+
+def _keyring_backend_path() -> tuple[str | None, str | None]:
+    """(module.Class of the safe keyring backend, None) or (None, why the keyring is unusable)."""
+    from app.share_store import keyring_status
+
+    try:
+        status = keyring_status()
+    except Exception as exc:  # a keyring that fails while being chosen is not usable either
+        return None, f"the keyring failed ({exc.__class__.__name__})"
+    if not status.safe:
+        return None, status.reason
+    cls = type(status.backend)
+    if "<locals>" in cls.__qualname__:
+        return None, "the keyring backend cannot be named for the co-signer process"
+    return f"{cls.__module__}.{cls.__qualname__}", None
+
+
+# -- desktop.json --------------------------------------------------------------------------------
+
+
+def _read_state(data_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((data_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=STATE_FILE + ".", dir=data_dir)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump(state, out, indent=2, sort_keys=True)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, data_dir / STATE_FILE)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _start_lock(data_dir: Path):
+    """One app instance at a time decides whether to init, start or reuse."""
+    data_dir.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(data_dir.parent / (data_dir.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int | None) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError):  # a zombie is dead for our purposes
+        if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+            return False
+    return True
+
+
+def _serves(pid: int, data_dir: Path) -> bool:
+    """Is pid the co-signer serving this data directory? (So a SIGTERM never hits a process
+    that merely got the recorded pid after a reboot.) Where /proc does not exist, trust the pid
+    together with the /health answer."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return not Path("/proc/self").exists() and _alive(pid)
+    except OSError:
+        return False
+    return b"serve" in argv and os.fsencode(str(data_dir)) in argv
+
+
+def _health(url: str, timeout: float = 2.0) -> dict | None:
+    try:
+        with httpx.Client(timeout=timeout, trust_env=False) as http:
+            answer = http.get(url + "/health")
+        data = answer.json() if answer.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _ready(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with httpx.Client(timeout=timeout, trust_env=False) as http:
+            return http.get(url + "/ready").status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+# -- the running co-signer -----------------------------------------------------------------------
+
+
+@dataclass
+class LocalCosigner:
+    data_dir: Path
+    url: str
+    pid: int
+    admin_id: str
+    kek_source: str  # "keyring" | "file"
+    note: str | None = None  # shown to the user, e.g. why the KEK is in a file
+    owned: bool = True  # started (or adopted) by this process: stop() ends it
+    process: subprocess.Popen | None = field(default=None, repr=False)
+    _keyring_backend: str | None = field(default=None, repr=False)
+    _code: str | None = field(default=None, repr=False)  # init's code, used once
+    _token: str | None = field(default=None, repr=False)
+    _token_until: float = field(default=0.0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- signing in --
+
+    def _new_code(self) -> str:
+        if self._code is not None:
+            code, self._code = self._code, None
+            return code
+        answer = _run_cli(
+            ["enroll", self.admin_id, "--data-dir", str(self.data_dir), "--url", self.url],
+            self._keyring_backend,
+        )
+        code = answer.get("enrollment_code")
+        if not isinstance(code, str):
+            raise LocalCosignerError("the built-in co-signer gave no enrollment code")
+        return code
+
+    def _keep(self, session: Session) -> Session:
+        self._token = session.token
+        self._token_until = time.monotonic() + session.expires_in
+        return session
+
+    def token(self) -> str:
+        """A token of the local owner with at least MIN_TOKEN_LIFE seconds left. Blocks (a
+        CLI run and a request): call it off the GUI thread."""
+        with self._lock:
+            if self._token is None or time.monotonic() > self._token_until - MIN_TOKEN_LIFE:
+                try:
+                    with CosignerClient(self.url) as api:
+                        self._keep(api.enroll(self._new_code()))
+                except ClientError as exc:
+                    raise LocalCosignerError(
+                        f"cannot sign in to the built-in co-signer: {exc}"
+                    ) from None
+            return self._token
+
+    async def sign_in(self, api: AsyncCosignerClient) -> Session:
+        """For CosignerSession(sign_in=...): enrolls `api` with a new code of the local owner."""
+        code = await asyncio.to_thread(self._new_code_locked)
+        return self._keep(await api.enroll(code))
+
+    def _new_code_locked(self) -> str:
+        with self._lock:
+            return self._new_code()
+
+    # -- life --
+
+    def running(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
+        return _alive(self.pid)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """SIGTERM the server this process owns and wait for it; a reused server that another
+        app instance owns is left running. Idempotent."""
+        self._token = None
+        if not self.owned or not self.running():
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+        if not self._wait(timeout):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            self._wait(5.0)
+        with _start_lock(self.data_dir):
+            state = _read_state(self.data_dir)
+            if state.get("pid") == self.pid:
+                for key in ("pid", "port", "owner_pid"):
+                    state.pop(key, None)
+                _write_state(self.data_dir, state)
+        self.owned = False
+
+    def _wait(self, timeout: float) -> bool:
+        if self.process is not None:
+            try:
+                self.process.wait(timeout)
+                return True
+            except subprocess.TimeoutExpired:
+                return False
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(self.pid):
+                return True
+            time.sleep(0.05)
+        return False
+
+
+# -- starting -------------------------------------------------------------------------------------
+
+
+def _init(data_dir: Path, kek_source: str | None) -> tuple[dict[str, Any], str | None]:
+    """Initialise the data directory through the CLI; (desktop state, init's enrollment code)."""
+    backend, unusable = _keyring_backend_path()
+    note = None
+    source = kek_source or ("keyring" if backend else "file")
+    if source == "keyring" and backend is None:
+        raise LocalCosignerError(f"the keyring cannot hold the co-signer's key: {unusable}")
+    admin = getpass.getuser() or "me"
+    args = ["init", "--data-dir", str(data_dir), "--admin", admin]
+    try:
+        answer = _run_cli([*args, "--kek-source", source], backend if source == "keyring" else None)
+    except LocalCosignerError as exc:
+        if source != "keyring" or kek_source == "keyring":
+            raise
+        # init undid everything it made; the file KEK is the one place left.
+        unusable, source = str(exc), "file"
+        answer = _run_cli([*args, "--kek-source", "file"], None)
+    if source == "file" and kek_source != "file":
+        note = (
+            f"Your system keyring could not hold the built-in co-signer's key ({unusable}), "
+            f"so it is kept in {data_dir / 'kek.key'}, a file only your account can read."
+        )
+    admin_info = answer.get("admin") or {}
+    code = answer.get("enrollment_code")
+    if not isinstance(admin_info.get("id"), str) or not isinstance(code, str):
+        raise LocalCosignerError("the built-in co-signer's init answered something else")
+    state = {
+        "admin_id": admin_info["id"],
+        "kek_source": source,
+        "keyring_backend": backend if source == "keyring" else None,
+        "note": note,
+    }
+    _write_state(data_dir, state)
+    return state, code
+
+
+def _reuse(data_dir: Path, state: dict[str, Any]) -> LocalCosigner | None:
+    pid, port = state.get("pid"), state.get("port")
+    if not (isinstance(pid, int) and isinstance(port, int) and _alive(pid)):
+        return None
+    if not _serves(pid, data_dir):
+        return None
+    url = f"http://{HOST}:{port}"
+    health = _health(url)
+    if health is None or health.get("sealed") or not _ready(url):
+        return None
+    # The app that started it is gone (crashed, killed): adopt it, so that it is stopped when
+    # this app quits instead of running on unowned.
+    owner = state.get("owner_pid")
+    adopt = owner == os.getpid() or not _alive(owner)
+    if adopt:
+        _write_state(data_dir, {**state, "owner_pid": os.getpid()})
+    return _cosigner(data_dir, state, url, pid, owned=adopt)
+
+
+def _cosigner(data_dir, state, url, pid, *, owned, process=None, code=None) -> LocalCosigner:
+    local = LocalCosigner(
+        data_dir=data_dir,
+        url=url,
+        pid=pid,
+        admin_id=state["admin_id"],
+        kek_source=state.get("kek_source", "file"),
+        note=state.get("note"),
+        owned=owned,
+        process=process,
+        _keyring_backend=state.get("keyring_backend"),
+        _code=code,
+    )
+    if owned:
+        atexit.register(local.stop)
+    return local
+
+
+def _open_log(data_dir: Path) -> int:
+    path = data_dir / LOG_FILE
+    with contextlib.suppress(OSError):
+        if path.stat().st_size > LOG_ROTATE_BYTES:
+            os.replace(path, path.with_name(LOG_FILE + ".1"))
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+
+
+def _announced(data_dir: Path, offset: int, url: str) -> bool:
+    try:
+        with open(data_dir / LOG_FILE, "rb") as log:
+            log.seek(offset)
+            return f"serving {url} ".encode() in log.read()
+    except OSError:
+        return False
+
+
+def _log_tail(data_dir: Path) -> str:
+    try:
+        lines = (data_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return ""
+    errors = [line for line in lines if "error:" in line]
+    return (errors or lines or [""])[-1].removeprefix("splitkey-cosigner: error: ")
+
+
+def _serve(data_dir: Path, state: dict[str, Any], port: int | None, timeout: float):
+    """Start `serve` and wait until it is ready; (process, port)."""
+    deadline = time.monotonic() + timeout
+    for attempt in range(3):
+        chosen = port or _free_port()
+        log = _open_log(data_dir)
+        offset = os.fstat(log).st_size
+        try:
+            process = subprocess.Popen(
+                [*cosigner_command(), "serve", "--data-dir", str(data_dir), "--host", HOST,
+                 "--port", str(chosen)],  # fmt: skip
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                env=_child_env(state.get("keyring_backend")),
+                # Its own session: a Ctrl-C in the terminal reaches the app, which then stops
+                # the server cleanly, instead of killing it mid-request.
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise LocalCosignerError(f"the built-in co-signer did not start: {exc}") from None
+        finally:
+            os.close(log)
+        url = f"http://{HOST}:{chosen}"
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break
+            health = _health(url, timeout=1.0)
+            if health is not None and health.get("sealed"):
+                process.terminate()
+                process.wait(10)
+                where = {"keyring": "in your keyring (is it unlocked?)", "file": "in kek.key"}
+                raise LocalCosignerError(
+                    "the built-in co-signer cannot open its data: its key is not "
+                    + where.get(state.get("kek_source"), "where it was")
+                )
+            # Another process may answer on that port (a server left on it): only this
+            # child's own "serving" line, written after it bound, proves the answer is ours.
+            if health is not None and _announced(data_dir, offset, url) and _ready(url):
+                return process, chosen
+            time.sleep(0.05)
+        else:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(10)
+            raise LocalCosignerError(
+                f"the built-in co-signer did not become ready within {timeout:g} s"
+            )
+        problem = _log_tail(data_dir)
+        if "cannot listen" in problem and port is None and attempt < 2:
+            continue  # the port was taken between the probe and the bind: another one
+        raise LocalCosignerError(f"the built-in co-signer stopped: {problem or 'no reason'}")
+    raise LocalCosignerError("the built-in co-signer found no free port")
+
+
+def start_local_cosigner(
+    data_dir: str | os.PathLike | None = None,
+    *,
+    kek_source: str | None = None,
+    port: int | None = None,
+    timeout: float = STARTUP_TIMEOUT,
+) -> LocalCosigner:
+    """The built-in co-signer, running and ready: reused when one already serves `data_dir`,
+    else started (and initialised first when `data_dir` is new). kek_source: None chooses the
+    keyring when it is safe, else the 0600 file (with a note); "keyring" or "file" forces one.
+    Blocks for up to `timeout` seconds: call it off the GUI thread."""
+    if kek_source not in (None, "keyring", "file"):
+        raise ValueError("kek_source is None, 'keyring' or 'file'")
+    data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
+    with _start_lock(data_dir):
+        code = None
+        state = _read_state(data_dir)
+        if not (data_dir / "secrets.sealed").exists():
+            state, code = _init(data_dir, kek_source)
+        elif not isinstance(state.get("admin_id"), str):
+            raise LocalCosignerError(
+                f"{data_dir} holds a co-signer that this app did not set up ({STATE_FILE} "
+                "is missing); choose another folder or use it as an organisation co-signer"
+            )
+        reused = None if code else _reuse(data_dir, state)
+        if reused is not None:
+            return reused
+        process, chosen = _serve(data_dir, state, port, timeout)
+        state = {**state, "pid": process.pid, "port": chosen, "owner_pid": os.getpid()}
+        _write_state(data_dir, state)
+        url = f"http://{HOST}:{chosen}"
+        return _cosigner(data_dir, state, url, process.pid, owned=True, process=process, code=code)
