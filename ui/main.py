@@ -1,0 +1,147 @@
+"""Entry points: `splitkey` without arguments opens the window (`run`); with arguments it is the
+headless command line (app/cli.py), so scripts keep working and need no display.
+
+    splitkey                      # the desktop
+    splitkey keys new             # the same as python -m app.cli keys new
+
+SPLITKEY_EXIT_WHEN_SHOWN=1 makes the app quit as soon as its first window is on screen and
+print how long that took (from SPLITKEY_T0, a time.time() the caller took before starting the
+process, else from this module's import): bench/gui_bench.py measures cold start with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+_IMPORTED_AT = time.time()
+EXIT_WHEN_SHOWN = "SPLITKEY_EXIT_WHEN_SHOWN"
+T0 = "SPLITKEY_T0"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The `splitkey` console script."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv:
+        from app.cli import main as cli_main
+
+        return cli_main(argv)
+    try:
+        import PySide6  # noqa: F401 (only: is the GUI installed?)
+    except ImportError:
+        from app.cli import main as cli_main
+
+        print(
+            "splitkey: the desktop needs PySide6 (pip install PySide6-Essentials); "
+            "the commands below work without it.\n",
+            file=sys.stderr,
+        )
+        return cli_main(["--help"])
+    return run()
+
+
+class Desktop:
+    """Owns the windows of one running app: the wizard on first run, then the main window."""
+
+    def __init__(self, ctx) -> None:
+        from ui.main_window import MainWindow
+
+        self.ctx = ctx
+        self.window = MainWindow(ctx)
+        self.window.add_wallet_requested.connect(lambda: self.open_wizard(adding=True))
+        self.window.change_cosigner_requested.connect(lambda: self.open_wizard(adding=False))
+        self.window.settings_requested.connect(self.open_settings)
+        self.wizard = None
+
+    def start(self) -> None:
+        if self.ctx.prefs.configured:
+            self.window.show()
+            self.ctx.connect_saved()
+        else:
+            self.open_wizard(adding=False)
+
+    def open_wizard(self, adding: bool) -> None:
+        from ui.wizard import FirstRunWizard
+        from ui.wizard.wizard import COSIGNER, WALLET
+
+        start = WALLET if adding and self.ctx.session is not None else COSIGNER
+        parent = self.window if self.window.isVisible() else None
+        self.wizard = FirstRunWizard(self.ctx, start=start, parent=parent)
+        self.wizard.finished.connect(self._wizard_closed)
+        self.wizard.show()
+
+    def _wizard_closed(self, result: int) -> None:
+        wizard, self.wizard = self.wizard, None
+        if not self.ctx.prefs.configured:
+            # Cancelled before a co-signer was chosen: there is nothing to show yet.
+            from PySide6.QtWidgets import QApplication
+
+            if not self.window.isVisible():
+                QApplication.instance().quit()
+            return
+        self.window.show()
+        job = self.ctx.refresh_wallets()
+        chosen = wizard.client_id if wizard is not None else None
+        if chosen:
+            job.finished.connect(lambda _entries: self.window.wallets.select(chosen))
+
+    def open_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+        from ui.theme import apply_theme
+
+        dialog = SettingsDialog(self.ctx, self.window)
+        dialog.change_cosigner.connect(lambda: self.open_wizard(adding=False))
+        dialog.theme_changed.connect(lambda theme: apply_theme(_application(), theme))
+        dialog.accepted.connect(lambda: self.window.show_entry(self.window.entry))
+        dialog.open()
+        return dialog
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance()
+
+
+def make_application(argv: Sequence[str] | None = None):
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(list(argv or sys.argv[:1]))
+    app.setApplicationName("Splitkey")
+    app.setApplicationDisplayName("Splitkey")
+    app.setOrganizationName("Splitkey")
+    app.setDesktopFileName("splitkey")
+    return app
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Open the desktop and run it until the last window closes; the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = make_application(argv)
+    from PySide6.QtCore import QTimer
+
+    from ui.context import AppContext
+    from ui.theme import apply_theme
+
+    ctx = AppContext()
+    apply_theme(app, ctx.prefs.theme)
+    desktop = Desktop(ctx)
+    app.aboutToQuit.connect(ctx.shutdown)
+    desktop.start()
+    if os.environ.get(EXIT_WHEN_SHOWN):
+        started = float(os.environ.get(T0) or _IMPORTED_AT)
+
+        def shown() -> None:
+            print(f"shown {time.time() - started:.3f}", flush=True)
+            app.quit()
+
+        # A zero timer fires once the event loop has handled the show and first paint.
+        QTimer.singleShot(0, shown)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""The main window: the wallet list on the left, the selected wallet's tabs on the right, and a
+bar that says when the co-signer cannot be reached (with Retry). It only wires things together;
+each tab and dialog lives in its own file."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.wallets import OWNED, WalletEntry
+from ui.context import CONNECTING, LOCAL, OFFLINE, ONLINE, SIGNED_OUT, AppContext
+from ui.messages_tab import MessagesTab
+from ui.models import wallet_title
+from ui.overview_tab import OverviewTab
+from ui.sign_tab import SignTab
+from ui.wallet_list import WalletList
+from ui.widgets import Badge, IdLabel
+
+log = logging.getLogger(__name__)
+
+# Tabs that other files provide: (module, class, title, owners only). A tab whose module is not
+# there yet is left out rather than breaking the window.
+OPTIONAL_TABS = (
+    ("ui.shares_tab", "SharesTab", "Shares", True),
+    ("ui.activity_tab", "ActivityTab", "Activity", True),
+)
+
+
+class MainWindow(QMainWindow):
+    add_wallet_requested = Signal()
+    change_cosigner_requested = Signal()
+    settings_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entry: WalletEntry | None = None
+        self.setWindowTitle("Splitkey")
+        self.resize(1100, 720)
+
+        # -- the connection bar --
+        self.offline_bar = QFrame()
+        self.offline_bar.setObjectName("offlineBar")
+        self.offline_text = QLabel()
+        self.offline_text.setWordWrap(True)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.clicked.connect(self.retry)
+        bar = QHBoxLayout(self.offline_bar)
+        bar.addWidget(self.offline_text, 1)
+        bar.addWidget(self.retry_button)
+        self.offline_bar.hide()
+
+        # -- left: wallets --
+        self.wallets = WalletList()
+        self.wallets.selected.connect(self.show_entry)
+
+        # -- right: the selected wallet --
+        self.title = QLabel("No wallet selected")
+        self.title.setObjectName("walletTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.badge = Badge()
+        self.address = IdLabel()
+        self.address.setAccessibleName("Selected wallet's client id")
+        header = QVBoxLayout()
+        top = QHBoxLayout()
+        top.addWidget(self.title)
+        top.addWidget(self.badge)
+        top.addStretch(1)
+        header.addLayout(top)
+        header.addWidget(self.address)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.overview = OverviewTab(ctx)
+        self.sign = SignTab(ctx)
+        self.messages = MessagesTab(ctx)
+        self.tabs.addTab(self.overview, "Overview")
+        self.tabs.addTab(self.sign, "Sign transaction")
+        self.tabs.addTab(self.messages, "Messages")
+        self.owner_tabs: list[QWidget] = []
+        for module_name, class_name, title, owners_only in OPTIONAL_TABS:
+            tab = _optional_tab(module_name, class_name, ctx)
+            if tab is not None:
+                self.tabs.addTab(tab, title)
+                if owners_only:
+                    self.owner_tabs.append(tab)
+
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.addLayout(header)
+        column.addWidget(self.tabs, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.wallets)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([280, 820])
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.offline_bar)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self._menus()
+        self.connection = QLabel()
+        self.statusBar().addPermanentWidget(self.connection)
+        ctx.wallets_changed.connect(self.wallets.set_entries)
+        ctx.connection_changed.connect(self.show_connection)
+        self.show_connection(ctx.state)
+        self.show_entry(None)
+
+    def _menus(self) -> None:
+        wallet = self.menuBar().addMenu("&Wallet")
+        add = QAction("&Add wallet…", self)
+        add.setShortcut(QKeySequence.StandardKey.New)
+        add.triggered.connect(self.add_wallet_requested)
+        refresh = QAction("&Refresh", self)
+        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
+        refresh.triggered.connect(self.retry)
+        settings = QAction("&Settings…", self)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        settings.triggered.connect(self.settings_requested)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for action in (add, refresh, settings):
+            wallet.addAction(action)
+        wallet.addSeparator()
+        wallet.addAction(quit_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Splitkey", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    # -- the selected wallet --
+
+    def show_entry(self, entry: WalletEntry | None) -> None:
+        self.entry = entry
+        if entry is None:
+            self.title.setText("No wallet selected")
+            self.badge.hide()
+            self.address.setText("")
+        else:
+            self.title.setText(wallet_title(entry))
+            self.badge.set_status(entry.status)
+            self.badge.show()
+            self.address.setText(entry.client_id)
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if hasattr(tab, "set_entry"):
+                tab.set_entry(entry)
+            if tab in self.owner_tabs:
+                self.tabs.setTabVisible(index, entry is not None and entry.kind == OWNED)
+
+    # -- the connection --
+
+    def show_connection(self, state: str) -> None:
+        local = self.ctx.prefs.mode == LOCAL
+        where = "the co-signer on this computer" if local else (self.ctx.prefs.url or "")
+        words = {
+            CONNECTING: f"Connecting to {where}…",
+            ONLINE: f"Connected to {where}",
+            OFFLINE: f"Not connected to {where}",
+            SIGNED_OUT: "Signed out",
+        }
+        self.connection.setText(words.get(state, ""))
+        problem = self.ctx.last_problem
+        if state in (OFFLINE, SIGNED_OUT) and problem is not None:
+            self.offline_text.setText(f"<b>{problem.title}.</b> {problem.text}")
+            self.retry_button.setVisible(state == OFFLINE)
+            self.offline_bar.show()
+        else:
+            self.offline_bar.hide()
+
+    def retry(self) -> None:
+        if self.ctx.session is None or (self.ctx.prefs.mode == LOCAL and self.ctx.local is None):
+            self.ctx.connect_saved()
+        else:
+            self.ctx.refresh_wallets()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Splitkey",
+            "Splitkey: a wallet for 0Chain split keys.\n\nYour half of each key stays in this "
+            "computer's keyring; the co-signer signs only what the key's rules allow.",
+        )
+
+
+def _optional_tab(module_name: str, class_name: str, ctx: AppContext) -> QWidget | None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise  # the module exists but something it imports does not: a real bug
+        return None
+    return getattr(module, class_name)(ctx)

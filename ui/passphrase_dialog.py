@@ -1,0 +1,140 @@
+"""Opening the share store, and the one question it may need answered.
+
+With a real OS keyring nothing is asked. When the only keyring is unsafe (plain text, none at
+all), app/share_store.py refuses to store a share unless the user explicitly accepts an
+encrypted file protected by a passphrase; when that file exists, its passphrase unlocks it.
+This dialog asks exactly that, in those words, and never stores the passphrase."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.context import AppContext
+from ui.errors import show_error
+from ui.widgets import FieldError, field_block, mark_field
+
+MIN_PASSPHRASE = 8
+
+
+class PassphraseDialog(QDialog):
+    """create=True: accept the fallback file and choose its passphrase (twice);
+    create=False: unlock the existing file."""
+
+    def __init__(self, reason: str, *, create: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.create = create
+        self.setWindowTitle("Keep your keys in an encrypted file?" if create else "Unlock")
+        intro = QLabel(reason)
+        intro.setWordWrap(True)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setAccessibleName("Passphrase again")
+        self.accept_box = QCheckBox(
+            "Keep my keys in a file on this computer, encrypted with this passphrase"
+        )
+        self.error = FieldError()
+        form = QFormLayout()
+        form.addRow("Passphrase", field_block(self.passphrase, self.error))
+        if create:
+            form.addRow("Again", self.repeat)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Use the encrypted file" if create else "Unlock")
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        if create:
+            note = QLabel(
+                "Without the passphrase the file cannot be opened, by you either: the keys in "
+                "it can then only be replaced by the wallet's owner (or your recovery words)."
+            )
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            layout.addWidget(self.accept_box)
+        else:
+            self.accept_box.setChecked(True)
+            self.accept_box.hide()
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        text = self.passphrase.text()
+        problem = None
+        if self.create and len(text) < MIN_PASSPHRASE:
+            problem = f"at least {MIN_PASSPHRASE} characters"
+        elif self.create and text != self.repeat.text():
+            problem = "the two passphrases differ"
+        elif self.create and not self.accept_box.isChecked():
+            problem = "tick the box to accept the encrypted file"
+        elif not text:
+            problem = "enter the passphrase"
+        self.error.set_error(problem)
+        mark_field(self.passphrase, problem)
+        if problem is None:
+            self.accept()
+
+    def value(self) -> str:
+        return self.passphrase.text()
+
+
+def ensure_store(
+    ctx: AppContext,
+    parent: QWidget | None,
+    then: Callable[[], None],
+    on_cancel: Callable[[], None] | None = None,
+) -> None:
+    """Call then() once ctx.store() works, asking the user first if the store needs it. Opening
+    may talk to D-Bus or run Argon2, so it runs on the runner, never on the GUI thread."""
+    if ctx.store_ready:
+        then()
+        return
+    job = ctx.runner.call(ctx.store, label="Opening the keyring")
+    job.finished.connect(lambda _store: then())
+    job.failed.connect(lambda exc: _ask(ctx, parent, exc, then, on_cancel))
+
+
+def _ask(ctx, parent, exc, then, on_cancel) -> None:
+    from app.share_store import PassphraseNeeded, UnsafeKeyring, open_share_store
+
+    if not isinstance(exc, (UnsafeKeyring, PassphraseNeeded)):
+        show_error(parent, exc)
+        if on_cancel:
+            on_cancel()
+        return
+    create = isinstance(exc, UnsafeKeyring)
+    dialog = PassphraseDialog(str(exc), create=create, parent=parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        if on_cancel:
+            on_cancel()
+        return
+    passphrase = dialog.value()
+
+    def open_it():
+        return open_share_store(accept_fallback=True, passphrase=passphrase)
+
+    job = ctx.runner.call(open_it, label="Opening the encrypted file")
+
+    def opened(store) -> None:
+        ctx.use_store(store)
+        then()
+
+    job.finished.connect(opened)
+    job.failed.connect(lambda error: _ask(ctx, parent, error, then, on_cancel))

@@ -1,0 +1,172 @@
+"""Review before signing: every field of the Transaction object that will be hashed and signed,
+shown in full, and its hash. The dialog is built from that very object (not from the form), so
+what is on screen is what gets signed; `shown_fields()` returns the texts as displayed, which is
+what the "what you see is what you sign" test re-serializes."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.permissions import method_of
+from app.policy_words import format_time, format_zcn
+from app.transaction import (
+    FAUCET_SC_ADDRESS,
+    MINER_SC_ADDRESS,
+    STORAGE_SC_ADDRESS,
+    ZCN_SC_ADDRESS,
+    Transaction,
+    TransactionType,
+)
+from ui.widgets import IdLabel, monospace
+
+TYPE_NAMES = {
+    TransactionType.SEND: "Send",
+    TransactionType.SMART_CONTRACT: "Smart-contract call",
+    TransactionType.DATA: "Data",
+}
+CONTRACT_NAMES = {
+    STORAGE_SC_ADDRESS: "the storage contract",
+    MINER_SC_ADDRESS: "the miner contract",
+    FAUCET_SC_ADDRESS: "the faucet contract",
+    ZCN_SC_ADDRESS: "the ZCN bridge contract",
+}
+ESCAPED_NOTE = "shown escaped: it contains invisible or control characters"
+
+
+def amount_text(sas: int) -> str:
+    return f"{format_zcn(sas)} ({sas} SAS)"
+
+
+def data_text(data: str) -> tuple[str, bool]:
+    """The data as shown, and whether it had to be escaped. Text with characters a screen does
+    not show faithfully (controls, bidi overrides, zero-width marks) is shown as a JSON string,
+    so two different transactions can never look the same."""
+    if all(ch == "\n" or ch.isprintable() for ch in data):
+        return data, False
+    return json.dumps(data), True
+
+
+def review_fields(tx: Transaction) -> list[tuple[str, str]]:
+    """(label, text) for every field, in the order shown."""
+    kind = TransactionType(tx.transaction_type)
+    to = tx.to_client_id or "(none)"
+    if tx.to_client_id in CONTRACT_NAMES:
+        to = f"{tx.to_client_id} ({CONTRACT_NAMES[tx.to_client_id]})"
+    data, escaped = data_text(tx.transaction_data)
+    fields = [
+        ("Type", f"{TYPE_NAMES[kind]} ({int(kind)})"),
+        ("From", tx.client_id),
+        ("Public key", tx.public_key),
+        ("To", to),
+        ("Amount", amount_text(tx.transaction_value)),
+        ("Fee", amount_text(tx.transaction_fee)),
+        ("Nonce", str(tx.transaction_nonce)),
+        ("Created", f"{tx.creation_date} ({format_time(tx.creation_date)})"),
+        ("Chain id", tx.chain_id),
+        ("Version", tx.version),
+    ]
+    if kind == TransactionType.SMART_CONTRACT:
+        _contract, method = method_of(tx)
+        fields.append(("Method", method))
+    fields.append(("Data" + (f" ({ESCAPED_NOTE})" if escaped else ""), data))
+    fields.append(("Hash", tx.hash))
+    return fields
+
+
+class ReviewDialog(QDialog):
+    """Accepted = the user chose Sign. `tx` is the object to sign; nothing else is."""
+
+    def __init__(self, tx: Transaction, wallet_title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tx = tx
+        self.setWindowTitle("Review the transaction")
+        self.setModal(True)
+        self._shown: dict[str, str] = {}
+
+        intro = QLabel(
+            f"You are about to sign this transaction with {wallet_title}. Check every field: "
+            "the signature covers exactly what is shown here."
+        )
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        for label, text in review_fields(tx):
+            if label.startswith("Data"):
+                widget = QPlainTextEdit()
+                widget.setReadOnly(True)
+                widget.setFont(monospace())
+                widget.setPlainText(text)
+                widget.setMaximumHeight(140)
+                widget.setAccessibleName("Data")
+                shown = widget
+            elif label in ("From", "Public key", "Chain id", "Hash") or label == "To":
+                shown = IdLabel(text)
+                shown.setAccessibleName(label)
+            else:
+                shown = QLabel(text)
+                # Never rich text: a method name like "<b>x</b>" must show as typed.
+                shown.setTextFormat(Qt.TextFormat.PlainText)
+                shown.setWordWrap(True)
+                shown.setAccessibleName(label)
+            if label == "Hash":
+                shown.setObjectName("hash")
+            if label == "Amount":
+                shown.setObjectName("amount")
+            form.addRow(label, shown)
+            self._shown[label] = text
+        self._widgets = form
+
+        body = QWidget()
+        body.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+
+        buttons = QDialogButtonBox()
+        self.sign_button = buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.back_button = buttons.addButton(
+            "Back to editing", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        # Enter must not sign by accident: nothing is the default button.
+        for button in (self.sign_button, self.back_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+        self.resize(720, 620)
+        self.back_button.setFocus()
+
+    def shown_fields(self) -> dict[str, str]:
+        """Label -> the text on screen, read back from the widgets themselves."""
+        result = {}
+        for row in range(self._widgets.rowCount()):
+            label_item = self._widgets.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field_item = self._widgets.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            if label_item is None or field_item is None:
+                continue
+            label = label_item.widget().text()
+            widget = field_item.widget()
+            if isinstance(widget, QPlainTextEdit):
+                result[label] = widget.toPlainText()
+            elif isinstance(widget, IdLabel):
+                result[label] = widget.text().replace("\u200b", "")  # its wrapping hints
+            else:
+                result[label] = widget.text()
+        return result

@@ -1,0 +1,140 @@
+"""Settings: which co-signer (and its pinned certificate), chain id, default fee, where the keys
+are kept (the keyring backend in use), light or dark. Only non-secret preferences live here."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.compose import MAINNET_CHAIN_ID, ComposeError, parse_zcn
+from ui.context import LOCAL, AppContext
+from ui.widgets import FieldError, IdLabel, field_block, mark_field, monospace
+
+THEMES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def keyring_words(ctx: AppContext) -> str:
+    """Where shares are kept, as the Settings page says it (may talk to D-Bus: off the GUI
+    thread)."""
+    if ctx.store_ready:
+        where = getattr(ctx.store(), "where", None)
+        if where:
+            return f"Your keys are kept in {where}."
+    from app.share_store import keyring_status
+
+    status = keyring_status()
+    if status.safe:
+        return f"Your keys are kept in the system keyring ({status.name})."
+    return f"No safe keyring: {status.reason}"
+
+
+class SettingsDialog(QDialog):
+    change_cosigner = Signal()  # the user wants to pick another co-signer (the wizard)
+    theme_changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Settings")
+        prefs = ctx.prefs
+
+        if prefs.mode == LOCAL:
+            where = "This computer (the built-in co-signer)"
+        else:
+            where = prefs.url or "not chosen yet"
+        self.cosigner = QLabel(where)
+        self.cosigner.setWordWrap(True)
+        self.pin = IdLabel(prefs.pin or "—")
+        change = QPushButton("Change co-signer…")
+        change.clicked.connect(self._change)
+
+        self.chain_id = QLineEdit(prefs.chain_id)
+        self.chain_id.setFont(monospace())
+        self.chain_id.setAccessibleName("Chain id")
+        self.chain_error = FieldError()
+        self.chain_id.textEdited.connect(lambda _t: self._check_chain())
+        self.fee = QLineEdit(prefs.default_fee)
+        self.fee.setAccessibleName("Default fee")
+        self.fee_error = FieldError()
+        self.fee.textEdited.connect(lambda _t: self._check_fee())
+
+        self.keyring = QLabel("Checking…")
+        self.keyring.setWordWrap(True)
+        job = ctx.runner.call(keyring_words, ctx, label="Checking the keyring")
+        job.finished.connect(self.keyring.setText)
+        job.failed.connect(lambda exc: self.keyring.setText(f"Unknown ({exc})"))
+
+        self.theme = QComboBox()
+        self.theme.setAccessibleName("Theme")
+        for key, label in THEMES:
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex([k for k, _ in THEMES].index(prefs.theme))
+
+        form = QFormLayout()
+        form.addRow("Co-signer", self.cosigner)
+        form.addRow("Pinned certificate", self.pin)
+        form.addRow("", change)
+        form.addRow(
+            "Chain id",
+            field_block(self.chain_id, self.chain_error, "Transactions are signed for this chain."),
+        )
+        form.addRow("Default fee (ZCN)", field_block(self.fee, self.fee_error))
+        form.addRow("Keys", self.keyring)
+        form.addRow("Theme", self.theme)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(640, 0)
+
+    def _check_chain(self) -> str | None:
+        value = self.chain_id.text().strip().lower()
+        problem = None if _HEX64.fullmatch(value) else "a chain id is 64 hex digits"
+        self.chain_error.set_error(problem)
+        mark_field(self.chain_id, problem)
+        return problem
+
+    def _check_fee(self) -> str | None:
+        try:
+            parse_zcn(self.fee.text(), "fee")
+            problem = None
+        except ComposeError as exc:
+            problem = exc.message
+        self.fee_error.set_error(problem)
+        mark_field(self.fee, problem)
+        return problem
+
+    def save(self) -> None:
+        if self._check_chain() or self._check_fee():
+            return
+        prefs = self.ctx.prefs
+        chain = self.chain_id.text().strip().lower()
+        prefs.chain_id = chain if chain != MAINNET_CHAIN_ID else ""
+        prefs.default_fee = self.fee.text().strip()
+        theme = self.theme.currentData()
+        if theme != prefs.theme:
+            prefs.theme = theme
+            self.theme_changed.emit(theme)
+        self.accept()
+
+    def _change(self) -> None:
+        self.reject()
+        self.change_cosigner.emit()

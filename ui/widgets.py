@@ -1,0 +1,228 @@
+"""Small widgets several screens share: copy buttons that clean the clipboard up, QR codes,
+monospace id labels, the busy strip with Cancel, and field error marks."""
+
+from __future__ import annotations
+
+import qrcode
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QImage, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.runner import Job
+
+# Copied ids leave the clipboard after this long unless the user copied something else since.
+CLIPBOARD_CLEAR_MS = 60_000
+# A job that takes longer than this shows the busy strip (shorter ones would only flicker).
+BUSY_DELAY_MS = 200
+
+
+def monospace() -> QFont:
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    return font
+
+
+def copy_to_clipboard(text: str, clear_after_ms: int = CLIPBOARD_CLEAR_MS) -> None:
+    """Copy non-secret text; clear it later if it is still what the clipboard holds (a copied
+    address should not linger for whatever pastes next week)."""
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText(text)
+
+    def clear() -> None:
+        if clipboard.text() == text:
+            clipboard.clear()
+
+    QTimer.singleShot(clear_after_ms, clear)
+
+
+class CopyButton(QPushButton):
+    def __init__(self, text_source, label: str = "Copy", parent: QWidget | None = None) -> None:
+        super().__init__(label, parent)
+        self._source = text_source
+        self._label = label
+        self.setToolTip("Copy to the clipboard (cleared again after a minute)")
+        self.clicked.connect(self._copy)
+
+    def _copy(self) -> None:
+        value = self._source() if callable(self._source) else str(self._source)
+        if value:
+            copy_to_clipboard(value)
+            self.setText("Copied")
+            QTimer.singleShot(1500, lambda: self.setText(self._label))
+
+
+class IdLabel(QLabel):
+    """A long hex id shown whole, in monospace, selectable, wrapping anywhere."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFont(monospace())
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        # A zero-width space every 16 characters lets a 64-digit id wrap at a narrow width
+        # without hiding digits; copying uses the real value, not the label.
+        self._value = text
+        super().setText("\u200b".join(text[i : i + 16] for i in range(0, len(text), 16)))
+
+    def value(self) -> str:
+        return self._value
+
+
+def qr_pixmap(text: str, size: int = 160) -> QPixmap:
+    """A QR code of text, black on white with its quiet zone, scaled without blurring."""
+    code = qrcode.QRCode(border=2, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(text)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    n = len(matrix)
+    image = QImage(n, n, QImage.Format.Format_RGB32)
+    black, white = QColor("black").rgb(), QColor("white").rgb()
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            image.setPixel(x, y, black if dark else white)
+    scale = max(1, size // n)
+    pixmap = QPixmap(n * scale, n * scale)
+    painter = QPainter(pixmap)
+    painter.drawImage(pixmap.rect(), image)
+    painter.end()
+    return pixmap
+
+
+class QrLabel(QLabel):
+    def __init__(self, size: int = 160, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._size = size
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFixedSize(size + 8, size + 8)
+
+    def set_text(self, text: str) -> None:
+        self.setAccessibleName(f"QR code of {text}" if text else "")
+        if text:
+            self.setPixmap(qr_pixmap(text, self._size))
+        else:
+            self.clear()
+
+
+class BusyStrip(QFrame):
+    """Progress of one job: appears after BUSY_DELAY_MS, says what is going on, can cancel."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("busyStrip")
+        self._job: Job | None = None
+        self._label = QLabel()
+        self._bar = QProgressBar()
+        self._bar.setRange(0, 0)  # indeterminate: a co-sign has no meaningful percentage
+        self._bar.setMaximumWidth(160)
+        self._bar.setTextVisible(False)
+        self._cancel = QPushButton("Cancel")
+        self._cancel.clicked.connect(self.cancel)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 4, 8, 4)
+        row.addWidget(self._bar)
+        row.addWidget(self._label, 1)
+        row.addWidget(self._cancel)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._appear)
+        self.hide()
+
+    def track(self, job: Job, text: str, cancellable: bool = True) -> None:
+        self._job = job
+        self._label.setText(text)
+        self._cancel.setVisible(cancellable)
+        job.progress.connect(self._label.setText)
+        job.done.connect(self._finished)
+        self._timer.start(BUSY_DELAY_MS)
+
+    def _appear(self) -> None:
+        if self._job is not None and self._job.running:
+            self.show()
+
+    def _finished(self) -> None:
+        self._timer.stop()
+        self._job = None
+        self.hide()
+
+    def cancel(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+
+    @property
+    def busy(self) -> bool:
+        return self._job is not None and self._job.running
+
+
+class FieldError(QLabel):
+    """The line under a form field that says what is wrong with it, before anything is sent."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("fieldError")
+        self.setWordWrap(True)
+        self.hide()
+
+    def set_error(self, message: str | None) -> None:
+        self.setText(message or "")
+        self.setVisible(bool(message))
+
+
+def mark_field(widget: QWidget, error: str | None) -> None:
+    """Mark the field itself (the stylesheet draws invalid fields with a red border)."""
+    widget.setProperty("invalid", bool(error))
+    widget.setToolTip(error or "")
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def field_block(field: QWidget, error: FieldError, hint: str | None = None) -> QWidget:
+    box = QWidget()
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    column.addWidget(field)
+    if hint:
+        note = QLabel(hint)
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        column.addWidget(note)
+    column.addWidget(error)
+    return box
+
+
+class Badge(QLabel):
+    """A status word in a coloured pill (active, frozen, expired, revoked)."""
+
+    changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("badge")
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def set_status(self, status: str) -> None:
+        self.setText(status)
+        self.setProperty("status", status)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.changed.emit(status)
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("heading")
+    return label

@@ -1,0 +1,104 @@
+"""Step 5 (new wallet): type three of the words back (proof they were written down), then the
+app makes this computer's key of the wallet and stores its share in the keyring. Only after
+that are the words dropped from memory."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+
+from app.wallets import new_device_key
+from ui.runner import Job, report
+from ui.widgets import FieldError, field_block, mark_field
+from ui.wizard import wizard as flow
+from ui.wizard.base import AsyncPage
+
+ASKED = 3
+
+
+class ConfirmPage(AsyncPage):
+    busy_text = "Making this computer's key…"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Check your recovery words")
+        self.setSubTitle("Type these words from your paper, to be sure nothing is missing.")
+        self.form = QFormLayout()
+        self.inputs: list[tuple[int, QLineEdit, FieldError]] = []
+        self.layout_.addLayout(self.form)
+        note = QLabel("Wrong words are marked as you type. Nothing is sent anywhere.")
+        note.setObjectName("hint")
+        self.layout_.addWidget(note)
+        self.finish_layout()
+
+    def initializePage(self) -> None:  # noqa: N802
+        super().initializePage()
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.inputs = []
+        count = len(self.wizard().words())
+        positions = sorted(secrets.SystemRandom().sample(range(count), min(ASKED, count)))
+        for position in positions:
+            edit = QLineEdit()
+            edit.setAccessibleName(f"Word {position + 1}")
+            edit.setProperty("position", position)
+            error = FieldError()
+            edit.textEdited.connect(lambda _t, e=edit, r=error: self._check(e, r))
+            self.form.addRow(f"Word {position + 1}", field_block(edit, error))
+            self.inputs.append((position, edit, error))
+        if self.inputs:
+            self.inputs[0][1].setFocus()
+
+    def positions(self) -> list[int]:
+        return [position for position, _edit, _error in self.inputs]
+
+    def _expected(self, position: int) -> str:
+        return self.wizard().words()[position]
+
+    def _check(self, edit: QLineEdit, error: FieldError) -> None:
+        typed = edit.text().strip().lower()
+        expected = self._expected(edit.property("position"))
+        problem = None
+        if typed and not expected.startswith(typed):
+            problem = "this is not the word in that position"
+        elif typed and typed != expected and len(typed) >= len(expected):
+            problem = "this is not the word in that position"
+        error.set_error(problem)
+        mark_field(edit, problem)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(self.inputs) and all(
+            edit.text().strip().lower() == self._expected(position)
+            for position, edit, _error in self.inputs
+        )
+
+    def nextId(self) -> int:  # noqa: N802
+        return flow.DONE
+
+    def start(self) -> Job | None:
+        w = self.wizard()
+        client_id = w.created.wallet.client_id
+        label = f"{socket.gethostname()[:60]} (desktop)"
+        ctx = self.ctx
+
+        async def make(api):
+            await asyncio.to_thread(ctx.store)  # before the share leaves the co-signer
+            report("Making this computer's key…")
+            share = await new_device_key(api, client_id, label)
+            report("Storing it in the keyring…")
+            await asyncio.to_thread(ctx.save_share, share)
+            return share.client_id
+
+        return ctx.cosigner(make, label="Making this computer's key")
+
+    def done_with(self, client_id: str) -> None:
+        w = self.wizard()
+        w.client_id = client_id
+        self.ctx.sync_share_index()
+        w.forget_words()
+        for _position, edit, _error in self.inputs:
+            edit.clear()

@@ -1,0 +1,37 @@
+"""The last step: what was set up, in one paragraph."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizardPage
+
+from app.policy_words import short_id
+from ui.context import LOCAL
+
+
+class DonePage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("All set")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+        self.setFinalPage(True)
+
+    def initializePage(self) -> None:  # noqa: N802
+        w = self.wizard()
+        lines = []
+        if w.client_id:
+            where = w.ctx.store_where
+            lines.append(
+                f"Wallet {short_id(w.client_id)} is ready. Your half of its key is in {where}."
+            )
+        else:
+            lines.append("You can add a wallet later from the Wallet menu.")
+        if w.mode == LOCAL:
+            lines.append("The co-signer runs on this computer and starts with Splitkey.")
+        else:
+            lines.append(f"Co-signer: {w.url}.")
+        lines.append("Signing always shows you the whole transaction first.")
+        self.summary.setText("\n\n".join(lines))

@@ -1,0 +1,147 @@
+"""Import an existing 0Chain wallet: its 24 words, or a wallet file as zwallet writes it. The
+co-signer's vault takes the key; this computer gets its own split of it, as for a new wallet."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QWidget,
+)
+
+from app.keys import KeysError, normalize_mnemonic
+from app.wallets import new_device_key, zwallet_secret
+from ui.runner import Job, report
+from ui.widgets import FieldError, field_block, mark_field
+from ui.wizard import wizard as flow
+from ui.wizard.base import AsyncPage
+
+MAX_WALLET_FILE = 64 * 1024  # a zwallet file is well under 2 KB; refuse to slurp anything big
+
+
+class ImportPage(AsyncPage):
+    busy_text = "Importing your wallet…"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Import a wallet")
+        self.setSubTitle(
+            "The wallet's key goes to the co-signer's vault; this computer keeps its own half."
+        )
+        self.by_words = QRadioButton("The 24 recovery words")
+        self.by_words.setChecked(True)
+        self.words = QPlainTextEdit()
+        self.words.setAccessibleName("Recovery words")
+        self.words.setTabChangesFocus(True)
+        self.words.setMaximumHeight(90)
+        self.words_error = FieldError()
+        self.by_file = QRadioButton("A wallet file (zwallet's wallet.json)")
+        self.file_label = QLabel("No file chosen")
+        self.file_label.setWordWrap(True)
+        self.browse = QPushButton("Choose file…")
+        self.browse.clicked.connect(self._choose)
+        self.file_error = FieldError()
+        self._secret: dict[str, str] | None = None
+        group = QButtonGroup(self)
+        group.addButton(self.by_words)
+        group.addButton(self.by_file)
+        group.buttonToggled.connect(lambda *_: self._mode_changed())
+        self.words.textChanged.connect(self._words_changed)
+        self.field_errors["mnemonic"] = (self.words, self.words_error)
+        self.field_errors["file"] = (self.browse, self.file_error)
+
+        self.layout_.addWidget(self.by_words)
+        self.layout_.addWidget(field_block(self.words, self.words_error))
+        self.layout_.addWidget(self.by_file)
+        row = QHBoxLayout()
+        row.addWidget(self.file_label, 1)
+        row.addWidget(self.browse)
+        self.layout_.addLayout(row)
+        self.layout_.addWidget(self.file_error)
+        self.finish_layout()
+        self._mode_changed()
+
+    def _mode_changed(self) -> None:
+        self.words.setEnabled(self.by_words.isChecked())
+        self.browse.setEnabled(self.by_file.isChecked())
+        self.completeChanged.emit()
+
+    def _words_changed(self) -> None:
+        text = self.words.toPlainText()
+        problem = None
+        if len(text.split()) >= 24 or text.endswith(("\n",)):
+            try:
+                normalize_mnemonic(text)
+            except KeysError as exc:
+                problem = str(exc)
+        self.words_error.set_error(problem)
+        mark_field(self.words, problem)
+        self.completeChanged.emit()
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose the wallet file", str(Path.home()), "Wallet (*.json);;All files (*)"
+        )
+        if path:
+            self.load_file(Path(path))
+
+    def load_file(self, path: Path) -> None:
+        self._secret = None
+        problem = None
+        try:
+            if path.stat().st_size > MAX_WALLET_FILE:
+                raise KeysError("this file is too large to be a wallet file")
+            self._secret = zwallet_secret(path.read_bytes())
+        except OSError as exc:
+            problem = f"cannot read {path.name}: {exc.strerror}"
+        except KeysError as exc:
+            problem = str(exc)
+        self.file_label.setText(str(path))
+        self.file_error.set_error(problem)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        if self.by_words.isChecked():
+            try:
+                normalize_mnemonic(self.words.toPlainText())
+            except KeysError:
+                return False
+            return True
+        return self._secret is not None
+
+    def nextId(self) -> int:  # noqa: N802
+        return flow.DONE
+
+    def start(self) -> Job | None:
+        if self.by_words.isChecked():
+            secret = {"mnemonic": normalize_mnemonic(self.words.toPlainText())}
+        else:
+            secret = dict(self._secret or {})
+        ctx = self.ctx
+        label = f"{socket.gethostname()[:60]} (desktop)"
+
+        async def run(api):
+            await asyncio.to_thread(ctx.store)
+            report("Importing the wallet…")
+            created = await api.import_wallet(**secret)
+            report("Making this computer's key…")
+            share = await new_device_key(api, created.wallet.client_id, label)
+            await asyncio.to_thread(ctx.save_share, share)
+            return share.client_id
+
+        return ctx.cosigner(run, label="Importing the wallet")
+
+    def done_with(self, client_id: str) -> None:
+        self.wizard().client_id = client_id
+        self.ctx.sync_share_index()
+        self.words.clear()
+        self._secret = None

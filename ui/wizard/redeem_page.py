@@ -1,0 +1,82 @@
+"""Receive a share: the one-time code a wallet's owner sent. Redeeming it makes this person the
+holder of that split and hands over its share, once; it goes straight to the keyring."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from ui.runner import Job, report
+from ui.widgets import FieldError, field_block, mark_field, monospace
+from ui.wizard import wizard as flow
+from ui.wizard.base import AsyncPage
+
+# The co-signer's share codes: 20 characters from an alphabet without 0/O and 1/I, in groups of 5.
+_CODE = re.compile(r"[A-HJ-NP-Z2-9]{20}")
+
+
+def normalized_code(text: str) -> str:
+    return re.sub(r"[\s-]", "", text).upper()
+
+
+class RedeemPage(AsyncPage):
+    busy_text = "Receiving the share…"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Use a share someone gave you")
+        self.setSubTitle(
+            "Enter the share code from the wallet's owner. It works once and "
+            "expires after a few minutes."
+        )
+        self.code = QLineEdit()
+        self.code.setFont(monospace())
+        self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX")
+        self.code.setAccessibleName("Share code")
+        self.error = FieldError()
+        self.code.textEdited.connect(self._edited)
+        self.field_errors["code"] = (self.code, self.error)
+        note = QLabel(
+            "What you may sign with it is set by the owner; you will see the limits "
+            "in the wallet's overview."
+        )
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        self.layout_.addWidget(field_block(self.code, self.error))
+        self.layout_.addWidget(note)
+        self.finish_layout()
+
+    def _edited(self, _text: str) -> None:
+        code = normalized_code(self.code.text())
+        problem = None
+        if len(code) >= 20 and not _CODE.fullmatch(code):
+            problem = "a share code is 20 letters and digits (no 0, O, 1 or I)"
+        self.error.set_error(problem)
+        mark_field(self.code, problem)
+        self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802
+        return bool(_CODE.fullmatch(normalized_code(self.code.text())))
+
+    def nextId(self) -> int:  # noqa: N802
+        return flow.DONE
+
+    def start(self) -> Job | None:
+        code = normalized_code(self.code.text())
+        ctx = self.ctx
+
+        async def run(api):
+            await asyncio.to_thread(ctx.store)  # the share leaves the co-signer only once
+            report("Receiving the share…")
+            share = await api.redeem(code)
+            await asyncio.to_thread(ctx.save_share, share)
+            return share.client_id
+
+        return ctx.cosigner(run, label="Receiving the share")
+
+    def done_with(self, client_id: str) -> None:
+        self.wizard().client_id = client_id
+        self.ctx.sync_share_index()
+        self.code.clear()

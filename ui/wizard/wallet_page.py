@@ -1,0 +1,69 @@
+"""Step 3: a new wallet, an existing 0Chain wallet, or a share someone gave you."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QWidget, QWizardPage
+
+from ui.wizard import wizard as flow
+
+CHOICES = (
+    (
+        flow.CREATE,
+        "Create a new wallet",
+        "Splitkey makes a new 0Chain wallet and shows you its 24 recovery words once.",
+    ),
+    (
+        flow.IMPORT_CHOICE,
+        "Import a wallet I already have",
+        "From its 24 words, or from a wallet file as zwallet writes it.",
+    ),
+    (
+        flow.REDEEM_CHOICE,
+        "Use a share someone gave me",
+        "Enter the one-time share code the wallet's owner sent you.",
+    ),
+    (flow.SKIP, "Not now", "Go to the main window; you can add a wallet later."),
+)
+
+
+class WalletPage(QWizardPage):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle("Your wallet")
+        self.setSubTitle("What would you like to do?")
+        self.group = QButtonGroup(self)
+        from PySide6.QtWidgets import QVBoxLayout
+
+        layout = QVBoxLayout(self)
+        for key, title, text in CHOICES:
+            button = QRadioButton(title)
+            button.setProperty("choice", key)
+            self.group.addButton(button)
+            note = QLabel(text)
+            note.setObjectName("hint")
+            note.setWordWrap(True)
+            note.setContentsMargins(24, 0, 0, 8)
+            layout.addWidget(button)
+            layout.addWidget(note)
+        layout.addStretch(1)
+        self.group.buttons()[0].setChecked(True)
+
+    def choice(self) -> str:
+        return self.group.checkedButton().property("choice")
+
+    def set_choice(self, key: str) -> None:
+        for button in self.group.buttons():
+            if button.property("choice") == key:
+                button.setChecked(True)
+
+    def validatePage(self) -> bool:  # noqa: N802
+        self.wizard().choice = self.choice()
+        return True
+
+    def nextId(self) -> int:  # noqa: N802
+        return {
+            flow.CREATE: flow.WORDS,
+            flow.IMPORT_CHOICE: flow.IMPORT,
+            flow.REDEEM_CHOICE: flow.REDEEM,
+            flow.SKIP: flow.DONE,
+        }[self.choice()]

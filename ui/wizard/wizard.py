@@ -1,0 +1,84 @@
+"""The wizard's flow and the state its pages share (never written anywhere: the recovery words
+live in memory only until they are confirmed, then they are dropped)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget, QWizard
+
+from app.client_calls import CreatedWallet
+from ui.context import LOCAL, AppContext
+
+COSIGNER, SIGNIN, WALLET, WORDS, CONFIRM, IMPORT, REDEEM, DONE = range(8)
+CREATE, IMPORT_CHOICE, REDEEM_CHOICE, SKIP = "create", "import", "redeem", "skip"
+
+
+class FirstRunWizard(QWizard):
+    """start: COSIGNER on first run (or to change co-signer), WALLET to add another wallet."""
+
+    def __init__(self, ctx: AppContext, start: int = COSIGNER, parent: QWidget | None = None):
+        super().__init__(parent)
+        from ui.wizard.confirm_page import ConfirmPage
+        from ui.wizard.cosigner_page import CosignerPage
+        from ui.wizard.done_page import DonePage
+        from ui.wizard.import_page import ImportPage
+        from ui.wizard.redeem_page import RedeemPage
+        from ui.wizard.signin_page import SignInPage
+        from ui.wizard.wallet_page import WalletPage
+        from ui.wizard.words_page import WordsPage
+
+        self.ctx = ctx
+        self.mode = ctx.prefs.mode or LOCAL
+        self.url: str | None = ctx.prefs.url
+        self.pin: str | None = ctx.prefs.pin
+        self.choice = CREATE
+        self.created: CreatedWallet | None = None
+        self.client_id: str | None = None  # the wallet this run ends with
+        self._words: list[str] = []
+
+        self.setWindowTitle("Set up Splitkey")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.pages = {
+            COSIGNER: CosignerPage(),
+            SIGNIN: SignInPage(),
+            WALLET: WalletPage(),
+            WORDS: WordsPage(),
+            CONFIRM: ConfirmPage(),
+            IMPORT: ImportPage(),
+            REDEEM: RedeemPage(),
+            DONE: DonePage(),
+        }
+        for page_id, page in self.pages.items():
+            self.setPage(page_id, page)
+        self.setStartId(start)
+        self.resize(760, 620)
+
+    # -- the recovery words, in memory only --
+
+    def set_created(self, created: CreatedWallet) -> None:
+        self.created = created
+        self.client_id = created.wallet.client_id
+        self._words = (created.mnemonic or "").split()
+
+    def words(self) -> list[str]:
+        return list(self._words)
+
+    def forget_words(self) -> None:
+        """After confirmation: drop every reference this app holds to the words (Python cannot
+        wipe the strings themselves, but nothing reachable points at them any more)."""
+        self._words = []
+        if self.created is not None:
+            self.created = CreatedWallet(wallet=self.created.wallet, mnemonic=None)
+        self.pages[WORDS].clear_words()
+
+    def reject(self) -> None:
+        self.forget_words()
+        super().reject()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # Escape on the words page must not silently drop a wallet that was just created.
+        if event.key() == Qt.Key.Key_Escape and self.currentId() in (WORDS, CONFIRM):
+            return
+        super().keyPressEvent(event)
