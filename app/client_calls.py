@@ -18,19 +18,20 @@ from app.keys import client_id_of
 from app.transaction import Transaction, TransactionError, sha3_hex
 from app.wire import (
     API,
+    PROOF_PREFIX,
     ApiErrorBody,
+    ChallengeAnswer,
     CosignAnswer,
+    ShareDelivery,
     SignMessageRequest,
     SignTransactionRequest,
     SplitView,
+    TokenAnswer,
     UserView,
     WalletView,
     WireError,
     require,
 )
-
-# What a share signs to prove possession (cosigner_server/identity.py): never a 32-byte hash.
-PROOF_PREFIX = b"splitkey-proof-of-possession:"
 
 # -- errors ------------------------------------------------------------------------------------
 
@@ -79,36 +80,8 @@ class TamperedAnswer(ClientError):
 # -- results -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Session:
-    token: str = field(repr=False)
-    expires_in: int
-    user_id: str
-    role: str
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Session:
-        return cls(
-            token=require(data, "token", str),
-            expires_in=require(data, "expires_in", int),
-            user_id=require(data, "user_id", str),
-            role=require(data, "role", str),
-        )
-
-
-@dataclass(frozen=True)
-class Challenge:
-    challenge: str
-    expires_in: int
-    message_hex: str
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Challenge:
-        return cls(
-            challenge=require(data, "challenge", str),
-            expires_in=require(data, "expires_in", int),
-            message_hex=require(data, "message_hex", str),
-        )
+Session = TokenAnswer
+Challenge = ChallengeAnswer
 
 
 @dataclass(frozen=True)
@@ -137,18 +110,12 @@ class NewUser:
 
 
 @dataclass(frozen=True)
-class ShareInfo:
-    """A user share as delivered, checked: its key is `public_key` and the wallet is client_id."""
-
-    split_id: str
-    client_id: str
-    wallet_public_key: str
-    public_key: str
-    private_key: str = field(repr=False)
+class ShareInfo(ShareDelivery):
+    """A delivered user share, checked: its key is `public_key` and the wallet is client_id."""
 
     @classmethod
     def from_dict(cls, data: Any) -> ShareInfo:
-        info = cls(**{name: require(data, name, str) for name in cls.__dataclass_fields__})
+        info = super().from_dict(data)
         try:
             share_ok = info.secret_key().public_key() == PublicKey.from_hex(info.public_key)
             wallet_ok = client_id_of(PublicKey.from_hex(info.wallet_public_key)) == info.client_id
@@ -162,9 +129,6 @@ class ShareInfo:
 
     def secret_key(self) -> SecretKey:
         return SecretKey.from_hex(self.private_key)
-
-    def to_dict(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
 # -- calls: a request and how to read its answer ----------------------------------------------

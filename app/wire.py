@@ -7,7 +7,7 @@ request gets a 400 that says what is wrong, and a malformed answer never reaches
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.permissions import Permissions, PermissionsError
@@ -228,6 +228,75 @@ class ApiErrorBody:
         if self.field:
             err["field"] = self.field
         return {"error": err}
+
+
+# -- identity ---------------------------------------------------------------------------------
+
+PROOF_PREFIX = b"splitkey-proof-of-possession:"
+
+
+def proof_message(issuer: str, split_id: str, challenge: str) -> bytes:
+    """What a split key's share signs to prove possession. Domain-separated: it can never be a
+    transaction hash or a message a 0Chain service accepts."""
+    return PROOF_PREFIX + f"{issuer}:{split_id}:{challenge}".encode()
+
+
+@dataclass(frozen=True)
+class TokenAnswer:
+    """A server token, from enrollment, exchange or proof of possession."""
+
+    token: str = field(repr=False)
+    expires_in: int
+    user_id: str
+    role: str
+
+    @classmethod
+    def from_dict(cls, data: Any) -> TokenAnswer:
+        return cls(
+            token=require(data, "token", str),
+            expires_in=require(data, "expires_in", int),
+            user_id=require(data, "user_id", str),
+            role=require(data, "role", str),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ChallengeAnswer:
+    challenge: str
+    expires_in: int
+    message_hex: str  # proof_message(...) in hex: what the share signs
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ChallengeAnswer:
+        return cls(
+            challenge=require(data, "challenge", str),
+            expires_in=require(data, "expires_in", int),
+            message_hex=require(data, "message_hex", str),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ShareDelivery:
+    """A user share as the vault hands it out, once, to its holder."""
+
+    split_id: str
+    client_id: str
+    wallet_public_key: str
+    public_key: str
+    private_key: str = field(repr=False)
+
+    @classmethod
+    def from_dict(cls, data: Any):
+        return cls(**{name: require(data, name, str) for name in cls.__dataclass_fields__})
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
 
 
 # -- requests the client sends ------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from app.crypto import DecodeError
+from app.wire import ChallengeAnswer, TokenAnswer, proof_message
 
 from . import crypto_jobs
 from .errors import ApiError, bad_request, not_found, unauthorized
@@ -66,12 +67,9 @@ def mint(state: ServerState, user: User, split_id: str | None = None) -> dict:
     token = state.issuer.mint(
         user.id, role=user.role, ttl=state.config.token_ttl, extra_claims=extra
     )
-    return {
-        "token": token,
-        "expires_in": state.config.token_ttl,
-        "user_id": user.id,
-        "role": user.role,
-    }
+    return TokenAnswer(
+        token=token, expires_in=state.config.token_ttl, user_id=user.id, role=user.role
+    ).to_dict()
 
 
 async def enroll(state: ServerState, code: str) -> dict:
@@ -119,9 +117,7 @@ async def exchange(state: ServerState, token: str | None) -> dict:
 
 
 def challenge_message(state: ServerState, split_id: str, challenge: str) -> bytes:
-    """What the share signs to prove possession; domain-separated so it is never a transaction
-    or message a 0Chain service would accept."""
-    return f"splitkey-proof-of-possession:{state.config.issuer}:{split_id}:{challenge}".encode()
+    return proof_message(state.config.issuer, split_id, challenge)
 
 
 async def new_challenge(state: ServerState, split_id: str) -> dict:
@@ -130,11 +126,11 @@ async def new_challenge(state: ServerState, split_id: str) -> dict:
         raise ApiError(503, "unavailable", "too many open challenges; retry shortly")
     challenge = secrets.token_hex(32)
     state.challenges[challenge] = (split_id, now() + state.config.challenge_ttl)
-    return {
-        "challenge": challenge,
-        "expires_in": state.config.challenge_ttl,
-        "message_hex": challenge_message(state, split_id, challenge).hex(),
-    }
+    return ChallengeAnswer(
+        challenge=challenge,
+        expires_in=state.config.challenge_ttl,
+        message_hex=challenge_message(state, split_id, challenge).hex(),
+    ).to_dict()
 
 
 def _expire_challenges(state: ServerState) -> None:

@@ -9,6 +9,7 @@ import secrets
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, generate_mnemonic, normalize_mnemonic
 from app.permissions import Permissions
+from app.wire import ShareDelivery
 
 from . import crypto_jobs
 from .errors import ApiError, bad_request, conflict, forbidden, not_found
@@ -314,10 +315,10 @@ async def _deliver(state: ServerState, who: Principal, split: Split, sealed: byt
     share = unseal(state, sealed, f"split:{split.id}:user")
     wallet = await state.storage.get_wallet(split.client_id)
     await record(state, event, who, wallet=split.client_id, split=split.id)
-    return {
-        "split_id": split.id,
-        "client_id": split.client_id,
-        "wallet_public_key": wallet.public_key if wallet else "",
-        "public_key": split.share_public_key,
-        "private_key": share.hex(),
-    }
+    return ShareDelivery(
+        split_id=split.id,
+        client_id=split.client_id,
+        wallet_public_key=wallet.public_key if wallet else "",
+        public_key=split.share_public_key,
+        private_key=share.hex(),
+    ).to_dict()
