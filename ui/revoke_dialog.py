@@ -79,6 +79,12 @@ class RevokeDialog(QDialog):
         column.addWidget(self.buttons)
         self.setMinimumWidth(460)
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        # Focus would land on the first button, "Revoke key"; start on the harmless one.
+        self.cancel_button.setFocus()
+        self.cancel_button.setDefault(True)
+
     def confirm(self) -> Job:
         if self.job is not None and self.job.running:
             return self.job

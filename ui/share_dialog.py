@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -415,11 +415,8 @@ class ShareDialog(QDialog):
             self.job.cancel()
         super().reject()
 
-    def done(self, result: int) -> None:  # noqa: A003 (Qt's name)
-        # The code leaves the screen with the dialog; nothing keeps it.
-        QTimer.singleShot(0, self._forget_code)
-        super().done(result)
-
-    def _forget_code(self) -> None:
+    def done(self, result: int) -> None:
+        # The code leaves the screen with the dialog; no widget keeps it.
         self.code_text.clear()
         self.code_qr.set_text("")
+        super().done(result)
