@@ -415,6 +415,15 @@ class _Api:
     def audit_verify(self) -> dict:
         return self._run(Call("GET", API + "/admin/audit/verify"))
 
+    def kek_status(self) -> dict:
+        """Key-encryption keys: current id, sealed values per key id, rewrap progress."""
+        return self._run(Call("GET", API + "/admin/kek"))
+
+    def kek_reload(self, ring: str | None = None) -> dict:
+        """The server loads its KEK ring again (from its source; `ring` only for an env source)."""
+        body = {} if ring is None else {"ring": ring}
+        return self._run(Call("POST", API + "/admin/kek/reload", body))
+
 
 def _is_certificate_error(exc: BaseException) -> bool:
     seen: BaseException | None = exc

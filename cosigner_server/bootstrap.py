@@ -140,6 +140,15 @@ async def load_state(config: ServerConfig, *, start_pool: bool = True) -> Server
     server_secrets = ServerSecrets.from_bytes(ring.open(secrets_path.read_bytes(), SECRETS_RECORD))
     storage = SQLiteStorage(config.db_path)
     await storage.open()
+    # Sealed values are authenticated, the other columns (permissions, status, keys) are not: a
+    # damaged page must stop the start with a clear message rather than be served as read.
+    # integrity_check reads every page and cross-checks every index against its table.
+    if not await storage.check(full=True):
+        await storage.close()
+        raise InitError(
+            f"{config.db_path} fails SQLite's integrity check (the file is damaged); restore a "
+            "backup with `splitkey-cosigner restore --from FILE`"
+        )
     audit = AuditLog(config.audit_path, server_secrets.audit_key)
     audit.open()
     issuer = ServerIssuer.from_private_bytes(

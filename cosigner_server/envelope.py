@@ -139,6 +139,12 @@ class KekRing:
                 "sealed data does not open: damaged, or sealed for another record"
             ) from None
 
+    def to_text(self) -> str:
+        """The ring as parse_kek_text reads it back, the current key last (the last seals): what
+        rotate-kek writes to the key file or keyring, or prints for an environment variable."""
+        order = [i for i in self._keys if i != self.current_id] + [self.current_id]
+        return ",".join(format_kek(self._keys[i], i) for i in order if i is not None)
+
     def kek_id_of(self, blob: bytes) -> str:
         """Which KEK sealed a blob (for rotation: re-seal those not under the current one)."""
         return _parse(blob)[1]

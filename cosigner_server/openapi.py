@@ -187,6 +187,21 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     ("get", API + "/admin/audit", "The whole audit chain", True, None),
     ("get", API + "/admin/audit/verify", "Verify the audit chain", True, None),
     (
+        "get",
+        API + "/admin/kek",
+        "Key-encryption keys: current id, sealed values per key, rewrap progress",
+        True,
+        None,
+    ),
+    (
+        "post",
+        API + "/admin/kek/reload",
+        "Load the key-encryption key ring again (its source, or `ring` for an env source) and "
+        "re-seal in the background",
+        True,
+        obj({}, {"ring": STR}),
+    ),
+    (
         "post",
         "/sign/txn",
         "0Chain ZAuth: co-sign a transaction (X-Peer-Public-Key)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
@@ -28,6 +29,7 @@ class ServerState:
     audit_key: bytes = b""  # the audit chain's HMAC key; sealed at rest
     challenges: dict[str, tuple[str, int]] = field(default_factory=dict)  # nonce -> (split, exp)
     started_at: float = field(default_factory=time.time)
+    rewrap: Any = None  # the background KEK rewrap and its progress (kek_rotation.Rewrap)
 
     @property
     def sealed(self) -> bool:

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from app.wire import API, require
 
-from .. import identity, vault
+from .. import identity, kek_rotation, vault
 from ..errors import conflict, not_found
 from ..principal import require_admin
 from ..services import record
@@ -110,3 +110,17 @@ async def stats(request: web.Request) -> web.Response:
             "crypto_queue": state.pool.pending if state.pool else 0,
         }
     )
+
+
+# Key rotation (kek_rotation.py; driven by `splitkey-cosigner rotate-kek`).
+@routes.get(API + "/admin/kek")
+async def kek_status(request: web.Request) -> web.Response:
+    await require_admin(request)
+    return ok(await kek_rotation.status(request.app[STATE]))
+
+
+@routes.post(API + "/admin/kek/reload")
+async def kek_reload(request: web.Request) -> web.Response:
+    who = await require_admin(request)
+    ring = parse(lambda d: require(d, "ring", str, optional=True), await json_body(request))
+    return ok(await kek_rotation.reload(request.app[STATE], who, ring))

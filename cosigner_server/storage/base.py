@@ -171,3 +171,12 @@ class Storage(abc.ABC):
     async def release(self, request_key: str) -> None:
         """Undo a consumed request that produced no answer (crypto failed, audit unwritable):
         its use, nonce and request_key are free again. No-op once answered or unknown."""
+
+    # -- key rotation: optional (SQLiteStorage has them; kek_rotation.py refuses without) ------
+    async def sealed_blobs(self) -> list[tuple[str, str, bytes]]:
+        """(column, row key, blob) of every non-empty sealed value."""
+        raise NotImplementedError("this storage cannot list its sealed values")
+
+    async def replace_sealed(self, column: str, row_key: str, old: bytes, new: bytes) -> bool:
+        """Replace one sealed value by its re-sealed form if it is still `old`."""
+        raise NotImplementedError("this storage cannot re-seal values")

@@ -120,6 +120,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
+# Every column holding envelope-sealed bytes: column -> (table, primary key). Key rotation
+# re-seals exactly these (and secrets.sealed, a file); a new sealed column must be added here.
+SEALED_COLUMNS: dict[str, tuple[str, str]] = {
+    "sealed_secret": ("wallets", "client_id"),
+    "sealed_server_share": ("splits", "id"),
+    "sealed_user_share": ("splits", "id"),
+}
+
 _JOURNAL_SCHEMA = """CREATE TABLE IF NOT EXISTS revocations (
     split_id TEXT PRIMARY KEY,
     revoked_at INTEGER NOT NULL
@@ -544,6 +552,39 @@ class SQLiteStorage(Storage):
             self._conn().backup(target)
         finally:
             target.close()
+
+    # -- key rotation (cosigner_server/kek_rotation.py) -------------------------------------------
+    async def sealed_blobs(self) -> list[tuple[str, str, bytes]]:
+        """(column, row key, blob) of every non-empty sealed value, for re-sealing under a new
+        key-encryption key and for counting what each key still seals. Columns are those of
+        SEALED_COLUMNS; a wallet set up by 0Chain's /setup has an empty secret and is skipped."""
+
+        def read() -> list[tuple[str, str, bytes]]:
+            out = []
+            for column, (table, key) in SEALED_COLUMNS.items():
+                rows = self._conn().execute(
+                    f"SELECT {key}, {column} FROM {table} "
+                    f"WHERE {column} IS NOT NULL AND length({column}) > 0"
+                )
+                out.extend((column, row_key, bytes(blob)) for row_key, blob in rows)
+            return out
+
+        return await self._call(read)
+
+    async def replace_sealed(self, column: str, row_key: str, old: bytes, new: bytes) -> bool:
+        """Swap one sealed value for its re-sealed form, only if it is still `old` (one
+        transaction, compare-and-swap): a revocation or share retrieval that NULLed it in the
+        meantime wins, and is not brought back. False when nothing was replaced."""
+        table, key = SEALED_COLUMNS[column]
+
+        def body(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                f"UPDATE {table} SET {column} = ? WHERE {key} = ? AND {column} = ?",
+                (bytes(new), row_key, bytes(old)),
+            )
+            return cur.rowcount == 1
+
+        return await self._call(self._write, "replace_sealed", body)
 
     # -- users -----------------------------------------------------------------------------------
     async def add_user(self, user: User) -> None:

@@ -1,0 +1,413 @@
+"""`splitkey-cosigner backup | restore | rotate-kek`: the operations commands, registered into
+cli.py's parser by `register(subparsers)` with cli.py's conventions (--data-dir, --json, exit
+codes 0 ok / 1 failed / 2 bad input / 3 server unreachable, one-line errors).
+
+* backup reads the data directory from this process, beside a running server or a stopped one
+  (backup.py says why that is safe and why it is not an HTTP route);
+* restore writes the data directory of a STOPPED server, with the KEK;
+* rotate-kek changes the KEK source and then asks the RUNNING server to reload it and re-seal
+  in the background (kek_rotation.py): the server owns the database while it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from . import cli
+from .cli import EXIT_OK, EXIT_PROBLEM, CliError
+
+# How long rotate-kek waits for the background rewrap before it says "still running".
+DEFAULT_WAIT = 600.0
+POLL_SECONDS = 0.5
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    common, remote = cli._common(), cli._remote()
+
+    p = subparsers.add_parser(
+        "backup", parents=[common], help="a consistent backup archive, also while serving"
+    )
+    p.add_argument("--out", type=Path, required=True, metavar="FILE", help="the archive to write")
+    p.set_defaults(func=cmd_backup)
+
+    p = subparsers.add_parser(
+        "restore", parents=[common], help="restore a backup into a stopped server's data dir"
+    )
+    p.add_argument("--from", dest="source", type=Path, required=True, metavar="FILE")
+    p.add_argument(
+        "--kek-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="extra key-encryption keys (a 0600 key file), e.g. retired ones an old backup needs",
+    )
+    p.set_defaults(func=cmd_restore)
+
+    p = subparsers.add_parser(
+        "rotate-kek",
+        parents=[common, remote],
+        help="add a new key-encryption key online and re-seal everything under it",
+    )
+    p.add_argument(
+        "--retire",
+        action="store_true",
+        help="drop the old keys once no record uses them (backups made before need them)",
+    )
+    p.add_argument(
+        "--keep-retired",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --retire: write the retired keys to this new 0600 file first",
+    )
+    p.add_argument("--no-wait", action="store_true", help="do not wait for the re-sealing")
+    p.add_argument("--timeout", type=float, default=DEFAULT_WAIT, metavar="S")
+    p.set_defaults(func=cmd_rotate_kek)
+
+
+# -- keys ----------------------------------------------------------------------------------------
+
+
+def _configured_ring(config, *, required: bool = True):
+    from .bootstrap import kek_config
+    from .envelope import ENV_VAR, KekError, load_kek
+
+    try:
+        ring = load_kek(kek_config(config))
+    except KekError as exc:
+        raise CliError(str(exc)) from None
+    if ring is None and required:
+        where = {
+            "file": f"no key file {config.path('kek_file')}",
+            "env": f"${ENV_VAR} is not set",
+            "keyring": "nothing in the OS keyring",
+        }[config.kek_source]
+        raise CliError(f"no key-encryption key ({where})")
+    return ring
+
+
+def _subset(ring, keep: list[str]):
+    from .envelope import parse_kek_text
+
+    entries = [e for e in ring.to_text().split(",") if e.split(":", 1)[0] in keep]
+    return parse_kek_text(",".join(entries), "ring")
+
+
+def _merged(first, second):
+    """Keys of both rings; the first one's current key stays current."""
+    from .envelope import parse_kek_text
+
+    if first is None:
+        return second
+    if second is None:
+        return first
+    text = ",".join([second.to_text(), first.to_text()])  # the last entry seals
+    return parse_kek_text(text, "ring")
+
+
+def _write_source(config, ring) -> str | None:
+    """Store the ring where the server reads it. Returns the text to show for an env source."""
+    from .bootstrap import kek_config
+    from .envelope import store_kek_in_keyring
+    from .kek_rotation import write_private_atomic
+
+    text = ring.to_text()
+    if config.kek_source == "file":
+        # A rename: the file holds the old ring or the new one, both open every record.
+        write_private_atomic(config.path("kek_file"), text.encode("ascii") + b"\n")
+        return None
+    if config.kek_source == "keyring":
+        store_kek_in_keyring(text, kek_config(config))
+        return None
+    return text
+
+
+# -- backup --------------------------------------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import BackupError, create_backup
+
+    config = cli._config(args)
+    cli._require_initialised(config)
+    ring = _configured_ring(config)
+    out = Path(args.out).expanduser().resolve()
+    if out.exists():
+        raise CliError(f"{out} exists; refusing to overwrite a backup")
+    started = time.monotonic()
+    try:
+        manifest = create_backup(config, ring, out)
+    except BackupError as exc:
+        raise CliError(str(exc), EXIT_PROBLEM) from None
+    except OSError as exc:
+        raise CliError(f"backup failed: {exc.strerror or exc}", EXIT_PROBLEM) from None
+    result = {
+        "archive": str(out),
+        "bytes": out.stat().st_size,
+        "seconds": round(time.monotonic() - started, 3),
+        "manifest": manifest,
+    }
+
+    def human(r: dict) -> str:
+        m = r["manifest"]
+        db, cp = m["database"], m["audit_checkpoint"]
+        return "\n".join(
+            [
+                f"Backup written: {r['archive']} ({r['bytes']} bytes, {r['seconds']} s)",
+                f"  audit checkpoint: seq {cp['seq']} ({cp['mac']})",
+                f"  database:         {db['wallets']} wallets, {db['splits_active']} active and "
+                f"{db['splits_revoked']} revoked splits, {db['cosigns']} co-signs",
+                f"  revocations:      {m['revocations']} in the journal",
+                f"  sealed under:     {', '.join(m['kek_ids'])} (the KEK is not in the archive; "
+                "restore needs it)",
+                "  secrets.sealed is included (sealed by the KEK); the TLS key is not.",
+            ]
+        )
+
+    cli._emit(args, result, human)
+    return EXIT_OK
+
+
+# -- restore -------------------------------------------------------------------------------------
+
+
+def _restore_config(args: argparse.Namespace):
+    """The data directory's settings; for a directory without config.toml (a new machine),
+    the backup's own config.toml, read from the archive without writing anything yet."""
+    import tarfile
+
+    from .config import CONFIG_FILE, ConfigError, load_config
+
+    data_dir = cli._data_dir(args).resolve()
+    if (data_dir / CONFIG_FILE).exists():
+        return cli._config(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            with tarfile.open(args.source, mode="r:*") as tar:
+                member = tar.getmember(CONFIG_FILE)
+                if member.isreg() and member.size < 1 << 20:
+                    Path(tmp, CONFIG_FILE).write_bytes(tar.extractfile(member).read())
+        except (OSError, KeyError, tarfile.TarError):
+            pass  # no config in the archive either: the defaults
+        try:
+            config = load_config(tmp)
+        except ConfigError as exc:
+            raise CliError(f"the backup's configuration: {exc}") from None
+    return dataclasses.replace(config, data_dir=data_dir)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import BackupError, restore_backup
+    from .envelope import KekError, read_kek_file
+
+    source = Path(args.source).expanduser()
+    if not source.is_file():
+        raise CliError(f"no backup archive at {source}")
+    config = _restore_config(args)
+    extra = None
+    if args.kek_file is not None:
+        try:
+            extra = read_kek_file(Path(args.kek_file).expanduser())
+        except KekError as exc:
+            raise CliError(str(exc)) from None
+        if extra is None:
+            raise CliError(f"no key file at {args.kek_file}")
+    configured = _configured_ring(config, required=extra is None)
+    ring = _merged(configured, extra)
+    if configured is None:
+        # A new machine: the key given becomes the data directory's key source.
+        if config.kek_source != "file":
+            raise CliError(
+                f"the data directory reads its key from the {config.kek_source}; put it there "
+                "before restoring"
+            )
+        config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _write_source(config, extra)
+    try:
+        report = restore_backup(config, source, ring, seal_ring=configured or extra)
+    except BackupError as exc:
+        raise CliError(str(exc), EXIT_PROBLEM) from None
+    except OSError as exc:
+        raise CliError(f"restore failed: {exc.strerror or exc}", EXIT_PROBLEM) from None
+    result = dataclasses.asdict(report)
+    result["data_dir"] = str(config.data_dir)
+
+    def human(r: dict) -> str:
+        when = cli._fmt_time(r["backup_created_at"])
+        lines = [
+            f"Restored the backup of {when} into {r['data_dir']}.",
+            f"  sealed records opened:  {r['records_opened']} (re-sealed: {r['resealed']})",
+            f"  revocations journaled:  {r['revocations']} "
+            f"({r['revocations_from_live']} newer than the backup, re-applied)",
+            f"  co-signs replayed:      {r['uses_replayed']} (from the audit log after seq "
+            f"{r['checkpoint_seq']}: nonces and limits stay used)",
+            f"  audit log:              {r['audit_log']}",
+            f"  replaced files kept in: {r['kept_aside']}",
+        ]
+        if r["splits_lost"] or r["wallets_lost"]:
+            lines.append(
+                f"  NOT in the backup: {len(r['wallets_lost'])} wallets and "
+                f"{len(r['splits_lost'])} splits made after it (their holders need new ones; "
+                "the audit log lists them)"
+            )
+        return "\n".join(lines)
+
+    cli._emit(args, result, human)
+    return EXIT_OK
+
+
+# -- rotate-kek ----------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _server(args: argparse.Namespace):
+    with cli.admin_client(args) as api:
+        yield api
+
+
+def _old_in_use(status: dict[str, Any]) -> dict[str, int]:
+    return {
+        k: n for k, n in status["sealed"].items() if k not in (status["current"], "damaged") and n
+    }
+
+
+def _wait(api, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    status = api.kek_status()
+    while status["rewrap"]["running"]:
+        if time.monotonic() > deadline:
+            raise CliError(
+                f"the re-sealing is still running after {timeout:g} s "
+                f"({status['rewrap']['resealed']} done); run rotate-kek again to follow it",
+                EXIT_PROBLEM,
+            )
+        time.sleep(POLL_SECONDS)
+        status = api.kek_status()
+    return status
+
+
+def _show_ring(args: argparse.Namespace, text: str, why: str) -> None:
+    """An environment-variable KEK lives only with the administrator: show the new ring BEFORE
+    the server re-seals anything (after that the old value alone no longer opens every record).
+    With --json it goes to stderr, so stdout stays one JSON document."""
+    stream = sys.stderr if getattr(args, "json", False) else sys.stdout
+    print(f"{why}:\n  export SPLITKEY_COSIGNER_KEK='{text}'", file=stream, flush=True)
+
+
+def cmd_rotate_kek(args: argparse.Namespace) -> int:
+    from .envelope import generate_kek, parse_kek_text
+
+    config = cli._config(args)
+    cli._require_initialised(config)
+    if args.keep_retired is not None and not args.retire:
+        raise CliError("--keep-retired goes with --retire")
+    ring = _configured_ring(config)
+    shown: str | None = None
+    with _server(args) as api:
+        before = api.kek_status()
+        if args.retire:
+            return _retire(args, config, api, ring, before)
+        if ring.current_id != before["current"] or _old_in_use(before):
+            # A rotation that stopped half-way (the source has a key the server did not load,
+            # or records are still under an old key): finish it instead of adding another key.
+            action, new_ring = "resumed", ring
+        else:
+            action = "rotated"
+            new_ring = parse_kek_text(ring.to_text(), "ring")
+            new_ring.add(generate_kek())
+            shown = _write_source(config, new_ring)
+        if config.kek_source == "env":
+            shown = new_ring.to_text()
+        if shown is not None:
+            _show_ring(args, shown, "New key ring (store it now and restart the server with it)")
+        status = api.kek_reload(shown if config.kek_source == "env" else None)
+        if status["current"] != new_ring.current_id:
+            raise CliError(
+                f"the server loaded key {status['current']}, not {new_ring.current_id}: does "
+                "$SPLITKEY_COSIGNER_KEK override its key source?",
+                EXIT_PROBLEM,
+            )
+        if not args.no_wait:
+            status = _wait(api, args.timeout)
+    result = {
+        "action": action,
+        "current": status["current"],
+        "keys": status["keys"],
+        "sealed": status["sealed"],
+        "rewrap": status["rewrap"],
+        "old_keys_in_use": _old_in_use(status),
+    }
+
+    def human(r: dict) -> str:
+        rw = r["rewrap"]
+        lines = [
+            f"Key-encryption key {r['action']}: current {r['current']} (ring: "
+            f"{', '.join(r['keys'])})",
+            f"  re-sealed: {rw['resealed']} records in {rw['passes']} passes"
+            + (" (still running)" if rw["running"] else ""),
+            f"  sealed per key: {', '.join(f'{k} {n}' for k, n in sorted(r['sealed'].items()))}",
+        ]
+        if rw["damaged"]:
+            lines.append(f"  DAMAGED: {rw['damaged']} records do not open; left as they are")
+        if rw["error"]:
+            lines.append(f"  stopped: {rw['error']}")
+        if not r["old_keys_in_use"] and len(r["keys"]) > 1:
+            lines.append(
+                "  the old keys seal nothing now; `rotate-kek --retire` drops them (backups made "
+                "before this rotation need them: keep a copy with --keep-retired FILE)"
+            )
+        return "\n".join(lines)
+
+    cli._emit(args, result, human)
+    bad = status["rewrap"]["error"] or status["rewrap"]["damaged"]
+    return EXIT_PROBLEM if bad else EXIT_OK
+
+
+def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
+    from .envelope import write_kek_file
+
+    current = status["current"]
+    old = [k for k in status["keys"] if k != current]
+    if ring.current_id != current:
+        raise CliError(
+            f"the key source's current key {ring.current_id} is not the server's {current}: "
+            "run rotate-kek (without --retire) first",
+            EXIT_PROBLEM,
+        )
+    in_use = _old_in_use(status)
+    if status["rewrap"]["running"] or in_use:
+        detail = ", ".join(f"{k}: {n}" for k, n in in_use.items()) or "re-sealing"
+        raise CliError(
+            f"old keys still seal records ({detail}); wait for the re-sealing to finish",
+            EXIT_PROBLEM,
+        )
+    shown = None
+    if old:
+        if args.keep_retired is not None:
+            try:
+                write_kek_file(Path(args.keep_retired).expanduser(), _subset(ring, old).to_text())
+            except FileExistsError:
+                raise CliError(f"{args.keep_retired} exists; refusing to overwrite it") from None
+        kept = _subset(ring, [current])
+        shown = _write_source(config, kept)
+        if shown is not None:
+            _show_ring(args, shown, "New key ring (old keys removed)")
+        status = api.kek_reload(shown)
+    result = {"retired": old, "current": status["current"], "keys": status["keys"]}
+    cli._emit(
+        args,
+        result,
+        lambda r: (
+            f"Retired {', '.join(r['retired'])}; the ring is now {', '.join(r['keys'])}"
+            if r["retired"]
+            else f"Nothing to retire: the ring is {', '.join(r['keys'])}"
+        ),
+    )
+    return EXIT_OK

@@ -1,0 +1,280 @@
+"""Rotating the key-encryption key (KEK) while the server runs.
+
+The protocol (driven by `splitkey-cosigner rotate-kek`, cli_ops.py):
+  1. the CLI writes the KEK source with the old keys AND a new one, the new one last (current);
+  2. POST /v1/admin/kek/reload: the server loads that ring, checks that it opens secrets.sealed
+     and still holds every key some record is sealed under, swaps it in (new records are sealed
+     under the new key from then on) and starts the background rewrap;
+  3. the rewrap re-seals every sealed value not under the current key, ONE record per
+     transaction, compare-and-swap (a revocation that NULLed the value in the meantime wins),
+     then secrets.sealed (write a copy, fsync, rename). It repeats passes until one finds nothing
+     left, so a record sealed with the old ring just before the swap is caught too;
+  4. `rotate-kek --retire` drops the old keys from the source once GET /v1/admin/kek counts 0
+     records under them, and reloads; the server refuses a ring that lacks a key still in use.
+A crash anywhere leaves every record readable: until step 4 the source holds both keys, and each
+record is under exactly one of them (the swap is one SQLite transaction, the file a rename).
+
+Why a reload route rather than SIGHUP: the route answers (the new key id, or why the ring was
+refused), it is authenticated and audited, and it works for a KEK kept in an environment
+variable, which a running process cannot re-read: the CLI then sends the new ring in the body,
+and prints it for the administrator to keep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets, kek_config
+from .envelope import KekError, KekRing, SealedDataError, load_kek, parse_kek_text
+from .errors import ApiError, bad_request, conflict
+from .principal import Principal
+from .services import record
+from .state import ServerState
+
+log = logging.getLogger("splitkey.cosigner")
+
+# How each sealed column's values are bound to their record (the associated data vault.py and
+# routes/zauth.py seal them with). A value re-sealed under another id would never open again.
+RECORD_IDS = {
+    "sealed_secret": "wallet:{}",
+    "sealed_server_share": "split:{}:server",
+    "sealed_user_share": "split:{}:user",
+}
+# A pass that still finds work after this many is not converging (something keeps sealing under
+# an old key): stop and say so rather than spin.
+MAX_PASSES = 20
+
+
+def record_id(column: str, row_key: str) -> str:
+    return RECORD_IDS[column].format(row_key)
+
+
+@dataclass
+class RewrapProgress:
+    running: bool = False
+    passes: int = 0
+    resealed: int = 0
+    skipped: int = 0  # changed between read and swap (revoked, retrieved, deleted): nothing to do
+    damaged: int = 0  # did not open under any key: left as they are, and reported
+    started_at: int | None = None
+    finished_at: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class Rewrap:
+    progress: RewrapProgress
+    task: asyncio.Task | None = None
+
+
+def _rewrap_of(state: ServerState) -> Rewrap:
+    if state.rewrap is None:
+        state.rewrap = Rewrap(RewrapProgress())
+    return state.rewrap
+
+
+def _kek_id(ring: KekRing, blob: bytes) -> str:
+    try:
+        return ring.kek_id_of(blob)
+    except SealedDataError:
+        return "damaged"  # a header that does not even parse
+
+
+def secrets_path(state: ServerState) -> Path:
+    return state.config.data_dir / SECRETS_FILE
+
+
+async def sealed_counts(state: ServerState) -> dict[str, int]:
+    """Sealed values per KEK id, secrets.sealed included."""
+    counts: dict[str, int] = {}
+    for _column, _key, blob in await state.storage.sealed_blobs():
+        kek_id = _kek_id(state.kek, blob)
+        counts[kek_id] = counts.get(kek_id, 0) + 1
+    with contextlib.suppress(OSError):
+        kek_id = _kek_id(state.kek, secrets_path(state).read_bytes())
+        counts[kek_id] = counts.get(kek_id, 0) + 1
+    return counts
+
+
+async def status(state: ServerState) -> dict[str, Any]:
+    ring = state.kek
+    rewrap = _rewrap_of(state)
+    return {
+        "current": ring.current_id,
+        "keys": ring.ids,
+        "sealed": await sealed_counts(state),
+        "rewrap": asdict(rewrap.progress),
+    }
+
+
+def _load_ring(state: ServerState, ring_text: str | None) -> KekRing:
+    source = state.config.kek_source
+    if ring_text is not None:
+        if source != "env":
+            # The source is the truth a restart reads: a ring handed over HTTP that the source
+            # does not hold would be gone after the next restart, with records sealed under it.
+            raise bad_request(
+                f"this server reads its key from its {source}; update it there and reload "
+                "without a ring",
+                field="ring",
+            )
+        try:
+            return parse_kek_text(ring_text, "ring")
+        except KekError as exc:
+            raise bad_request(str(exc), field="ring") from None
+    try:
+        ring = load_kek(kek_config(state.config))
+    except KekError as exc:
+        raise conflict(f"the key source is unusable: {exc}") from None
+    if ring is None:
+        raise conflict(f"no key-encryption key in the configured source ({source})")
+    return ring
+
+
+async def reload(state: ServerState, who: Principal, ring_text: str | None) -> dict[str, Any]:
+    """Swap in the ring from the source (or, for an environment-variable source, the one given)
+    after checking it is this server's and lacks no key in use; start the rewrap if needed."""
+    new = _load_ring(state, ring_text)
+    try:
+        opened = ServerSecrets.from_bytes(
+            new.open(secrets_path(state).read_bytes(), SECRETS_RECORD)
+        )
+    except SealedDataError:
+        raise conflict(
+            f"the new ring does not open {SECRETS_FILE}: not this server's key"
+        ) from None
+    except OSError as exc:
+        raise ApiError(503, "unavailable", f"{SECRETS_FILE}: {exc.strerror}") from None
+    if opened.audit_key != state.audit_key or opened.hmac_key != state.hmac_key:
+        raise conflict(f"the new ring opens another server's {SECRETS_FILE}")
+    counts = await sealed_counts(state)
+    missing = {k: n for k, n in counts.items() if k != "damaged" and k not in new.ids}
+    if missing:
+        kek_id, n = next(iter(missing.items()))
+        raise conflict(
+            f"the new ring lacks key {kek_id}, which still seals {n} records; keep it until a "
+            "rewrap has moved them (GET /v1/admin/kek shows the counts)"
+        )
+    old = state.kek
+    state.kek = new  # seal() and unseal() read state.kek at each call
+
+    async def undo() -> None:
+        state.kek = old
+
+    await record(
+        state,
+        "kek_reloaded",
+        who,
+        details={"current": new.current_id, "keys": new.ids, "before": old.current_id},
+        undo=undo,
+    )
+    if any(k != new.current_id and k != "damaged" for k in counts):
+        start_rewrap(state)
+    return await status(state)
+
+
+def start_rewrap(state: ServerState) -> Rewrap:
+    """Start the background rewrap unless one runs (it re-reads state.kek at every pass)."""
+    rewrap = _rewrap_of(state)
+    if rewrap.task is None or rewrap.task.done():
+        rewrap.progress = RewrapProgress(running=True, started_at=int(time.time()))
+        rewrap.task = asyncio.create_task(_rewrap(state, rewrap.progress))
+    return rewrap
+
+
+async def _rewrap(state: ServerState, progress: RewrapProgress) -> None:
+    damaged: set[tuple[str, str]] = set()
+    try:
+        while True:
+            if progress.passes >= MAX_PASSES:
+                progress.error = f"still finding records to re-seal after {MAX_PASSES} passes"
+                break
+            progress.passes += 1
+            ring = state.kek
+            todo = [
+                (column, key, blob)
+                for column, key, blob in await state.storage.sealed_blobs()
+                if (column, key) not in damaged and _kek_id(ring, blob) != ring.current_id
+            ]
+            done_file = await asyncio.to_thread(_rewrap_secrets_file, state, ring)
+            if not todo and not done_file:
+                break
+            for column, key, blob in todo:
+                rid = record_id(column, key)
+                try:
+                    plaintext = ring.open(blob, rid)
+                except SealedDataError:
+                    # Not ours to fix: it is reported (and refused when used), never re-sealed.
+                    damaged.add((column, key))
+                    progress.damaged += 1
+                    log.error("rewrap: %s of %s does not open; left as it is", column, key)
+                    continue
+                fresh = ring.seal(plaintext, rid)  # a fresh data key, not only a re-wrap
+                del plaintext
+                if await state.storage.replace_sealed(column, key, blob, fresh):
+                    progress.resealed += 1
+                else:
+                    progress.skipped += 1
+    except Exception as exc:  # the storage went away (disk full, shutdown): resumable later
+        progress.error = f"{exc.__class__.__name__}: {exc}"
+        log.warning("rewrap stopped: %s", progress.error)
+    finally:
+        progress.running = False
+        progress.finished_at = int(time.time())
+    if progress.error is None:
+        with contextlib.suppress(Exception):
+            await record(
+                state,
+                "kek_rewrapped",
+                None,
+                details={
+                    "current": state.kek.current_id,
+                    "resealed": progress.resealed,
+                    "damaged": progress.damaged,
+                },
+            )
+
+
+def _rewrap_secrets_file(state: ServerState, ring: KekRing) -> bool:
+    """Re-seal secrets.sealed under the current key: a copy, fsynced, renamed over the old one,
+    the directory fsynced (a crash leaves the old or the new file, each readable by the ring).
+    True if it was rewritten."""
+    path = secrets_path(state)
+    blob = path.read_bytes()
+    if _kek_id(ring, blob) == ring.current_id:
+        return False
+    fresh = ring.seal(ring.open(blob, SECRETS_RECORD), SECRETS_RECORD)
+    write_private_atomic(path, fresh)
+    return True
+
+
+def write_private_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` by a 0600 file holding `data`, durably and atomically."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
