@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.activity import ALL, ALLOWED, REFUSED, rows_of, to_csv
+from app.policy_words import short_id
 from app.wallets import OWNED, WalletEntry
+from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner, show_error
 from ui.runner import Job
@@ -43,6 +45,18 @@ async def load_trail(api, client_id: str) -> list[dict]:
             break
         since = max(seqs)
     return records
+
+
+def holder_names(splits: list[SplitView], me: str | None) -> dict[str, str]:
+    """User ids -> words: the co-signer names people by id only; the owner knows them by the
+    label they gave the key they shared."""
+    names: dict[str, list[str]] = {}
+    for split in sorted(splits, key=lambda s: s.created_at):
+        if split.holder_id and split.holder_id != me:
+            names.setdefault(split.holder_id, []).append(
+                f"“{split.label}”" if split.label else f"key {short_id(split.id)}"
+            )
+    return {user: "holder of " + ", ".join(keys) for user, keys in names.items()}
 
 
 class ActivityTab(QWidget):
@@ -145,21 +159,21 @@ class ActivityTab(QWidget):
         client_id = self.entry.client_id
 
         async def load(api):
-            return await load_trail(api, client_id)
+            return await load_trail(api, client_id), await api.splits(client_id)
 
         self.banner.clear()
         job = self.ctx.cosigner(load, label="Loading the activity")
-        job.finished.connect(lambda records: self._loaded(client_id, records))
+        job.finished.connect(lambda answer: self._loaded(client_id, *answer))
         job.failed.connect(self.banner.show_error)
         self.busy.track(job, "Loading the activity…")
         self.job = job
         return job
 
-    def _loaded(self, client_id: str, records: list[dict]) -> None:
+    def _loaded(self, client_id: str, records: list[dict], splits: list[SplitView]) -> None:
         if self.entry is None or self.entry.client_id != client_id:
             return
         me = self.ctx.session.user_id if self.ctx.session is not None else None
-        self.model.set_rows(rows_of(records, me=me))
+        self.model.set_rows(rows_of(records, me=me, names=holder_names(splits, me)))
         self._update_count()
 
     def _filter_changed(self, *_args) -> None:

@@ -33,9 +33,12 @@ class RevokeDialog(QDialog):
         self.setWindowTitle("Revoke key")
         self.setModal(True)
 
-        holder = holder_words(split, me, here)
-        name = f"“{split.label}”" if split.label else "this key"
-        self.question = QLabel(f"Revoke {name}, held by {holder}?")
+        name = f"the key “{split.label}”" if split.label else "this key"
+        if split.holder_id is None:
+            question = f"Revoke {name}? Its share code has not been redeemed yet."
+        else:
+            question = f"Revoke {name}, held by {holder_words(split, me, here)}?"
+        self.question = QLabel(question)
         self.question.setObjectName("heading")
         self.question.setWordWrap(True)
         details = QLabel(

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.client import NewSplit
 from app.permissions import GROUP_TITLES, GROUPS, Permissions
-from app.policy_words import describe, format_day, worst_case
+from app.policy_words import describe, worst_case
 from app.share_terms import (
     CUSTOM,
     EXPIRY_PRESETS,
@@ -183,9 +183,12 @@ class ShareDialog(QDialog):
         self.inputs["max_uses"] = self.max_uses
         self.label.textChanged.connect(lambda _t: self._edited("label"))
 
+        # One form, so every label lines up; the permission groups span both columns.
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Label", self._with_error(self.label, "label"))
+        form.addRow("Who gets it", self._with_error(self.label, "label"))
+        form.addRow(groups_box)
+        form.addRow(self.errors["groups"])
         tx_row = QHBoxLayout()
         tx_row.addWidget(self.per_transaction, 1)
         tx_row.addWidget(QLabel("ZCN"))
@@ -210,8 +213,6 @@ class ShareDialog(QDialog):
         page = QWidget()
         column = QVBoxLayout(page)
         column.addWidget(intro)
-        column.addWidget(groups_box)
-        column.addWidget(self.errors["groups"])
         column.addLayout(form)
         column.addWidget(preview)
         column.addStretch(1)
@@ -270,7 +271,8 @@ class ShareDialog(QDialog):
         value = self.expiry.currentData()
         if value == CUSTOM:
             return self.expiry_date.dateTime().toSecsSinceEpoch()
-        return None if value is None else now + int(value)
+        # Presets end on a whole minute: "2026-12-05 23:34 UTC" reads better than seconds.
+        return None if value is None else (now + int(value)) // 60 * 60
 
     def form(self, now: int | None = None) -> ShareForm:
         now = int(time.time()) if now is None else now
@@ -362,9 +364,7 @@ class ShareDialog(QDialog):
             f"redeemed {validity}. Anyone who has it before them gets the key: send it over a "
             "channel you trust, or show the QR code in person."
         )
-        p = made.split.permissions
-        until = f" (expires {format_day(p.expires_at)})" if p.expires_at else ""
-        self.result_worst.setText(worst_case(p, now=int(time.time())) + until)
+        self.result_worst.setText(worst_case(made.split.permissions, now=int(time.time())))
         self.pages.setCurrentIndex(1)
         self.create_button.hide()
         self.cancel_button.hide()
