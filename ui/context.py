@@ -320,9 +320,14 @@ class AppContext(QObject):
         return None
 
     def cosigner(
-        self, call: Callable[[AsyncCosignerClient], Awaitable[Any]], label: str = ""
+        self,
+        call: Callable[[AsyncCosignerClient], Awaitable[Any]],
+        label: str = "",
+        *,
+        split_id: str | None = None,
     ) -> Job:
-        """Run call(api) with a valid token on the runner. Connection state follows."""
+        """Run call(api) with a good token on the runner; split_id when the call only signs
+        with that key (a key token then suffices). Connection state follows."""
         session = self.session
 
         async def run() -> Any:
@@ -330,7 +335,7 @@ class AppContext(QObject):
                 raise SignInNeeded("choose a co-signer first")
             if not self.store_ready:
                 await asyncio.to_thread(self._open_store_quietly)
-            return await session.run(call)
+            return await session.run(call, split_id=split_id)
 
         job = self.runner.submit(run, label=label)
         job.finished.connect(self._connection_worked)

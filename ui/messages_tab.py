@@ -205,7 +205,7 @@ class MessagesTab(QWidget):
             return await cosign(share.split_id, share.secret_key(), text, share.wallet_public_key)
 
         self.banner.clear()
-        job = self.ctx.cosigner(run, label="Signing")
+        job = self.ctx.cosigner(run, label="Signing", split_id=split_id)
         self.busy.track(job, "Signing…")
         job.failed.connect(self.banner.show_error)
         return job

@@ -472,7 +472,7 @@ class SignTab(QWidget):
                 request_id=request_id,
             )
 
-        self.job = self.ctx.cosigner(sign, label="Signing")
+        self.job = self.ctx.cosigner(sign, label="Signing", split_id=split_id)
         self.busy.track(self.job, "Signing…")
         self.job.finished.connect(lambda result, tx=tx: self._signed(tx, result))
         self.job.failed.connect(self._failed)

@@ -28,6 +28,7 @@ class ConfirmPage(AsyncPage):
         self.setSubTitle("Type these words from your paper, to be sure nothing is missing.")
         self.form = QFormLayout()
         self.inputs: list[tuple[int, QLineEdit, FieldError]] = []
+        self._asked: dict[int, str] = {}
         self.layout_.addLayout(self.form)
         note = QLabel("Wrong words are marked as you type. Nothing is sent anywhere.")
         note.setObjectName("hint")
@@ -39,8 +40,11 @@ class ConfirmPage(AsyncPage):
         while self.form.rowCount():
             self.form.removeRow(0)
         self.inputs = []
-        count = len(self.wizard().words())
+        words = self.wizard().words()
+        count = len(words)
         positions = sorted(secrets.SystemRandom().sample(range(count), min(ASKED, count)))
+        # Only the asked words are kept here, and only until the key is made.
+        self._asked = {position: words[position] for position in positions}
         for position in positions:
             edit = QLineEdit()
             edit.setAccessibleName(f"Word {position + 1}")
@@ -56,7 +60,7 @@ class ConfirmPage(AsyncPage):
         return [position for position, _edit, _error in self.inputs]
 
     def _expected(self, position: int) -> str:
-        return self.wizard().words()[position]
+        return self._asked.get(position, "")
 
     def _check(self, edit: QLineEdit, error: FieldError) -> None:
         typed = edit.text().strip().lower()
@@ -71,7 +75,7 @@ class ConfirmPage(AsyncPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return bool(self.inputs) and all(
+        return bool(self._asked) and all(
             edit.text().strip().lower() == self._expected(position)
             for position, edit, _error in self.inputs
         )
@@ -99,6 +103,9 @@ class ConfirmPage(AsyncPage):
         w = self.wizard()
         w.client_id = client_id
         self.ctx.sync_share_index()
+        self._asked = {}
         w.forget_words()
         for _position, edit, _error in self.inputs:
+            edit.blockSignals(True)
             edit.clear()
+            edit.blockSignals(False)

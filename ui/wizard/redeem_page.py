@@ -64,7 +64,9 @@ class RedeemPage(AsyncPage):
         return flow.DONE
 
     def start(self) -> Job | None:
-        code = normalized_code(self.code.text())
+        # The co-signer compares codes as it wrote them: groups of five joined by dashes.
+        raw = normalized_code(self.code.text())
+        code = "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
         ctx = self.ctx
 
         async def run(api):

@@ -89,7 +89,9 @@ class WordsPage(AsyncPage):
         self.written.setChecked(False)
 
     def isComplete(self) -> bool:  # noqa: N802
-        return bool(self.wizard() and self.wizard().words()) and self.written.isChecked()
+        # Called from C++: it must not raise (an exception there takes the process down).
+        wizard = self.wizard()
+        return wizard is not None and bool(wizard.words()) and self.written.isChecked()
 
     def nextId(self) -> int:  # noqa: N802
         return flow.CONFIRM
