@@ -340,7 +340,8 @@ def _init(data_dir: Path, kek_source: str | None) -> tuple[dict[str, Any], str |
     if source == "keyring" and backend is None:
         raise LocalCosignerError(f"the keyring cannot hold the co-signer's key: {unusable}")
     admin = getpass.getuser() or "me"
-    args = ["init", "--data-dir", str(data_dir), "--admin", admin]
+    # --no-tls: the built-in co-signer listens on 127.0.0.1 only, for this account's app.
+    args = ["init", "--data-dir", str(data_dir), "--admin", admin, "--no-tls"]
     try:
         answer = _run_cli([*args, "--kek-source", source], backend if source == "keyring" else None)
     except LocalCosignerError as exc:

@@ -11,8 +11,9 @@ from aiohttp import web
 from . import vault
 from .bootstrap import close_state, load_state
 from .config import ServerConfig
-from .middlewares import errors, on_prepare, sealed
-from .routes import admin, audit, health, identity, sign, splits, wallets, zauth
+from .limits import GUARD, Guard, deadline, guard
+from .middlewares import errors, observe, on_prepare, sealed
+from .routes import admin, audit, docs, health, identity, sign, splits, wallets, zauth
 from .state import STATE, ServerState
 
 log = logging.getLogger("splitkey.cosigner")
@@ -25,10 +26,17 @@ DELETION_SWEEP_SECONDS = 60
 
 def create_app(config: ServerConfig, state: ServerState | None = None) -> web.Application:
     """The server for config.role. With `state`, use it as is (tests); else load on startup."""
-    app = web.Application(middlewares=[errors, sealed], client_max_size=config.max_body_bytes)
+    # Outermost first: observe counts what errors shaped; guard refuses before any work; the
+    # deadline bounds the handler; sealed answers 503 for routes that need the KEK.
+    app = web.Application(
+        middlewares=[observe, errors, guard, deadline, sealed],
+        client_max_size=config.max_body_bytes,
+    )
     app[STATE] = state or ServerState(config=config)
+    app[GUARD] = Guard(config)
     app.on_response_prepare.append(on_prepare)
     app.router.add_routes(health.routes)
+    app.router.add_routes(docs.routes)
     modules: list = []
     for role in ("vault", "auth") if config.role == "all" else (config.role,):
         modules.extend(m for m in ROLE_ROUTES[role] if m not in modules)

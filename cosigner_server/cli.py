@@ -29,6 +29,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import sqlite3
 import ssl
 import sys
@@ -40,6 +41,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 PROG = "splitkey-cosigner"
+LOG_LEVELS = ("debug", "info", "warning", "error")
 DATA_DIR_ENV = "SPLITKEY_COSIGNER_DATA_DIR"
 # Minted per CLI call: long enough for one request, short enough to be worthless if it leaked.
 ADMIN_TOKEN_TTL = 120
@@ -121,12 +123,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin", default="admin", metavar="NAME", help="the first admin's name")
     p.add_argument("--chain-id", default=None, metavar="ID")
     p.add_argument("--port", type=int, default=None, metavar="P")
+    p.add_argument(
+        "--tls-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another host name or address for the certificate (repeatable; localhost, "
+        "127.0.0.1 and ::1 are always in it)",
+    )
+    p.add_argument(
+        "--no-tls",
+        action="store_true",
+        help="no certificate: plain HTTP, which serve allows on loopback addresses only",
+    )
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", parents=[common], help="run the server")
     p.add_argument("--host", default=None, metavar="H")
     p.add_argument("--port", type=int, default=None, metavar="P")
     p.add_argument("--role", choices=("all", "vault", "auth"), default=None)
+    p.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    p.add_argument(
+        "--log-format",
+        choices=("json", "text"),
+        default="json",
+        help="json: one JSON object per line (default); text: for reading in a terminal",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("status", parents=[common, remote], help="health and readiness")
@@ -185,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common, remote], help="counts")
     p.set_defaults(func=cmd_stats)
+
+    # backup, restore, rotate-kek...: the operations commands live in cli_ops.py (which builds
+    # on this module's helpers, hence the import here and not at the top).
+    from . import cli_ops
+
+    cli_ops.register(sub)
     return parser
 
 
@@ -435,6 +463,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from .bootstrap import SECRETS_FILE, init_data_dir
     from .config import CONFIG_FILE
     from .envelope import KekConfig, KekError, load_kek
+    from .tls import CERT_FILE, KEY_FILE, make_self_signed
 
     data_dir = _data_dir(args).resolve()
     settings = {
@@ -455,8 +484,22 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CliError(f"{config_path} exists: put the settings there, or remove it")
     if data_dir.exists() and not data_dir.is_dir():
         raise CliError(f"{data_dir} exists and is not a directory")
+    if args.no_tls and args.tls_name:
+        raise CliError("--tls-name names the certificate's hosts; it cannot go with --no-tls")
+    for name in args.tls_name:
+        _check_tls_name(name)
+    if not args.no_tls and not config_path.exists():
+        settings.update(tls_cert=CERT_FILE, tls_key=KEY_FILE)
     # Validate everything before the first byte is written.
     config = _config(argparse.Namespace(data_dir=data_dir), settings)
+    # The certificate to make: init's own files, or the ones a prepared config.toml names.
+    make_tls = not args.no_tls and bool(config.tls_cert)
+    if make_tls:
+        cert_path, key_path = config.path("tls_cert"), config.path("tls_key")
+        if cert_path.exists() and key_path.exists():
+            make_tls = False  # a prepared config with the administrator's own certificate
+        elif cert_path.exists() or key_path.exists():
+            raise CliError(f"only one of {cert_path} and {key_path} exists; give both or neither")
     if not args.admin or len(args.admin) > 200:
         raise CliError("--admin must be 1 to 200 characters")
     to_create = [data_dir / SECRETS_FILE, config.db_path, config.audit_path]
@@ -465,6 +508,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     for path in to_create:
         if path.exists():
             raise CliError(f"{path} exists: not a fresh data directory")
+    if make_tls:
+        to_create += [cert_path, key_path]
     if config.kek_source == "keyring":
         try:
             existing = load_kek(KekConfig(env_var=None, file=None, use_keyring=True))
@@ -487,6 +532,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         with os.fdopen(fd, "w") as out:
             out.write(text)
     try:
+        if make_tls:
+            make_self_signed(cert_path, key_path, extra_names=tuple(args.tls_name))
         shown_kek = init_data_dir(config)
         with _kek_env(shown_kek):
             user, code = asyncio.run(_create_first_admin(config, args.admin))
@@ -513,6 +560,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     }
     if shown_kek is not None:
         result["kek"] = shown_kek
+    if config.tls_cert:
+        result["tls"] = _tls_info(config)
     _emit(args, result, lambda r: _init_text(r, config))
     return EXIT_OK
 
@@ -548,6 +597,40 @@ def _undo_init(created: list[Path], data_dir: Path, dir_existed: bool) -> None:
             data_dir.rmdir()
 
 
+def _check_tls_name(name: str) -> None:
+    try:
+        ipaddress.ip_address(name)
+        return
+    except ValueError:
+        pass
+    labels = name.split(".")
+    if not (0 < len(name) <= 253 and all(_DNS_LABEL.fullmatch(label) for label in labels)):
+        raise CliError(f"--tls-name {name!r} is neither an IP address nor a DNS name")
+
+
+_DNS_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _tls_info(config) -> dict:
+    """The certificate's fingerprint (what clients pin), expiry and file."""
+    from cryptography import x509
+
+    from .tls import TlsError, colon_hex, fingerprint_file
+
+    path = config.path("tls_cert")
+    try:
+        fingerprint = fingerprint_file(path)
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+    except (TlsError, OSError, ValueError) as exc:
+        raise CliError(f"cannot read the TLS certificate: {exc}", EXIT_PROBLEM) from None
+    return {
+        "cert": str(path),
+        "fingerprint": fingerprint,
+        "fingerprint_colons": colon_hex(fingerprint),
+        "expires": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
 def _init_text(r: dict, config) -> str:
     hours = r["enrollment_code_expires_in"] / 3600
     kek_line = {
@@ -560,6 +643,17 @@ def _init_text(r: dict, config) -> str:
         f"  server URL:   {r['url']}",
         f"  KEK:          {kek_line}",
         f"  first admin:  {r['admin']['subject']} ({r['admin']['id']})",
+    ]
+    if "tls" in r:
+        lines += [
+            f"  TLS:          {r['tls']['cert']} (TLS 1.2+, expires "
+            f"{r['tls']['expires']})",
+            "  certificate SHA-256 fingerprint (clients pin it; hand it over with the URL):",
+            f"    {r['tls']['fingerprint']}",
+        ]
+    else:
+        lines.append("  TLS:          none (plain HTTP; serve allows loopback addresses only)")
+    lines += [
         "",
         f"Enrollment code (shown once, valid {hours:g} h): {r['enrollment_code']}",
     ]
@@ -584,73 +678,49 @@ def _init_text(r: dict, config) -> str:
 # -- serve -----------------------------------------------------------------------------------------
 
 
-def _access_logger_class():
-    from aiohttp.abc import AbstractAccessLogger
-
-    class PathOnlyAccessLogger(AbstractAccessLogger):
-        """Method, path WITHOUT the query string, status, time: queries may carry identifiers a
-        log should not collect, and headers (Authorization) are never logged."""
-
-        def log(self, request, response, time: float) -> None:
-            self.logger.info(
-                "%s %s %s %d %.1fms",
-                request.remote,
-                request.method,
-                request.path,
-                response.status,
-                time * 1000,
-            )
-
-    return PathOnlyAccessLogger
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
+    import asyncio
 
     from .app import create_app
     from .audit import AuditError
     from .bootstrap import InitError
     from .envelope import KekError
+    from .logs import setup_logging
+    from .serving import serve
     from .storage.base import StorageError
+    from .tls import TlsError, server_context
 
     overrides = {"host": args.host, "port": args.port, "role": args.role}
     config = _config(args, {k: v for k, v in overrides.items() if v is not None})
     _require_initialised(config)
+    tls = bool(config.tls_cert and config.tls_key)
+    if not _loopback(config.host) and not tls:
+        raise CliError(
+            f"refusing to listen on {config.host} without TLS: set tls_cert and tls_key in "
+            f"{config.data_dir / 'config.toml'}, or bind a loopback address (127.0.0.1)"
+        )
     ssl_context = None
-    if not _loopback(config.host):
-        if not (config.tls_cert and config.tls_key):
-            raise CliError(
-                f"refusing to listen on {config.host} without TLS: set tls_cert and tls_key in "
-                f"{config.data_dir / 'config.toml'}, or bind a loopback address (127.0.0.1)"
-            )
-    if config.tls_cert and config.tls_key:
-        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ssl_context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if tls:
         try:
-            ssl_context.load_cert_chain(config.path("tls_cert"), config.path("tls_key"))
-        except (OSError, ssl.SSLError) as exc:
-            raise CliError(f"TLS certificate or key unusable: {exc}") from None
+            ssl_context = server_context(config.path("tls_cert"), config.path("tls_key"))
+        except TlsError as exc:
+            raise CliError(str(exc)) from None
 
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
-    )
+    setup_logging(args.log_level, args.log_format)
+    log = logging.getLogger("splitkey.cosigner")
+    if not _loopback(config.host) and not config.allowed_hosts:
+        log.warning(
+            "listening on %s but allowed_hosts is empty: requests naming this server by any "
+            "name other than localhost or its bound address get 421",
+            config.host,
+        )
     url = server_url(config)
 
-    def announce(_message: str) -> None:
+    def announce() -> None:
         print(f"{PROG}: serving {url} (role {config.role}, data {config.data_dir})", flush=True)
 
     try:
-        web.run_app(
-            create_app(config),
-            host=config.host,
-            port=config.port,
-            ssl_context=ssl_context,
-            access_log_class=_access_logger_class(),
-            access_log=logging.getLogger("splitkey.cosigner.access"),
-            print=announce,
-            shutdown_timeout=30.0,  # SIGTERM: stop accepting, let in-flight requests finish
-            handle_signals=True,
-        )
+        asyncio.run(serve(create_app(config), config, ssl_context=ssl_context, announce=announce))
     except (InitError, KekError, StorageError, AuditError) as exc:
         raise CliError(f"cannot start: {exc}", EXIT_PROBLEM) from None
     except OSError as exc:
@@ -683,19 +753,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     if health_status != 200 or not isinstance(health, dict):
         raise CliError(f"{url}/health answered {health_status}", EXIT_PROBLEM)
     result = {"url": url, "health": health, "ready": ready}
+    if pin is not None:
+        result["tls_fingerprint"] = pin  # the certificate the server showed (it matched)
 
     def human(r: dict) -> str:
         h, rd = r["health"] or {}, r["ready"] or {}
         checks = ", ".join(
             f"{k} {'ok' if v else 'FAILING'}" for k, v in rd.get("checks", {}).items()
         )
-        return "\n".join(
-            [
-                f"server:  {r['url']}",
-                f"health:  {h.get('status', '?')}{' (SEALED: no KEK)' if h.get('sealed') else ''}",
-                f"ready:   {'yes' if rd.get('ready') else 'NO'} ({checks})",
-            ]
-        )
+        lines = [
+            f"server:  {r['url']}",
+            f"health:  {h.get('status', '?')}{' (SEALED: no KEK)' if h.get('sealed') else ''}",
+            f"ready:   {'yes' if rd.get('ready') else 'NO'} ({checks})",
+        ]
+        if "tls_fingerprint" in r:
+            lines.append(f"TLS:     certificate SHA-256 {r['tls_fingerprint']}")
+        return "\n".join(lines)
 
     _emit(args, result, human)
     return EXIT_OK if isinstance(ready, dict) and ready.get("ready") else EXIT_PROBLEM

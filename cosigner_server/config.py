@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -58,6 +59,29 @@ class ServerConfig:
     audit_file: str = "audit.log"
     tls_cert: str | None = None
     tls_key: str | None = None
+    # Host names clients may put in the Host header besides the loopback names and the bound
+    # address (DNS-rebinding defence); Origins a browser may send (none by default: no page of
+    # another site may call the API).
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    # Token buckets (requests per second, burst); 0 turns a bucket off. Failed logins (enroll,
+    # exchange, proof) have their own, much smaller bucket per client address.
+    rate_per_ip: int = 100
+    burst_per_ip: int = 200
+    rate_per_token: int = 30
+    burst_per_token: int = 60
+    login_failures_per_minute: int = 10
+    login_failure_burst: int = 10
+    # Request line and header limits (414/431 before any handler runs).
+    max_url_bytes: int = 4096
+    max_header_bytes: int = 8190
+    max_headers: int = 64
+    # Per-route deadlines in seconds: signing waits for the crypto queue, audit reads whole files.
+    request_deadline: int = 10
+    sign_deadline: int = 20
+    audit_deadline: int = 120
+    # Who may read /metrics without an admin token.
+    metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     issuers: tuple[IssuerConfig, ...] = field(default_factory=tuple)
 
     def path(self, name: str) -> Path:
@@ -75,9 +99,17 @@ class ServerConfig:
 
 _INT_FIELDS = {f.name for f in fields(ServerConfig) if f.type in ("int", int)}
 _STR_FIELDS = {f.name for f in fields(ServerConfig) if f.type in ("str", "str | None")}
+_LIST_FIELDS = {f.name for f in fields(ServerConfig) if f.type == "tuple[str, ...]"}
 
 
 def _coerce(name: str, value: Any) -> Any:
+    if name in _LIST_FIELDS:
+        # TOML gives a list; an environment variable gives comma-separated text.
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{name} must be a list of text values")
+        return tuple(value)
     if name in _INT_FIELDS:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
@@ -111,7 +143,7 @@ def load_config(
                 raise ConfigError(f"an [[issuers]] entry is wrong: {exc}") from None
         for name, value in raw.items():
             settings[name] = _coerce(name, value)
-    for name in _INT_FIELDS | _STR_FIELDS:
+    for name in _INT_FIELDS | _STR_FIELDS | _LIST_FIELDS:
         env = os.environ.get(ENV_PREFIX + name.upper())
         if env is not None:
             settings[name] = _coerce(name, env)
@@ -134,6 +166,33 @@ def _checked(config: ServerConfig) -> ServerConfig:
         raise ConfigError("token_ttl must not exceed max_token_lifetime")
     if len(config.chain_id) != 64:
         raise ConfigError("chain_id must be 64 hex digits")
+    for name in (
+        "rate_per_ip",
+        "burst_per_ip",
+        "rate_per_token",
+        "burst_per_token",
+        "login_failures_per_minute",
+        "login_failure_burst",
+    ):
+        if getattr(config, name) < 0:
+            raise ConfigError(f"{name} must be >= 0 (0 turns the limit off)")
+    for name in (
+        "max_url_bytes",
+        "max_header_bytes",
+        "max_headers",
+        "request_deadline",
+        "sign_deadline",
+        "audit_deadline",
+    ):
+        if getattr(config, name) <= 0:
+            raise ConfigError(f"{name} must be > 0")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        raise ConfigError("set both tls_cert and tls_key, or neither")
+    for network in config.metrics_networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"metrics_networks: {network!r} is not a network") from None
     return config
 
 

@@ -18,6 +18,11 @@ from app.crypto import (
 )
 from app.keys import client_id_of, secret_key_from_mnemonic
 
+# Signature verifications (each a two-pairing product check) a job may run at most, counted by
+# the pool for /metrics: proof that refused requests never reach a pairing. A new job that
+# verifies signatures must be listed here.
+PAIRING_CHECKS = {"cosign": 2, "verify": 1}
+
 
 @dataclass(frozen=True)
 class CosignResult:

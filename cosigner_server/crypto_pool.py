@@ -8,6 +8,7 @@ import asyncio
 import concurrent.futures
 import multiprocessing
 import os
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -34,6 +35,10 @@ class CryptoPool:
         self.max_queue = max_queue
         self.mode = mode
         self.pending = 0  # queued + running; read by /metrics
+        # Counted here, in the parent, because process workers' counters would stay in them.
+        self.jobs: Counter[str] = Counter()  # admitted jobs by function name
+        self.pairing_checks = 0  # see crypto_jobs.PAIRING_CHECKS
+        self.rejected = 0  # Overloaded answers
         self._executor: concurrent.futures.Executor | None = None
 
     def start(self) -> None:
@@ -60,7 +65,11 @@ class CryptoPool:
         if self._executor is None:
             raise RuntimeError("crypto pool is not started")
         if self.pending >= self.max_queue:
+            self.rejected += 1
             raise Overloaded()
+        name = getattr(fn, "__name__", "job")
+        self.jobs[name] += 1
+        self.pairing_checks += crypto_jobs.PAIRING_CHECKS.get(name, 0)
         self.pending += 1
         try:
             loop = asyncio.get_running_loop()

@@ -63,6 +63,16 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     ("get", "/ready", "Readiness: unsealed, storage reachable, audit writable", False, None),
     ("get", "/openapi.json", "This document", False, None),
     (
+        "get",
+        "/metrics",
+        "Prometheus metrics (from metrics_networks, else an admin token)",
+        False,
+        None,
+    ),
+    ("get", "/docs", "This document as a page (assets bundled, no CDN)", False, None),
+    ("get", "/docs/viewer.js", "The documentation page's script", False, None),
+    ("get", "/docs/viewer.css", "The documentation page's style sheet", False, None),
+    (
         "post",
         API + "/auth/enroll",
         "Exchange a one-time enrollment code for a token",
@@ -250,6 +260,13 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
 ]
 
 ERROR = obj({"error": obj({"code": STR, "message": STR}, {"rule": STR, "field": STR})})
+# Answers that are not JSON: their success content type.
+SUCCESS_TYPES = {
+    "/metrics": "text/plain",
+    "/docs": "text/html",
+    "/docs/viewer.js": "text/javascript",
+    "/docs/viewer.css": "text/css",
+}
 
 
 def _operation(method: str, path: str, summary: str, auth: bool, body: dict | None) -> dict:
@@ -261,7 +278,10 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
                 "description": "An error",
                 "content": {"application/json": {"schema": ERROR}},
             },
-            "2XX": {"description": "Success", "content": {"application/json": {}}},
+            "2XX": {
+                "description": "Success",
+                "content": {SUCCESS_TYPES.get(path, "application/json"): {}},
+            },
         },
     }
     params = [
@@ -273,6 +293,8 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
         op["parameters"] = params
     if auth:
         op["security"] = [{"bearer": []}]
+    elif path == "/metrics":
+        op["security"] = [{}, {"bearer": []}]  # a token only from outside metrics_networks
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
     return op

@@ -53,6 +53,7 @@ async def record(
             details=details or {},
         )
     except AuditUnavailable:
+        state.metrics.audit_failures += 1
         log.error("audit log unwritable; refusing %s", event)
         if undo is not None:
             try:

@@ -12,6 +12,7 @@ from .audit import AuditLog
 from .config import ServerConfig
 from .crypto_pool import CryptoPool
 from .envelope import KekRing
+from .metrics import Metrics
 from .storage import Storage
 from .tokens import ServerIssuer, TokenVerifier
 
@@ -29,6 +30,7 @@ class ServerState:
     audit_key: bytes = b""  # the audit chain's HMAC key; sealed at rest
     challenges: dict[str, tuple[str, int]] = field(default_factory=dict)  # nonce -> (split, exp)
     started_at: float = field(default_factory=time.time)
+    metrics: Metrics = field(default_factory=Metrics)  # read by /metrics
     rewrap: Any = None  # the background KEK rewrap and its progress (kek_rotation.Rewrap)
 
     @property

@@ -15,7 +15,9 @@ from ..errors import bad_request
 async def json_body(request: web.Request) -> dict[str, Any]:
     """The request's JSON object; 400 naming the problem otherwise (size is capped by the app's
     client_max_size, which answers 413 before this runs)."""
-    if not request.can_read_body:
+    # body_exists, not can_read_body: limits.guard has already read the body into memory (to
+    # answer 413 before any handler work), which leaves the stream at its end.
+    if not request.body_exists:
         return {}
     try:
         data = json.loads(await request.read())

@@ -1,11 +1,16 @@
-"""Liveness, readiness and the OpenAPI document: the only routes that need no token."""
+"""Liveness, readiness, metrics and the OpenAPI document: the routes that need no token
+(/metrics needs one only from outside metrics_networks)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from .. import metrics
 from ..audit_health import audit_writable
+from ..errors import unavailable
+from ..limits import GUARD
 from ..openapi import document
+from ..principal import require_admin
 from ..state import STATE
 from .common import ok
 
@@ -36,3 +41,19 @@ async def ready(request: web.Request) -> web.Response:
 @routes.get("/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
     return ok(document())
+
+
+@routes.get("/metrics")
+async def metrics_text(request: web.Request) -> web.Response:
+    """Prometheus text format. Counts are not secret but say how the server is used: open to
+    metrics_networks (loopback by default, where a local scraper or agent runs), anyone else
+    needs an admin token."""
+    state = request.app[STATE]
+    guard = request.app[GUARD]
+    if not guard.metrics_allowed_without_token(request):
+        if state.sealed:
+            # No token can be checked without the KEK: say sealed, as every other route does.
+            raise unavailable("the co-signer is sealed")
+        await require_admin(request)
+    text = metrics.render(state.metrics, state, guard)
+    return web.Response(body=text.encode(), headers={"Content-Type": metrics.CONTENT_TYPE})

@@ -18,6 +18,7 @@ from cosigner_server.app import create_app
 from cosigner_server.bootstrap import close_state, init_data_dir, load_state
 from cosigner_server.config import ServerConfig, load_config
 from cosigner_server.model import User
+from cosigner_server.serving import make_runner
 from cosigner_server.state import ServerState
 
 
@@ -43,6 +44,9 @@ class RunningServer:
 
 def make_config(data_dir: Path, **overrides) -> ServerConfig:
     settings = {"crypto_mode": "thread", "crypto_workers": 2, "kek_source": "file", "port": 0}
+    # Rate limits off: figure tests send hundreds of requests a second with one token from one
+    # address. The limits have their own tests (test_ops_limits.py), which turn them on.
+    settings.update(rate_per_ip=0, rate_per_token=0, login_failures_per_minute=0)
     settings.update(overrides)
     return load_config(data_dir, overrides=settings)
 
@@ -61,7 +65,8 @@ def run_server(config: ServerConfig) -> Iterator[RunningServer]:
 
     async def start() -> None:
         state = await load_state(config)
-        runner = web.AppRunner(create_app(config, state), access_log=None)
+        # The server's own runner: parser-level refusals (414/431) in the API's error shape.
+        runner = make_runner(create_app(config, state), config, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()

@@ -13,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import stat
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.client import certificate_fingerprint
 from cosigner_server import cli
 from cosigner_server.envelope import ENV_VAR
 
@@ -91,9 +93,15 @@ def test_init_makes_a_private_data_dir_and_refuses_to_redo_it(tmp_path):
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     assert stat.S_IMODE((data / "kek.key").stat().st_mode) == 0o600
     assert stat.S_IMODE((data / "secrets.sealed").stat().st_mode) == 0o600
+    assert stat.S_IMODE((data / "tls.key").stat().st_mode) == 0o600
     assert 'kek_source = "file"' in (data / "config.toml").read_text()
     assert "port = 18000" in (data / "config.toml").read_text()
-    assert "http://127.0.0.1:18000" in result.out and str(data) in result.out
+    # TLS by default: the URL is https and the certificate's fingerprint is shown.
+    assert "https://127.0.0.1:18000" in result.out and str(data) in result.out
+    assert (
+        certificate_fingerprint(ssl.PEM_cert_to_DER_cert((data / "tls.crt").read_text()))
+        in result.out
+    )
     code = result.out.split("(shown once, valid 24 h): ")[1].split()[0]
     assert result.out.count(code) == 1
     # The KEK in a file is never printed.
@@ -159,7 +167,7 @@ def test_default_data_dir_comes_from_the_environment(tmp_path, monkeypatch):
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "example.com"])
 def test_serve_refuses_a_non_loopback_address_without_tls(tmp_path, host):
     data = tmp_path / "srv"
-    assert init(data).code == 0
+    assert init(data, "--no-tls").code == 0
     result = run("serve", "--data-dir", str(data), "--host", host)
     assert result.code == 2 and "without TLS" in result.err and one_line_error(result.err)
 
@@ -263,7 +271,8 @@ def server(tmp_path_factory):
     port = free_port()
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        assert cli.main(["init", "--data-dir", str(data), "--port", str(port), "--json"]) == 0
+        argv = ["init", "--data-dir", str(data), "--port", str(port), "--json", "--no-tls"]
+        assert cli.main(argv) == 0
     code = json.loads(out.getvalue())["enrollment_code"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "cosigner_server", "serve", "--data-dir", str(data)],
@@ -437,7 +446,7 @@ def test_sealed_server_is_reported_not_ready(tmp_path):
     """A server whose KEK is absent starts sealed: status says so and exits 1."""
     data = tmp_path / "srv"
     port = free_port()
-    assert init(data, "--kek-source", "env", "--port", str(port)).code == 0
+    assert init(data, "--kek-source", "env", "--port", str(port), "--no-tls").code == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "cosigner_server", "serve", "--data-dir", str(data)],
         stdout=subprocess.DEVNULL,
@@ -458,51 +467,10 @@ def test_sealed_server_is_reported_not_ready(tmp_path):
     assert proc.returncode == 0
 
 
-def self_signed(directory: Path) -> None:
-    """tls.crt/tls.key for 127.0.0.1 (what a later `init` will make)."""
-    import datetime as dt
-    import ipaddress
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "splitkey-cosigner test")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    (directory / "tls.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    fd = os.open(directory / "tls.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(key_pem)
-
-
 def test_with_tls_the_cli_pins_the_data_dirs_certificate(tmp_path):
     data = tmp_path / "srv"
     port = free_port()
-    assert init(data, "--port", str(port)).code == 0
-    self_signed(data)
-    with open(data / "config.toml", "a") as config:
-        config.write('tls_cert = "tls.crt"\ntls_key = "tls.key"\n')
+    assert init(data, "--port", str(port)).code == 0  # TLS by default: init made the certificate
     proc = subprocess.Popen(
         [sys.executable, "-m", "cosigner_server", "serve", "--data-dir", str(data)],
         stdout=subprocess.DEVNULL,

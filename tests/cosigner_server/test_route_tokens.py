@@ -255,6 +255,8 @@ def test_enrollment_code_is_single_use(cosigner):
 def test_errors_carry_security_headers_and_no_cors(cosigner, path):
     with httpx.Client(base_url=cosigner.url) as http:
         answer = http.get(path, headers={"Origin": "https://evil.example"})
-        assert answer.status_code == 401
+        # A foreign Origin is refused before the token is even looked at (limits.py).
+        assert answer.status_code == 403
+        assert answer.json()["error"]["code"] == "forbidden_origin"
         assert answer.headers["X-Frame-Options"] == "DENY"
         assert not any(h.lower().startswith("access-control-") for h in answer.headers)
