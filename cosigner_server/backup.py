@@ -26,8 +26,10 @@ against the checkpoint, integrity-checks the database and opens EVERY sealed rec
   * revocations: the backup's journal + the live journal + every revocation the live audit log
     records after the checkpoint, all of them (a union can only revoke more), replayed by
     SQLiteStorage.open(): an older backup never brings a revoked split back;
-  * co-signs the live audit log records after the checkpoint are written back as used (nonce,
-    value, count), so max uses, rolling caps and nonces are not reset by going back in time;
+  * the database is rolled forward with what the live audit log records after the checkpoint:
+    co-signs count as used (nonces, caps, max uses), delivered shares stay delivered, tightened
+    permissions, freezes, deletions, disabled users and used enrollment codes stay as they were,
+    so going back in time gives nothing back that protected a key;
   * the live audit log is kept when the backup's checkpoint is a prefix of it (it is the newer
     history); otherwise the backup's copy is installed and the live one kept aside;
   * records sealed under a key the configured source does not hold (a backup older than a
@@ -379,6 +381,7 @@ class RestoreReport:
     revocations: int = 0  # in the installed journal
     revocations_from_live: int = 0  # that the backup did not have
     uses_replayed: int = 0
+    replayed: dict[str, int] = field(default_factory=dict)  # audit events rolled forward
     splits_lost: list[str] = field(default_factory=list)  # issued after the backup
     wallets_lost: list[str] = field(default_factory=list)
     audit_log: str = ""  # what happened to the audit log
@@ -447,7 +450,7 @@ def restore_backup(
         live_records, report.audit_log = _live_audit(config, server.audit_key, anchor)
         install_audit = live_records is None
         _merge_revocations(staging / JOURNAL, journal_path, live_records or [], report)
-        _replay_uses(staging / DB, live_records or [], report)
+        _replay_audit(staging / DB, live_records or [], report)
         asyncio.run(_open_and_reseal(staging, ring, seal_ring, report))
 
         # Install: keep copies of what is replaced, then swap file by file (the journal first:
@@ -525,47 +528,108 @@ def _merge_revocations(
     report.revocations, report.revocations_from_live = after, after - before
 
 
-def _replay_uses(staged: Path, records: list[dict[str, Any]], report: RestoreReport) -> None:
-    """Co-signs after the checkpoint count again: their nonces stay used, their value and count
-    stay in the rolling windows, max uses stays exact. A co-sign the snapshot already holds is
-    recognised by its nonce (transactions); a message co-sign there may count twice, which only
-    errs on the strict side."""
-    with contextlib.closing(_connect(staged)) as db:
+def _replay_audit(staged: Path, records: list[dict[str, Any]], report: RestoreReport) -> None:
+    """Roll the restored database forward with what the live audit log says happened after the
+    checkpoint, for everything that protects keys (the audit log doubles as a redo log):
+    co-signs count as used again (nonces, rolling caps, max uses), delivered shares stay
+    delivered, tightened permissions stay tight, frozen wallets frozen, deleted wallets deleted,
+    disabled users disabled, used enrollment codes used. Revocations go through the journal.
+    What cannot be replayed (wallets and splits made after the backup: their secrets are not in
+    the log) is counted for the report."""
+    db = _connect(staged)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")  # a deleted wallet takes its splits with it
         db.execute("BEGIN IMMEDIATE")
         splits = {row[0] for row in db.execute("SELECT id FROM splits")}
         wallets = {row[0] for row in db.execute("SELECT client_id FROM wallets")}
         for record in records:
-            event, split = record.get("event"), record.get("split")
-            if event in ("split_created", "split_setup") and split not in splits:
-                report.splits_lost.append(split)
-            if (
-                event in ("wallet_created", "wallet_imported")
-                and record.get("wallet") not in wallets
-            ):
-                report.wallets_lost.append(record.get("wallet"))
-            if (
-                event not in COSIGN_EVENTS
-                or record.get("outcome") != "signed"
-                or split not in splits
-            ):
-                continue
-            details = record.get("details") or {}
-            nonce = details.get("nonce")
-            nonce_key = f"{record['wallet']}:{nonce}" if event == "cosign_transaction" else None
-            value = details.get("value") if isinstance(details.get("value"), int) else 0
-            cur = db.execute(
-                "INSERT OR IGNORE INTO cosigns (request_key, split_id, at, value, nonce_key) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (f"audit:{record['seq']}", split, int(record["at"]), value, nonce_key),
-            )
-            if cur.rowcount == 1:
-                db.execute(
-                    "UPDATE splits SET uses = uses + 1, "
-                    "last_used = MAX(COALESCE(last_used, ?), ?) WHERE id = ?",
-                    (record["at"], record["at"], split),
-                )
-                report.uses_replayed += 1
+            if _replay_one(db, record, splits, wallets, report):
+                event = record["event"]
+                report.replayed[event] = report.replayed.get(event, 0) + 1
         db.execute("COMMIT")
+    finally:
+        db.close()
+    report.uses_replayed = sum(report.replayed.get(e, 0) for e in COSIGN_EVENTS)
+
+
+def _replay_one(
+    db: sqlite3.Connection,
+    record: dict[str, Any],
+    splits: set[str],
+    wallets: set[str],
+    report: RestoreReport,
+) -> bool:
+    event, split, wallet = record.get("event"), record.get("split"), record.get("wallet")
+    details = record.get("details") or {}
+    at = int(record["at"])
+    if event in ("split_created", "split_setup") and split not in splits:
+        report.splits_lost.append(split)
+        return False
+    if event in ("wallet_created", "wallet_imported") and wallet not in wallets:
+        report.wallets_lost.append(wallet)
+        return False
+    if event in COSIGN_EVENTS and record.get("outcome") == "signed" and split in splits:
+        # A co-sign the snapshot already holds is recognised by its nonce (transactions); a
+        # message co-sign may count twice, which only errs on the strict side.
+        nonce_key = f"{wallet}:{details.get('nonce')}" if event == "cosign_transaction" else None
+        value = details.get("value") if type(details.get("value")) is int else 0
+        cur = db.execute(
+            "INSERT OR IGNORE INTO cosigns (request_key, split_id, at, value, nonce_key) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (f"audit:{record['seq']}", split, at, value, nonce_key),
+        )
+        if cur.rowcount == 1:
+            db.execute(
+                "UPDATE splits SET uses = uses + 1, "
+                "last_used = MAX(COALESCE(last_used, ?), ?) WHERE id = ?",
+                (at, at, split),
+            )
+        return cur.rowcount == 1
+    if event in ("share_retrieved", "share_code_redeemed") and split in splits:
+        # Delivered once: the restored copy must not hand the same share out again.
+        db.execute("UPDATE splits SET sealed_user_share = NULL WHERE id = ?", (split,))
+        if event == "share_code_redeemed":
+            db.execute("UPDATE splits SET holder_id = ? WHERE id = ?", (record["actor"], split))
+            db.execute(
+                "UPDATE share_codes SET redeemed_by = ? WHERE split_id = ? AND redeemed_by IS NULL",
+                (record["actor"], split),
+            )
+        return True
+    if (
+        event == "permissions_changed"
+        and split in splits
+        and isinstance(details.get("after"), dict)
+    ):
+        text = json.dumps(details["after"], sort_keys=True, separators=(",", ":"))
+        return (
+            db.execute("UPDATE splits SET permissions = ? WHERE id = ?", (text, split)).rowcount
+            == 1
+        )
+    if event in ("wallet_frozen", "wallet_unfrozen") and wallet in wallets:
+        frozen = int(event == "wallet_frozen")
+        sql = "UPDATE wallets SET frozen = ? WHERE client_id = ?"
+        return db.execute(sql, (frozen, wallet)).rowcount == 1
+    if event in ("wallet_deletion_scheduled", "wallet_deletion_cancelled") and wallet in wallets:
+        when = details.get("delete_after") if event == "wallet_deletion_scheduled" else None
+        sql = "UPDATE wallets SET delete_after = ? WHERE client_id = ?"
+        return db.execute(sql, (when, wallet)).rowcount == 1
+    if event == "wallet_deleted" and wallet in wallets:
+        wallets.discard(wallet)
+        return db.execute("DELETE FROM wallets WHERE client_id = ?", (wallet,)).rowcount == 1
+    user = details.get("user")
+    if event == "user_disabled" and isinstance(user, str):
+        sql = (
+            "UPDATE users SET enabled = 0, tokens_valid_after = MAX(tokens_valid_after, ?) "
+            "WHERE id = ?"
+        )
+        return db.execute(sql, (at, user)).rowcount == 1
+    if event == "user_enabled" and isinstance(user, str):
+        return db.execute("UPDATE users SET enabled = 1 WHERE id = ?", (user,)).rowcount == 1
+    if event == "enrolled" and isinstance(user, str):
+        # The log names the user, not the code: every code of theirs then pending counts used.
+        sql = "UPDATE enrollment_codes SET used_at = ? WHERE user_id = ? AND used_at IS NULL"
+        return db.execute(sql, (at, user)).rowcount > 0
+    return False
 
 
 async def _open_and_reseal(
@@ -645,6 +709,7 @@ def _append_restored(
                 "revocations": report.revocations,
                 "revocations_from_live": report.revocations_from_live,
                 "uses_replayed": report.uses_replayed,
+                "replayed": report.replayed,
                 "splits_lost": len(report.splits_lost),
                 "wallets_lost": len(report.wallets_lost),
                 "resealed": report.resealed,

@@ -24,6 +24,7 @@ from .envelope import (
     ENV_VAR,
     KekConfig,
     KekRing,
+    SealedDataError,
     format_kek,
     generate_kek,
     load_kek,
@@ -137,7 +138,15 @@ async def load_state(config: ServerConfig, *, start_pool: bool = True) -> Server
     secrets_path = config.data_dir / SECRETS_FILE
     if not secrets_path.exists():
         raise InitError(f"{config.data_dir} is not initialised: run `splitkey-cosigner init`")
-    server_secrets = ServerSecrets.from_bytes(ring.open(secrets_path.read_bytes(), SECRETS_RECORD))
+    blob = secrets_path.read_bytes()
+    try:
+        server_secrets = ServerSecrets.from_bytes(ring.open(blob, SECRETS_RECORD))
+    except SealedDataError:
+        # E.g. restarted with the key ring from before a rotation: say which key is needed.
+        raise InitError(
+            f"the key-encryption key does not open {SECRETS_FILE} (sealed under "
+            f"{ring.kek_id_of(blob)}; loaded: {', '.join(ring.ids)})"
+        ) from None
     storage = SQLiteStorage(config.db_path)
     await storage.open()
     # Sealed values are authenticated, the other columns (permissions, status, keys) are not: a

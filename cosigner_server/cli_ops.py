@@ -246,8 +246,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             f"  sealed records opened:  {r['records_opened']} (re-sealed: {r['resealed']})",
             f"  revocations journaled:  {r['revocations']} "
             f"({r['revocations_from_live']} newer than the backup, re-applied)",
-            f"  co-signs replayed:      {r['uses_replayed']} (from the audit log after seq "
-            f"{r['checkpoint_seq']}: nonces and limits stay used)",
+            f"  rolled forward:         {r['uses_replayed']} co-signs (nonces and limits stay "
+            f"used) and {sum(r['replayed'].values()) - r['uses_replayed']} other changes from "
+            f"the audit log after seq {r['checkpoint_seq']}",
             f"  audit log:              {r['audit_log']}",
             f"  replaced files kept in: {r['kept_aside']}",
         ]

@@ -204,6 +204,7 @@ async def _rewrap(state: ServerState, progress: RewrapProgress) -> None:
                 if (column, key) not in damaged and _kek_id(ring, blob) != ring.current_id
             ]
             done_file = await asyncio.to_thread(_rewrap_secrets_file, state, ring)
+            progress.resealed += int(done_file)
             if not todo and not done_file:
                 break
             for column, key, blob in todo:

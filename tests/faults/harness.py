@@ -420,6 +420,16 @@ class Load:
                     self._issue(http, wallet)
         assert not self.unexpected, self.unexpected
 
+    def bulk_splits(self, n: int) -> None:
+        """n more splits whose user shares stay on the server (two sealed values each): data for
+        the key rotation to re-seal, cheaper to make than issued-and-retrieved ones."""
+        with self.server.http() as http:
+            for i in range(n):
+                wallet = self.wallets[i % len(self.wallets)]
+                made = http.post(f"/v1/wallets/{wallet.client_id}/splits",
+                                 json={"label": "bulk"}, headers=self._auth(wallet))  # fmt: skip
+                assert made.status_code == 201, made.text
+
     def refresh_tokens(self, older_than: float = 2400.0) -> None:
         """Call while no operation runs."""
         if time.monotonic() - self.tokens_at > older_than:
@@ -608,9 +618,7 @@ class Load:
             self.counts["replay_same_answer"] += 1
             return
         if answer.status_code == 403 and _rule(answer) in ("revoked", "nonce_reused"):
-            if _rule(answer) == "revoked" and not (
-                earlier.split.revoking or earlier.split.revoked
-            ):
+            if _rule(answer) == "revoked" and not (earlier.split.revoking or earlier.split.revoked):
                 self.violations.append("replay: refused as revoked, never revoked")
             self.counts["replay_refused"] += 1
             return
@@ -722,3 +730,29 @@ def percentile(values: list[float], p: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def sealed_census(server: Server, ring=None) -> tuple[Counter[str], int]:
+    """(sealed values per KEK id, how many do NOT open with the key source's ring), read from
+    the database file and secrets.sealed: what a restart would be able to read."""
+    from cosigner_server.kek_rotation import record_id
+    from cosigner_server.storage.sqlite import SEALED_COLUMNS
+
+    ring = ring or load_kek(kek_config(server.config))
+    per_key: Counter[str] = Counter()
+    unreadable = 0
+    blobs = []
+    with contextlib.closing(server.ro()) as db:
+        for column, (table, key) in SEALED_COLUMNS.items():
+            for row_key, blob in db.execute(
+                f"SELECT {key}, {column} FROM {table} WHERE length({column}) > 0"
+            ):
+                blobs.append((record_id(column, row_key), bytes(blob)))
+    blobs.append((SECRETS_RECORD, (server.config.data_dir / SECRETS_FILE).read_bytes()))
+    for rid, blob in blobs:
+        per_key[ring.kek_id_of(blob)] += 1
+        try:
+            ring.open(blob, rid)
+        except Exception:
+            unreadable += 1
+    return per_key, unreadable
