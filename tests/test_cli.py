@@ -180,7 +180,9 @@ def test_verification_false_exits_1():
 
 
 def test_no_arguments_prints_help():
-    done = run_splitkey()
+    # `python -m app.cli` alone prints help; the `splitkey` console script alone opens the
+    # desktop instead (tests/ui/test_main.py).
+    done = run_splitkey(command=MODULE_COMMAND)
     assert done.returncode == 0
     assert done.stdout.startswith("usage: splitkey")
     for command in ("keys", "sign", "verify", "split", "combine", "combine-keys", "tx"):

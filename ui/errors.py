@@ -157,6 +157,12 @@ def explain(exc: BaseException) -> Explanation:
     if isinstance(exc, (KeysError, CryptoError)):
         return Explanation("That does not work", _sentence(str(exc)))
     name = type(exc).__name__
+    if name == "LocalCosignerError":
+        return Explanation(
+            "The co-signer on this computer could not start",
+            _sentence(str(exc)) + " You can try again, or choose your organisation's co-signer.",
+            retry=True,
+        )
     if name.endswith(("ShareStoreError", "UnsafeKeyring", "PassphraseNeeded", "FallbackFileError")):
         return Explanation("Your keys could not be stored or read", _sentence(str(exc)))
     if isinstance(exc, OSError):
