@@ -47,6 +47,7 @@ class Metrics:
         self.refusals: Counter[str] = Counter()
         self.cosign: dict[tuple[str, str], Histogram] = {}
         self.audit_failures = 0
+        self.in_flight = 0  # requests inside the app now (SIGTERM drains these)
         self.started_at = time.time()
 
     def observe_answer(
@@ -125,6 +126,9 @@ def render(metrics: Metrics, state: Any, guard: Any = None) -> str:
         w.sample(name + "_bucket", hist.count, route=route, result=result, le="+Inf")
         w.sample(name + "_sum", hist.sum, route=route, result=result)
         w.sample(name + "_count", hist.count, route=route, result=result)
+
+    w.family("splitkey_http_requests_in_flight", "gauge", "Requests being handled now.")
+    w.sample("splitkey_http_requests_in_flight", metrics.in_flight)
 
     pool = getattr(state, "pool", None)
     w.family("splitkey_crypto_queue_depth", "gauge", "Crypto jobs queued or running.")

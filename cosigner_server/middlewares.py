@@ -121,6 +121,8 @@ async def observe(request: web.Request, handler) -> web.StreamResponse:
     the error middleware has shaped it, and times co-signs."""
     started = time.perf_counter()
     status = "cancelled"  # cancelled by the shutdown timeout: no answer went out
+    metrics = request.app[STATE].metrics
+    metrics.in_flight += 1
     try:
         response = await handler(request)
         status = str(response.status)
@@ -129,7 +131,8 @@ async def observe(request: web.Request, handler) -> web.StreamResponse:
         status = str(exc.status)
         raise
     finally:
-        request.app[STATE].metrics.observe_answer(
+        metrics.in_flight -= 1
+        metrics.observe_answer(
             route_label(request),
             request.method,
             status,

@@ -107,6 +107,7 @@ def start(
     tls: bool = True,
     serve_args: tuple[str, ...] = (),
     config: dict[str, Any] | None = None,
+    extra_env: dict[str, str] | None = None,
     **env_settings: Any,
 ) -> Served:
     """init (TLS unless tls=False) and `serve` in a subprocess; returns once /health answers.
@@ -141,7 +142,7 @@ def start(
             ],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
-            env=server_env(**env_settings),
+            env={**server_env(**env_settings), **(extra_env or {})},
             cwd=REPO,
         )
     served = Served(
