@@ -258,8 +258,22 @@ async def split_for(state: ServerState, who: Principal, split_id: str, *, access
 async def revoke(state: ServerState, who: Principal, split_id: str) -> Split:
     split = await split_for(state, who, split_id, access=REVOKE)
     if split.status != "revoked":
+        # Never undone: if the audit record then fails, the split stays revoked (the safe side)
+        # and the caller gets 503; its retry lands in the branch below and records it.
         await state.storage.revoke_split(split_id, now())
         await record(state, "split_revoked", who, wallet=split.client_id, split=split_id)
+    else:
+        # Recorded again, so that no "revoked" answer leaves without a split_revoked record,
+        # even when the first one's record could not be written (a full disk).
+        await record(
+            state,
+            "split_revoked",
+            who,
+            wallet=split.client_id,
+            split=split_id,
+            outcome="already_revoked",
+            details={"revoked_at": split.revoked_at},
+        )
     return await state.storage.get_split(split_id)
 
 
