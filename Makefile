@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-splitkey
 # Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test lint bench ttest run clean
+.PHONY: install test lint bench ttest run screenshots clean
 
 install: $(STAMP)
 
@@ -28,13 +28,18 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
+	$(PY) bench/gui_bench.py
 
 ttest: $(STAMP)
 	$(PY) bench/timing_ttest.py
 
+# The desktop, with the built-in co-signer ("This computer") offered first on a first run.
 run: $(STAMP)
-	@echo "The Splitkey desktop arrives with the desktop issue (issue 4)."
-	@echo "Until then use the headless CLI, e.g.: $(VENV)/bin/splitkey keys new"
+	$(VENV)/bin/splitkey
+
+# docs/screenshots/*.png rendered offscreen with real data (a throw-away co-signer and wallets).
+screenshots: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

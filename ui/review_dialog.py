@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.permissions import method_of
-from app.policy_words import format_time, format_zcn
+from app.policy_words import format_time, format_zcn, short_id
 from app.transaction import (
     FAUCET_SC_ADDRESS,
     MINER_SC_ADDRESS,
@@ -56,6 +56,21 @@ def data_text(data: str) -> tuple[str, bool]:
     if all(ch == "\n" or ch.isprintable() for ch in data):
         return data, False
     return json.dumps(data), True
+
+
+def headline(tx: Transaction) -> str:
+    """One sentence for the top of the dialog; the fields below are what counts."""
+    fee = f", fee {format_zcn(tx.transaction_fee)}" if tx.transaction_fee else ""
+    kind = TransactionType(tx.transaction_type)
+    if kind == TransactionType.SEND:
+        return f"Send {format_zcn(tx.transaction_value)} to {short_id(tx.to_client_id)}{fee}"
+    if kind == TransactionType.SMART_CONTRACT:
+        _contract, method = method_of(tx)
+        where = CONTRACT_NAMES.get(tx.to_client_id, short_id(tx.to_client_id))
+        moved = f", moving {format_zcn(tx.transaction_value)}" if tx.transaction_value else ""
+        shown = method if len(method) <= 40 else method[:40] + "…"
+        return f"Call “{shown}” on {where}{moved}{fee}"
+    return f"Store {len(tx.transaction_data)} characters of data{fee}"
 
 
 def review_fields(tx: Transaction) -> list[tuple[str, str]]:
@@ -100,6 +115,14 @@ class ReviewDialog(QDialog):
             "the signature covers exactly what is shown here."
         )
         intro.setWordWrap(True)
+        self.headline = QLabel(headline(tx))
+        self.headline.setObjectName("reviewHeadline")
+        self.headline.setTextFormat(Qt.TextFormat.PlainText)
+        self.headline.setWordWrap(True)
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.headline.setFont(font)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, text in review_fields(tx):
@@ -108,7 +131,10 @@ class ReviewDialog(QDialog):
                 widget.setReadOnly(True)
                 widget.setFont(monospace())
                 widget.setPlainText(text)
-                widget.setMaximumHeight(140)
+                # As tall as the text (2 to 8 lines), so short data does not float in a box.
+                lines = min(8, max(2, text.count("\n") + 1 + len(text) // 80))
+                line_height = widget.fontMetrics().lineSpacing()
+                widget.setFixedHeight(lines * line_height + 14)
                 widget.setAccessibleName("Data")
                 shown = widget
             elif label in ("From", "Public key", "Chain id", "Hash") or label == "To":
@@ -128,8 +154,11 @@ class ReviewDialog(QDialog):
             self._shown[label] = text
         self._widgets = form
 
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         body = QWidget()
-        body.setLayout(form)
+        body_column = QVBoxLayout(body)
+        body_column.addLayout(form)
+        body_column.addStretch(1)  # rows stay together instead of spreading over the height
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
@@ -147,10 +176,19 @@ class ReviewDialog(QDialog):
         buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.headline)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
-        self.resize(720, 620)
+        # As tall as the fields need (a long data field scrolls), within a laptop's screen.
+        self.resize(720, min(720, body.sizeHint().height() + 170))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        # QDialogButtonBox makes its first accept button the default when shown: undo that, so
+        # Enter never signs; focus goes to "Back to editing" for the same reason.
+        for button in (self.sign_button, self.back_button):
+            button.setDefault(False)
         self.back_button.setFocus()
 
     def shown_fields(self) -> dict[str, str]:

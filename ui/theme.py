@@ -78,7 +78,12 @@ def _stylesheet(dark: bool) -> str:
 def apply_theme(app: QApplication, theme: str) -> bool:
     """Apply "light", "dark" or "system"; returns whether the result is dark."""
     dark = theme == "dark" or (theme == "system" and system_is_dark())
-    app.setStyle("Fusion")
+    # Set the style once: palette and stylesheet are what change between themes. (Asking
+    # app.style() for its name is no way to tell: with PySide6 6.12 the wrapper it returns can
+    # end up deleting the application's style, and the next repaint crashes.)
+    if not app.property("splitkeyStyled"):
+        app.setStyle("Fusion")
+        app.setProperty("splitkeyStyled", True)
     app.setPalette(_palette(dark))
     app.setStyleSheet(_stylesheet(dark))
     return dark

@@ -143,3 +143,19 @@ def test_the_ui_package_holds_no_server_imports():
 
 def test_wait_budget_is_sane():
     assert WAIT_MS >= 10_000
+
+
+def test_switching_themes_under_open_windows(qtbot, qapp, ctx):
+    # PySide6 6.12 crashed here when the theme code asked app.style() for its name.
+    from ui.theme import apply_theme
+    from ui.wizard import FirstRunWizard
+
+    wizard = FirstRunWizard(ctx)
+    window = MainWindow(ctx)
+    for widget in (wizard, window):
+        qtbot.addWidget(widget)
+        widget.show()
+    for theme in ("dark", "light", "system", "dark", "light"):
+        dark = apply_theme(qapp, theme)
+        qtbot.wait(10)
+        assert dark == (theme == "dark") or theme == "system"

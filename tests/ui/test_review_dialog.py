@@ -10,6 +10,7 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PySide6.QtCore import Qt
 
 from app.crypto import SecretKey
 from app.keys import client_id_of
@@ -146,4 +147,11 @@ def test_enter_does_not_sign(qtbot):
     )  # fmt: skip
     dialog = ReviewDialog(tx, "Wallet test")
     qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
     assert not dialog.sign_button.isDefault() and not dialog.sign_button.autoDefault()
+    signed = []
+    dialog.accepted.connect(lambda: signed.append(True))
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.back_button, Qt.Key.Key_Enter)
+    assert signed == []
