@@ -6,7 +6,12 @@ machine without gnome-keyring cannot pass by skipping them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +46,50 @@ def require_secret_service() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"CI must provide a Secret Service: {problem}", pytrace=False)
     pytest.skip(problem)
+
+
+@contextlib.contextmanager
+def private_secret_service(folder: Path) -> Iterator[str]:
+    """A Secret Service of its own: a new D-Bus session bus and an unlocked gnome-keyring with
+    its files under `folder`. Yields the bus address (for DBUS_SESSION_BUS_ADDRESS).
+
+    For tests that need the keyring to themselves: the co-signer keeps its KEK under one fixed
+    keyring name, so two tests storing a KEK in the shared session would see each other's."""
+    daemon, keyring_daemon = shutil.which("dbus-daemon"), shutil.which("gnome-keyring-daemon")
+    if daemon is None or keyring_daemon is None:
+        problem = "dbus-daemon or gnome-keyring-daemon is not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must provide a Secret Service: {problem}", pytrace=False)
+        pytest.skip(problem)
+    home, run = folder / "home", folder / "run"
+    home.mkdir(parents=True)
+    run.mkdir(mode=0o700)
+    bus = subprocess.Popen(
+        [daemon, "--session", "--nofork", "--print-address=1", f"--address=unix:path={run}/bus"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        address = bus.stdout.readline().strip()
+        env = {
+            **os.environ,
+            "DBUS_SESSION_BUS_ADDRESS": address,
+            "HOME": str(home),
+            "XDG_RUNTIME_DIR": str(run),
+            "XDG_DATA_HOME": str(home / ".local" / "share"),
+        }
+        # The daemon forks into the background and ends by itself when its bus goes away.
+        subprocess.run(
+            [keyring_daemon, "--unlock", "--components=secrets"],
+            input="pw",
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        yield address
+    finally:
+        bus.terminate()
+        bus.wait(10)

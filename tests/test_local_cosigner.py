@@ -25,7 +25,7 @@ from app.local_cosigner import (
     start_local_cosigner,
 )
 from tests.helpers import REPO
-from tests.secret_service import require_secret_service
+from tests.secret_service import private_secret_service
 
 pytestmark = pytest.mark.slow
 
@@ -178,21 +178,22 @@ def test_start_up_failures_are_one_line_in_words(started, data_dir):
 
 
 @pytest.fixture
-def secret_service_keyring():
-    require_secret_service()
+def secret_service_keyring(tmp_path, monkeypatch):
+    """gnome-keyring on a bus of its own: the KEK has one fixed keyring name, and other tests
+    (an end-to-end run of "This computer") may store theirs in the shared session meanwhile.
+    The co-signer's child processes inherit the address."""
     from keyring.backends import SecretService
 
-    before = keyring.get_keyring()
-    backend = SecretService.Keyring()
-    keyring.set_keyring(backend)
-    if backend.get_password("splitkey-cosigner", "kek") is not None:
-        pytest.fail("the throw-away keyring already holds a co-signer KEK", pytrace=False)
-    yield backend
-    try:
-        backend.delete_password("splitkey-cosigner", "kek")
-    except Exception:
-        pass
-    keyring.set_keyring(before)
+    with private_secret_service(tmp_path / "keyring") as address:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        before = keyring.get_keyring()
+        backend = SecretService.Keyring()
+        keyring.set_keyring(backend)
+        try:
+            assert backend.get_password("splitkey-cosigner", "kek") is None
+            yield backend
+        finally:
+            keyring.set_keyring(before)
 
 
 def test_the_kek_lives_in_the_real_keyring(started, data_dir, secret_service_keyring):
