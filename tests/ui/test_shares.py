@@ -218,3 +218,40 @@ def test_not_the_owner_sees_no_keys(qtbot, ctx, owned):
     assert tab.refresh() is None and activity.refresh() is None
     assert not tab.share_button.isEnabled() and tab.open_share() is None
     assert "only its owner" in tab.note.text() and "its owner sees" in activity.note.text()
+
+
+def test_a_custom_expiry_date_and_period_reach_the_key(qtbot, tab):
+    from PySide6.QtCore import QDateTime
+
+    dialog = tab.open_share()
+    assert not dialog.expiry_date.isVisibleTo(dialog)  # only for "On a date…"
+    dialog.expiry.setCurrentIndex(dialog.expiry.findText("On a date…"))
+    assert dialog.expiry_date.isVisibleTo(dialog) and dialog.expiry_date.isEnabled()
+    when = QDateTime.currentDateTime().addDays(3)
+    dialog.expiry_date.setDateTime(when)
+    dialog.period.setCurrentIndex(dialog.period.findData(3600))
+    dialog.per_period.setText("0.5")
+    assert "0.5 ZCN every 1 h" in dialog.worst.text()
+    made = wait_job(qtbot, dialog.create())
+    p = made.split.permissions
+    assert p.expires_at == when.toSecsSinceEpoch() and p.period_seconds == 3600
+    assert p.max_value_per_period == ZCN // 2
+
+
+def test_an_unreachable_co_signer_is_explained_with_a_retry(qtbot, ctx, tab):
+    dialog = tab.open_share()
+    api = ctx.session.api
+    url = api.base_url
+    # Nothing listens on port 9 (discard) here: the request fails to connect.
+    wait_job(qtbot, ctx.runner.submit(api.aclose))
+    api.base_url = "http://127.0.0.1:9"
+    job = dialog.create()
+    with pytest.raises(Exception, match="no answer"):
+        wait_job(qtbot, job)
+    assert dialog.banner.isVisibleTo(dialog)
+    assert "not reachable" in dialog.banner.text() and dialog.banner.explanation.retry
+    assert dialog.pages.currentIndex() == 0 and dialog.create_button.isEnabled()
+    assert dialog.code_text.text() == ""
+    api.base_url = url
+    made = wait_job(qtbot, dialog.create())  # the retry works once the co-signer answers
+    assert made.share_code == dialog.code_text.text()
