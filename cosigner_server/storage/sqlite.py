@@ -155,6 +155,10 @@ _FOREIGN_KEY_CODE = 787  # SQLITE_CONSTRAINT_FOREIGNKEY
 def _translate(exc: sqlite3.Error) -> StorageError:
     code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc)
+    if "Could not decode to UTF-8" in text:
+        # Damaged bytes in a text column; sqlite3's message quotes the row, which a log has no
+        # business repeating.
+        return StorageError("a stored text value is not UTF-8: the database file is damaged")
     if isinstance(exc, sqlite3.IntegrityError):
         if code in _UNIQUE_CODES or "UNIQUE constraint" in text:
             return Conflict(f"already exists ({text})")
@@ -297,6 +301,12 @@ class SQLiteStorage(Storage):
             raise _translate(exc) from exc
         except OSError as exc:
             raise StorageUnavailable(f"database unavailable: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError:
+            # A damaged header can make SQLite hand back text that is not UTF-8 (e.g. a flipped
+            # text-encoding field): a damaged file, not a programming error.
+            raise StorageUnavailable(
+                "database unavailable: it returns text that is not UTF-8 (the file is damaged)"
+            ) from None
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
