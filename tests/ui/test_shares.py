@@ -253,5 +253,6 @@ def test_an_unreachable_co_signer_is_explained_with_a_retry(qtbot, ctx, tab):
     assert dialog.pages.currentIndex() == 0 and dialog.create_button.isEnabled()
     assert dialog.code_text.text() == ""
     api.base_url = url
+    wait_job(qtbot, ctx.runner.submit(api.aclose))  # the next request makes a new client
     made = wait_job(qtbot, dialog.create())  # the retry works once the co-signer answers
     assert made.share_code == dialog.code_text.text()
