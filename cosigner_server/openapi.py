@@ -54,7 +54,11 @@ TRANSACTION = obj(
         "hash": STR,
     },
 )
-REQUEST_ID = {"type": "string", "minLength": 8, "maxLength": 128}
+NONEMPTY = {"type": "string", "minLength": 1}
+# 32 bytes in hex; "0x" and surrounding spaces are accepted; "" and null mean "not given".
+PRIVATE_KEY = {"type": ["string", "null"], "pattern": "^(\\s*(0[xX])?[0-9a-fA-F]{64}\\s*)?$"}
+# Printable ASCII, as app/wire.py checks it.
+REQUEST_ID = {"type": "string", "pattern": "^[ -~]{8,128}$"}
 MESSAGE_REQUEST = obj({"split_id": STR, "request_id": REQUEST_ID, "message": STR, "signature": STR})
 
 # (method, path, summary, needs a token, request body schema)
@@ -100,7 +104,7 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         API + "/wallets",
         "Create a wallet (mnemonic returned once) or import one",
         True,
-        obj({}, {"mnemonic": STR, "private_key": STR}),
+        obj({}, {"mnemonic": {"type": ["string", "null"]}, "private_key": PRIVATE_KEY}),
     ),
     ("get", API + "/wallets", "My wallets and those shared with me", True, None),
     ("get", API + "/wallets/{client_id}", "One wallet", True, None),
@@ -173,7 +177,10 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         API + "/admin/users",
         "A user and their one-time enrollment code",
         True,
-        obj({"subject": STR}, {"role": {"enum": ["admin", "user"]}}),
+        obj(
+            {"subject": {"type": "string", "minLength": 1, "maxLength": 200}},
+            {"role": {"enum": ["admin", "user", None]}},  # null: user
+        ),
     ),
     ("post", API + "/admin/users/{user_id}/enrollment-code", "A new enrollment code", True, None),
     (
@@ -209,7 +216,7 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         "Load the key-encryption key ring again (its source, or `ring` for an env source) and "
         "re-seal in the background",
         True,
-        obj({}, {"ring": STR}),
+        obj({}, {"ring": {"type": ["string", "null"]}}),
     ),
     (
         "post",
@@ -260,6 +267,16 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
 ]
 
 ERROR = obj({"error": obj({"code": STR, "message": STR}, {"rule": STR, "field": STR})})
+# Bodies the server treats as {} when absent (a new wallet needs no input; a reload none).
+OPTIONAL_BODIES = {("post", API + "/wallets"), ("post", API + "/admin/kek/reload")}
+# 0Chain's ZAuth routes name the caller's split by its peer public key in this header.
+PEER_HEADER_PATHS = (
+    "/sign/txn",
+    "/sign/msg",
+    "/key/{client_id}",
+    "/restrictions/{client_id}",
+    "/revoke/{client_id}",
+)
 # Answers that are not JSON: their success content type.
 SUCCESS_TYPES = {
     "/metrics": "text/plain",
@@ -289,6 +306,10 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
         for name in ("client_id", "split_id", "user_id")
         if "{" + name + "}" in path
     ]
+    if path in PEER_HEADER_PATHS:
+        params.append(
+            {"name": "X-Peer-Public-Key", "in": "header", "required": True, "schema": NONEMPTY}
+        )
     if params:
         op["parameters"] = params
     if auth:
@@ -296,7 +317,10 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
     elif path == "/metrics":
         op["security"] = [{}, {"bearer": []}]  # a token only from outside metrics_networks
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        op["requestBody"] = {
+            "required": (method, path) not in OPTIONAL_BODIES,
+            "content": {"application/json": {"schema": body}},
+        }
     return op
 
 

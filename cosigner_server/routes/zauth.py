@@ -11,9 +11,8 @@ import json
 
 from aiohttp import web
 
-from app.permissions import Permissions
 from app.transaction import sha3_hex
-from app.wire import require
+from app.wire import permissions_from, require
 
 from .. import crypto_jobs, signing, vault
 from ..errors import bad_request, conflict, forbidden, not_found
@@ -70,7 +69,8 @@ async def sign_msg(request: web.Request) -> web.Response:
         raise bad_request(
             'Splitkey co-signs messages only from their preimage: add "message"', field="message"
         )
-    if not hmac.compare_digest(sha3_hex(message), hash_hex.lower()):
+    # As bytes: compare_digest refuses non-ASCII str with a TypeError (a 500 schemathesis found).
+    if not hmac.compare_digest(sha3_hex(message).encode(), hash_hex.lower().encode()):
         raise bad_request("hash is not sha3-256 of message", field="hash")
     split = await _split_by_peer(request, who, client_id)
     answer = await signing.cosign_message(
@@ -91,8 +91,11 @@ async def setup(request: web.Request) -> web.Response:
     }
     restrictions = parse(lambda d: require(d, "restrictions", list, optional=True), body) or []
     expired_at = parse(lambda d: require(d, "expired_at", int, optional=True), body) or None
+    # permissions_from: a PermissionsError (e.g. a restriction that is not a group name) is a
+    # 400 naming the field, not a 500 (schemathesis found [{}]).
     permissions = parse(
-        lambda d: Permissions.from_dict({"groups": d, "expires_at": expired_at}), restrictions
+        lambda d: permissions_from({"groups": d, "expires_at": expired_at}, "restrictions"),
+        restrictions,
     )
     ok_split = await state.pool.run(
         crypto_jobs.check_setup,
@@ -172,7 +175,7 @@ async def restrictions(request: web.Request) -> web.Response:
     current = split.permissions.to_dict()
     current["groups"] = groups
     current["unrestricted"] = False
-    permissions = parse(Permissions.from_dict, current)
+    permissions = parse(lambda d: permissions_from(d, "restrictions"), current)
     updated = await vault.set_permissions(request.app[STATE], who, split.id, permissions)
     return ok({"restrictions": sorted(updated.permissions.groups)})
 
