@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-splitkey
 # Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test lint bench ttest run screenshots clean
+.PHONY: install test lint bench ttest run screenshots clean soak soak-service
 
 install: $(STAMP)
 
@@ -43,3 +43,15 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+
+# The co-signer's service figures at full size (not in CI): 10 000 flood requests, 30 s of signing
+# with /health probes, SIGTERM under load, schemathesis with 100 examples per operation and a fresh
+# seed. Written to docs/benchmarks.md (its service-figures section).
+# `make soak` runs this too (the fault suite's long sizes add their own recipe to soak).
+soak: soak-service
+
+soak-service: $(STAMP)
+	SPLITKEY_SOAK=1 $(PY) -m pytest -s -q tests/cosigner_server/test_ops_figures.py \
+		tests/cosigner_server/test_ops_shutdown.py tests/cosigner_server/test_ops_schemathesis.py \
+		> .soak-service.log 2>&1; status=$$?; cat .soak-service.log; \
+		$(PY) bench/ops_figures.py .soak-service.log soak; exit $$status
