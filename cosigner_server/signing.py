@@ -126,6 +126,7 @@ async def cosign_transaction(
         event="cosign_transaction",
         answer=answer,
         audit_details={
+            "hash": tx.hash,
             "to": tx.to_client_id,
             "value": tx.transaction_value,
             "nonce": tx.transaction_nonce,

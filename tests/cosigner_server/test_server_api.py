@@ -190,3 +190,12 @@ def test_revoked_shares_leave_the_shared_list_and_expired_splits_are_refused(cos
         alice.http.post(f"/v1/splits/{split_id}/revoke")
         assert bob_http.get("/v1/wallets").json()["shared"] == []
         assert bob_http.get(f"/v1/wallets/{client_id}").status_code == 404
+
+
+def test_a_signed_transaction_is_audited_with_its_hash(cosigner):
+    h = holder(cosigner)
+    tx = h.tx(nonce=1)
+    assert h.cosign(tx).status_code == 200
+    trail = h.http.get(f"/v1/wallets/{h.wallet['client_id']}/audit").json()["records"]
+    signed = [r for r in trail if r["event"] == "cosign_transaction"]
+    assert [r["details"]["hash"] for r in signed] == [tx.hash]
