@@ -32,6 +32,7 @@ class ServerState:
     started_at: float = field(default_factory=time.time)
     metrics: Metrics = field(default_factory=Metrics)  # read by /metrics
     rewrap: Any = None  # the background KEK rewrap and its progress (kek_rotation.Rewrap)
+    admission: Any = None  # the signing requests' gate (admission.SigningGate)
 
     @property
     def sealed(self) -> bool:

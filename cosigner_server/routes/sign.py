@@ -7,6 +7,7 @@ from aiohttp import web
 from app.wire import API, SignMessageRequest, SignTransactionRequest
 
 from .. import signing
+from ..admission import gated
 from ..principal import require_user
 from ..state import STATE
 from .common import json_body, ok, parse
@@ -15,6 +16,7 @@ routes = web.RouteTableDef()
 
 
 @routes.post(API + "/sign/transaction")
+@gated
 async def sign_transaction(request: web.Request) -> web.Response:
     who = await require_user(request, scoped_ok=True)
     req = parse(SignTransactionRequest.from_dict, await json_body(request))
@@ -25,11 +27,13 @@ async def sign_transaction(request: web.Request) -> web.Response:
 
 
 @routes.post(API + "/sign/message")
+@gated
 async def sign_message(request: web.Request) -> web.Response:
     return await _message(request, headers=False)
 
 
 @routes.post(API + "/sign/auth-headers")
+@gated
 async def sign_auth_headers(request: web.Request) -> web.Response:
     return await _message(request, headers=True)
 

@@ -15,6 +15,7 @@ from app.transaction import sha3_hex
 from app.wire import permissions_from, require
 
 from .. import crypto_jobs, signing, vault
+from ..admission import gated
 from ..errors import bad_request, conflict, forbidden, not_found
 from ..model import Split, Wallet
 from ..principal import Principal, require_user
@@ -45,6 +46,7 @@ def _zauth_request_id(hash_hex: str) -> str:
 
 
 @routes.post("/sign/txn")
+@gated
 async def sign_txn(request: web.Request) -> web.Response:
     who = await require_user(request, scoped_ok=True)
     body = await json_body(request)
@@ -58,6 +60,7 @@ async def sign_txn(request: web.Request) -> web.Response:
 
 
 @routes.post("/sign/msg")
+@gated
 async def sign_msg(request: web.Request) -> web.Response:
     who = await require_user(request, scoped_ok=True)
     body = await json_body(request)
