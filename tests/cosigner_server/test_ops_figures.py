@@ -176,7 +176,8 @@ def test_unauthenticated_and_over_quota_floods_cause_no_pairing(tmp_path):
     )
     assert pairings == 0 and jobs == 0
     assert probe.failures == 0 and len(probe.latencies) >= 50
-    assert p99 < HEALTH_P99_MS
+    if SOAK:  # a figure, not a CI gate: make soak / bench report it (docs/benchmarks.md)
+        assert p99 < HEALTH_P99_MS
 
 
 async def sign_for(served: Served, holder, seconds: float, clients: int = 4) -> tuple[int, int]:
@@ -237,4 +238,5 @@ def test_health_stays_fast_while_signing_runs(tmp_path):
     assert signed > 0 and other == 0
     assert metric(after, "splitkey_pairing_checks_total") >= 2 * signed
     assert probe.failures == 0
-    assert p99 < HEALTH_P99_MS
+    if SOAK:  # a figure, not a CI gate: make soak / bench report it (docs/benchmarks.md)
+        assert p99 < HEALTH_P99_MS
