@@ -165,6 +165,7 @@ class Server:
         self.log = data.parent / f"{data.name}-server.log"
         self.starts = 0
         self.start_seconds: list[float] = []
+        self.cpus: set[int] | None = None  # pin the server (and its crypto workers) to these
 
     @classmethod
     def init(cls, root: Path, *, name: str = "srv", env: dict[str, str] | None = None,
@@ -214,9 +215,11 @@ class Server:
         assert self.proc is None or self.proc.poll() is not None
         started = time.monotonic()
         with open(self.log, "ab") as log:
+            cpus = self.cpus
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "cosigner_server", "serve", "--data-dir", str(self.data)],
                 stdout=subprocess.DEVNULL, stderr=log, env=self.env, cwd=REPO,
+                preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
             )  # fmt: skip
         self.wait_health(deadline)
         self.starts += 1
