@@ -54,6 +54,7 @@ class Desktop:
         self.window.add_wallet_requested.connect(lambda: self.open_wizard(adding=True))
         self.window.change_cosigner_requested.connect(lambda: self.open_wizard(adding=False))
         self.window.settings_requested.connect(self.open_settings)
+        self.window.sign_in_requested.connect(self.open_sign_in)
         self.wizard = None
 
     def start(self) -> None:
@@ -63,11 +64,20 @@ class Desktop:
         else:
             self.open_wizard(adding=False)
 
-    def open_wizard(self, adding: bool) -> None:
+    def open_sign_in(self) -> None:
+        """Signed out of an organisation's co-signer: the wizard from its sign-in page."""
+        from ui.wizard.wizard import SIGNIN
+
+        if self.ctx.session is None:
+            self.ctx.use_remote(self.ctx.prefs.url, self.ctx.prefs.pin)
+        self.open_wizard(adding=False, start=SIGNIN)
+
+    def open_wizard(self, adding: bool, start: int | None = None) -> None:
         from ui.wizard import FirstRunWizard
         from ui.wizard.wizard import COSIGNER, WALLET
 
-        start = WALLET if adding and self.ctx.session is not None else COSIGNER
+        if start is None:
+            start = WALLET if adding and self.ctx.session is not None else COSIGNER
         parent = self.window if self.window.isVisible() else None
         self.wizard = FirstRunWizard(self.ctx, start=start, parent=parent)
         self.wizard.finished.connect(self._wizard_closed)

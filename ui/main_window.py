@@ -45,6 +45,7 @@ class MainWindow(QMainWindow):
     add_wallet_requested = Signal()
     change_cosigner_requested = Signal()
     settings_requested = Signal()
+    sign_in_requested = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,13 +187,19 @@ class MainWindow(QMainWindow):
         self.connection.setText(words.get(state, ""))
         problem = self.ctx.last_problem
         if state in (OFFLINE, SIGNED_OUT) and problem is not None:
-            self.offline_text.setText(f"<b>{problem.title}.</b> {problem.text}")
-            self.retry_button.setVisible(state == OFFLINE)
+            self.offline_text.setText(f"<b>{_html(problem.title)}.</b> {_html(problem.text)}")
+            # Signed out of an organisation's co-signer: only the person can sign in again
+            # (the built-in one signs its owner in by itself, so Retry does it).
+            signing_in = state == SIGNED_OUT and self.ctx.prefs.mode != LOCAL
+            self.retry_button.setText("Sign in…" if signing_in else "Retry")
             self.offline_bar.show()
         else:
             self.offline_bar.hide()
 
     def retry(self) -> None:
+        if self.ctx.state == SIGNED_OUT and self.ctx.prefs.mode != LOCAL:
+            self.sign_in_requested.emit()
+            return
         if self.ctx.session is None or (self.ctx.prefs.mode == LOCAL and self.ctx.local is None):
             self.ctx.connect_saved()
         else:
@@ -205,6 +212,10 @@ class MainWindow(QMainWindow):
             "Splitkey: a wallet for 0Chain split keys.\n\nYour half of each key stays in this "
             "computer's keyring; the co-signer signs only what the key's rules allow.",
         )
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _optional_tab(module_name: str, class_name: str, ctx: AppContext) -> QWidget | None:

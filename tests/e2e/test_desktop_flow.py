@@ -87,8 +87,16 @@ def ctx(qapp, app_folder):
         store = KeyringShareStore(keyring.get_keyring(), "memory")
         # the child process cannot see this process's memory: its KEK goes to a 0600 file
         local_factory = lambda folder: start_local_cosigner(folder, kek_source="file")  # noqa: E731
+    from app.share_store import open_share_store
+
+    # Its own fallback-file path: another test's encrypted share file in the shared throw-away
+    # HOME must not make this app ask for a passphrase.
     context = AppContext(
-        settings, data_directory=app_folder / "data", store=store, local_factory=local_factory
+        settings,
+        data_directory=app_folder / "data",
+        store=store,
+        store_opener=lambda: open_share_store(path=app_folder / "shares.enc"),
+        local_factory=local_factory,
     )
     yield context
     context.shutdown()

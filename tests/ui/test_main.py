@@ -159,3 +159,34 @@ def test_switching_themes_under_open_windows(qtbot, qapp, ctx):
         dark = apply_theme(qapp, theme)
         qtbot.wait(10)
         assert dark == (theme == "dark") or theme == "system"
+
+
+def test_signed_out_of_an_organisation_cosigner_offers_sign_in(
+    qtbot, qapp, tmp_path, store, owner_cosigner
+):
+    from tests.ui.conftest import make_context
+    from ui.context import SIGNED_OUT
+    from ui.main import Desktop
+    from ui.wizard import wizard as flow
+
+    ctx = make_context(qapp, tmp_path / "remote", store)
+    try:
+        ctx.prefs.set_cosigner("remote", owner_cosigner.url, None)
+        desktop = Desktop(ctx)
+        desktop.start()  # configured: the window, then a refresh that needs an account token
+        window = desktop.window
+        qtbot.waitUntil(lambda: ctx.state == SIGNED_OUT, timeout=WAIT_MS)
+        assert window.offline_bar.isVisible() and window.retry_button.text() == "Sign in…"
+        window.retry_button.click()
+        wizard = desktop.wizard
+        assert wizard is not None and wizard.currentId() == flow.SIGNIN
+        qtbot.keyClicks(wizard.page(flow.SIGNIN).code, owner_cosigner.new_code())
+        wizard.next()
+        qtbot.waitUntil(lambda: wizard.currentId() == flow.WALLET, timeout=WAIT_MS)
+        wizard.page(flow.WALLET).set_choice(flow.SKIP)
+        wizard.next()
+        wizard.accept()
+        qtbot.waitUntil(lambda: ctx.state == "online", timeout=WAIT_MS)
+        assert not window.offline_bar.isVisible()
+    finally:
+        ctx.shutdown()
