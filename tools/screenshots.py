@@ -4,8 +4,9 @@ and signed with through the same code paths the app uses.
 
     python tools/screenshots.py [--out docs/screenshots]
 
-Pictures: main window (light and dark), the wizard's first page and its recovery-words page,
-the Review dialog, the Share dialog with its resulting code, and the Revoke dialog.
+Pictures: main window (light and dark, an own and a shared wallet), the Sign tab with a verified
+result, the wizard's first page and its recovery-words page, the Review dialog, the Share dialog
+with its resulting code, and the Revoke dialog.
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ def render(folder: Path, out: Path) -> None:
         wait(sign.job)
         if sign.result_tx is None:
             raise RuntimeError(sign.banner.text())
+        window.tabs.setCurrentWidget(sign)
+        save(window, "sign")
         wait(ctx.refresh_wallets())
         window.tabs.setCurrentWidget(window.overview)
         save(window, "main-window-shared")

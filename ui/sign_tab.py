@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +60,7 @@ from ui.runner import Job, report
 from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_field, monospace
 
 SEND, CALL, DATA = "send", "call", "data"
+LABELS = ("Recipient (client id)", "Tokens moved (ZCN)", "Input (JSON)")
 
 
 class _Field:
@@ -123,22 +123,28 @@ class SignTab(QWidget):
         self.kind_group.buttons()[0].setChecked(True)
         self.kind_group.buttonToggled.connect(self._kind_changed)
 
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self._send_page())
-        self.pages.addWidget(self._call_page())
-        self.pages.addWidget(self._data_page())
+        # One page per kind, only the chosen one visible (a QStackedWidget would keep the
+        # tallest page's height and leave a hole under the short send form).
+        self.pages = [self._send_page(), self._call_page(), self._data_page()]
+        pages_box = QWidget()
+        pages_column = QVBoxLayout(pages_box)
+        pages_column.setContentsMargins(0, 0, 0, 0)
+        for page in self.pages:
+            pages_column.addWidget(page)
+        self._show_page(0)
 
         # -- shared fields --
         self.fee = self._line("fee", lambda t: parse_zcn(t, "fee"), "0.01")
         self.nonce = self._line("nonce", lambda t: parse_count(t, "nonce", minimum=1), "1")
         self.chain = QLabel()
         self.chain.setFont(monospace())
-        common = QFormLayout()
-        common.addRow("Fee (ZCN)", self._block("fee"))
+        common = self._form()
+        common.addRow(self._label("Fee (ZCN)"), self._block("fee"))
         common.addRow(
-            "Nonce", self._block("nonce", "The wallet's next nonce; it goes up after each signing.")
+            self._label("Nonce"),
+            self._block("nonce", "The wallet's next nonce; it goes up after each signing."),
         )
-        common.addRow("Chain", self.chain)
+        common.addRow(self._label("Chain"), self.chain)
 
         self.review_button = QPushButton("Review…")
         self.review_button.setDefault(True)
@@ -150,7 +156,7 @@ class SignTab(QWidget):
         compose = QGroupBox("Compose")
         column = QVBoxLayout(compose)
         column.addLayout(kinds)
-        column.addWidget(self.pages)
+        column.addWidget(pages_box)
         column.addLayout(common)
         row = QHBoxLayout()
         row.addWidget(self.cannot_sign, 1)
@@ -200,6 +206,19 @@ class SignTab(QWidget):
 
     # -- building the form --
 
+    def _form(self, parent: QWidget | None = None) -> QFormLayout:
+        form = QFormLayout(parent) if parent is not None else QFormLayout()
+        form.setContentsMargins(0, 0, 0, 0)
+        return form
+
+    def _label(self, text: str) -> QLabel:
+        """Form labels of one width across the kind's page and the shared fields below it, so
+        all fields line up in one column."""
+        label = QLabel(text)
+        widest = max(label.fontMetrics().horizontalAdvance(t) for t in LABELS)
+        label.setMinimumWidth(widest + 8)
+        return label
+
     def _line(self, name: str, check, placeholder: str = "") -> QLineEdit:
         widget = QLineEdit()
         widget.setPlaceholderText(placeholder)
@@ -225,10 +244,10 @@ class SignTab(QWidget):
         self.note.setAccessibleName("note")
         self._add_field("note", self.note, lambda t: None)
         self.note.textEdited.connect(lambda _t: self._edited("note"))
-        form = QFormLayout(page)
-        form.addRow("Recipient (client id)", self._block("recipient"))
-        form.addRow("Amount (ZCN)", self._block("amount", "Up to 10 decimals."))
-        form.addRow("Note", self.note)
+        form = self._form(page)
+        form.addRow(self._label("Recipient (client id)"), self._block("recipient"))
+        form.addRow(self._label("Amount (ZCN)"), self._block("amount", "Up to 10 decimals."))
+        form.addRow(self._label("Note"), self.note)
         return page
 
     def _call_page(self) -> QWidget:
@@ -251,12 +270,15 @@ class SignTab(QWidget):
         self.group.currentIndexChanged.connect(self._group_changed)
         self.group.currentIndexChanged.connect(lambda _i: self._edited("group"))
         self.method.currentIndexChanged.connect(lambda _i: self._edited("method"))
-        form = QFormLayout(page)
-        form.addRow("Group", self.group)
-        form.addRow("Method", self.method)
-        form.addRow("Input (JSON)", self._block("input", "A JSON object; checked as you type."))
+        form = self._form(page)
+        form.addRow(self._label("Group"), self.group)
+        form.addRow(self._label("Method"), self.method)
         form.addRow(
-            "Tokens moved (ZCN)",
+            self._label("Input (JSON)"),
+            self._block("input", "A JSON object; checked as you type."),
+        )
+        form.addRow(
+            self._label("Tokens moved (ZCN)"),
             self._block("call_amount", "What the call takes from the wallet (often 0)."),
         )
         return page
@@ -270,8 +292,8 @@ class SignTab(QWidget):
         self.data.setMaximumHeight(140)
         self._add_field("data", self.data, lambda t: None if t else _missing("data"))
         self.data.textChanged.connect(lambda: self._edited("data"))
-        form = QFormLayout(page)
-        form.addRow("Data", self._block("data"))
+        form = self._form(page)
+        form.addRow(self._label("Data"), self._block("data"))
         return page
 
     # -- state --
@@ -287,8 +309,12 @@ class SignTab(QWidget):
 
     def _kind_changed(self, _button, checked: bool) -> None:
         if checked:
-            self.pages.setCurrentIndex([SEND, CALL, DATA].index(self.kind()))
+            self._show_page([SEND, CALL, DATA].index(self.kind()))
             self._edited(None)
+
+    def _show_page(self, index: int) -> None:
+        for i, page in enumerate(self.pages):
+            page.setVisible(i == index)
 
     def _group_changed(self, _index: int) -> None:
         group = self.group.currentData()

@@ -225,4 +225,7 @@ class Badge(QLabel):
 def heading(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("heading")
+    # A stylesheet margin gives a QLabel an automatic indent of half an "x": headings would sit
+    # a few pixels right of the text they head.
+    label.setIndent(0)
     return label
