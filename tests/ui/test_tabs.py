@@ -227,3 +227,32 @@ def test_every_failure_has_words(exc, title, retry, serious):
 def test_a_bad_field_from_the_cosigner_is_mapped_to_the_form_field():
     exc = CosignerError(400, "bad_request", "to_client_id: must be 64 hex", field="to_client_id")
     assert explain(exc).field == "recipient"
+
+
+def test_a_copied_id_leaves_the_clipboard_unless_something_else_was_copied(qtbot, qapp):
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.widgets import copy_to_clipboard
+
+    clipboard = QGuiApplication.clipboard()
+    copy_to_clipboard("aa" * 32, clear_after_ms=50)
+    assert clipboard.text() == "aa" * 32
+    qtbot.waitUntil(lambda: clipboard.text() == "", timeout=2000)
+    copy_to_clipboard("bb" * 32, clear_after_ms=50)
+    clipboard.setText("something the user copied since")
+    qtbot.wait(150)
+    assert clipboard.text() == "something the user copied since"
+
+
+def test_the_recovery_words_cannot_be_selected_or_copied(qtbot, ctx):
+    from PySide6.QtCore import Qt
+
+    from ui.wizard import FirstRunWizard
+    from ui.wizard import wizard as flow
+
+    wizard = FirstRunWizard(ctx)
+    qtbot.addWidget(wizard)
+    page = wizard.page(flow.WORDS)
+    for label in page.labels:
+        assert label.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+        assert label.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
