@@ -419,10 +419,9 @@ class _Api:
         """Key-encryption keys: current id, sealed values per key id, rewrap progress."""
         return self._run(Call("GET", API + "/admin/kek"))
 
-    def kek_reload(self, ring: str | None = None) -> dict:
-        """The server loads its KEK ring again (from its source; `ring` only for an env source)."""
-        body = {} if ring is None else {"ring": ring}
-        return self._run(Call("POST", API + "/admin/kek/reload", body))
+    def kek_reload(self) -> dict:
+        """The server reads its KEK ring from its source again (and re-seals if needed)."""
+        return self._run(Call("POST", API + "/admin/kek/reload"))
 
 
 def _is_certificate_error(exc: BaseException) -> bool:

@@ -324,15 +324,33 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
             new_ring = parse_kek_text(ring.to_text(), "ring")
             new_ring.add(generate_kek())
             shown = _write_source(config, new_ring)
-        if config.kek_source == "env":
-            shown = new_ring.to_text()
         if shown is not None:
-            _show_ring(args, shown, "New key ring (store it now and restart the server with it)")
-        status = api.kek_reload(shown if config.kek_source == "env" else None)
+            # An environment variable: the running server cannot see a new value, and the
+            # ring is never sent to it over HTTP (kek_rotation.py says why). The administrator
+            # stores it and restarts the server with it; running rotate-kek again (with the new
+            # value exported here too) then re-seals online.
+            _show_ring(args, shown, "New key ring (store it now)")
+            result = {"action": "restart_required", "current": new_ring.current_id,
+                      "keys": new_ring.ids}  # fmt: skip
+            cli._emit(
+                args,
+                result,
+                lambda r: (
+                    "Restart the server with this value (and export it here), then run "
+                    "`splitkey-cosigner rotate-kek` again: it re-seals every record under "
+                    f"{r['current']}. Until then the server keeps its current key."
+                ),
+            )
+            return EXIT_OK
+        status = api.kek_reload()
         if status["current"] != new_ring.current_id:
+            hint = (
+                "restart the server with the new $SPLITKEY_COSIGNER_KEK first"
+                if config.kek_source == "env"
+                else "does $SPLITKEY_COSIGNER_KEK override its key source?"
+            )
             raise CliError(
-                f"the server loaded key {status['current']}, not {new_ring.current_id}: does "
-                "$SPLITKEY_COSIGNER_KEK override its key source?",
+                f"the server loaded key {status['current']}, not {new_ring.current_id}: {hint}",
                 EXIT_PROBLEM,
             )
         if not args.no_wait:
@@ -389,7 +407,6 @@ def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
             f"old keys still seal records ({detail}); wait for the re-sealing to finish",
             EXIT_PROBLEM,
         )
-    shown = None
     if old:
         if args.keep_retired is not None:
             try:
@@ -399,8 +416,12 @@ def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
         kept = _subset(ring, [current])
         shown = _write_source(config, kept)
         if shown is not None:
-            _show_ring(args, shown, "New key ring (old keys removed)")
-        status = api.kek_reload(shown)
+            # An environment variable: the server keeps the old keys until restarted with this.
+            _show_ring(args, shown, "New key ring, old keys removed (restart the server with it)")
+            result = {"retired": old, "current": current, "keys": kept.ids}
+            cli._emit(args, result, lambda r: f"Retired {', '.join(r['retired'])} (at restart)")
+            return EXIT_OK
+        status = api.kek_reload()
     result = {"retired": old, "current": status["current"], "keys": status["keys"]}
     cli._emit(
         args,

@@ -2,9 +2,10 @@
 
 The protocol (driven by `splitkey-cosigner rotate-kek`, cli_ops.py):
   1. the CLI writes the KEK source with the old keys AND a new one, the new one last (current);
-  2. POST /v1/admin/kek/reload: the server loads that ring, checks that it opens secrets.sealed
-     and still holds every key some record is sealed under, swaps it in (new records are sealed
-     under the new key from then on) and starts the background rewrap;
+  2. POST /v1/admin/kek/reload: the server reads that ring from its source, checks that it
+     opens secrets.sealed and still holds every key some record is sealed under, swaps it in
+     (new records are sealed under the new key from then on) and starts the background rewrap
+     (an environment-variable source: after the administrator restarted the server with it);
   3. the rewrap re-seals every sealed value not under the current key, ONE record per
      transaction, compare-and-swap (a revocation that NULLed the value in the meantime wins),
      then secrets.sealed (write a copy, fsync, rename). It repeats passes until one finds nothing
@@ -15,9 +16,12 @@ A crash anywhere leaves every record readable: until step 4 the source holds bot
 record is under exactly one of them (the swap is one SQLite transaction, the file a rename).
 
 Why a reload route rather than SIGHUP: the route answers (the new key id, or why the ring was
-refused), it is authenticated and audited, and it works for a KEK kept in an environment
-variable, which a running process cannot re-read: the CLI then sends the new ring in the body,
-and prints it for the administrator to keep.
+refused), and it is authenticated and audited. It takes no key material: the server reads its own
+source. A KEK kept in an environment variable cannot change under a running process, so there
+rotate-kek prints the new ring, the administrator restarts the server with it, and rotate-kek run
+again re-seals online. (Accepting a ring over HTTP would let whoever holds an admin token choose
+a key the records are then sealed under: an admin token plus a copy of the database would be
+every secret.)
 """
 
 from __future__ import annotations
@@ -32,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets, kek_config
-from .envelope import KekError, KekRing, SealedDataError, load_kek, parse_kek_text
-from .errors import ApiError, bad_request, conflict
+from .envelope import KekError, KekRing, SealedDataError, load_kek
+from .errors import ApiError, conflict
 from .principal import Principal
 from .services import record
 from .state import ServerState
@@ -114,21 +118,8 @@ async def status(state: ServerState) -> dict[str, Any]:
     }
 
 
-def _load_ring(state: ServerState, ring_text: str | None) -> KekRing:
+def _load_ring(state: ServerState) -> KekRing:
     source = state.config.kek_source
-    if ring_text is not None:
-        if source != "env":
-            # The source is the truth a restart reads: a ring handed over HTTP that the source
-            # does not hold would be gone after the next restart, with records sealed under it.
-            raise bad_request(
-                f"this server reads its key from its {source}; update it there and reload "
-                "without a ring",
-                field="ring",
-            )
-        try:
-            return parse_kek_text(ring_text, "ring")
-        except KekError as exc:
-            raise bad_request(str(exc), field="ring") from None
     try:
         ring = load_kek(kek_config(state.config))
     except KekError as exc:
@@ -138,10 +129,10 @@ def _load_ring(state: ServerState, ring_text: str | None) -> KekRing:
     return ring
 
 
-async def reload(state: ServerState, who: Principal, ring_text: str | None) -> dict[str, Any]:
-    """Swap in the ring from the source (or, for an environment-variable source, the one given)
-    after checking it is this server's and lacks no key in use; start the rewrap if needed."""
-    new = _load_ring(state, ring_text)
+async def reload(state: ServerState, who: Principal) -> dict[str, Any]:
+    """Swap in the ring the key source holds now, after checking it is this server's and lacks
+    no key in use; start the rewrap if anything is not under its current key."""
+    new = _load_ring(state)
     try:
         opened = ServerSecrets.from_bytes(
             new.open(secrets_path(state).read_bytes(), SECRETS_RECORD)

@@ -213,10 +213,9 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     (
         "post",
         API + "/admin/kek/reload",
-        "Load the key-encryption key ring again (its source, or `ring` for an env source) and "
-        "re-seal in the background",
+        "Read the key-encryption key ring from its source again; re-seal in the background",
         True,
-        obj({}, {"ring": {"type": ["string", "null"]}}),
+        None,
     ),
     (
         "post",
@@ -267,8 +266,8 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
 ]
 
 ERROR = obj({"error": obj({"code": STR, "message": STR}, {"rule": STR, "field": STR})})
-# Bodies the server treats as {} when absent (a new wallet needs no input; a reload none).
-OPTIONAL_BODIES = {("post", API + "/wallets"), ("post", API + "/admin/kek/reload")}
+# Bodies the server treats as {} when absent (a new wallet needs no input).
+OPTIONAL_BODIES = {("post", API + "/wallets")}
 # 0Chain's ZAuth routes name the caller's split by its peer public key in this header.
 PEER_HEADER_PATHS = (
     "/sign/txn",

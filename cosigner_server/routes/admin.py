@@ -122,5 +122,4 @@ async def kek_status(request: web.Request) -> web.Response:
 @routes.post(API + "/admin/kek/reload")
 async def kek_reload(request: web.Request) -> web.Response:
     who = await require_admin(request)
-    ring = parse(lambda d: require(d, "ring", str, optional=True), await json_body(request))
-    return ok(await kek_rotation.reload(request.app[STATE], who, ring))
+    return ok(await kek_rotation.reload(request.app[STATE], who))

@@ -620,6 +620,10 @@ class Load:
                 self.violations.append("replay: a different answer to the same request")
             self.counts["replay_same_answer"] += 1
             return
+        if answer.status_code == 403 and _rule(answer) == "creation_time":
+            # Older than max_clock_skew (long runs): refused before anything is counted.
+            self.counts["replay_refused_stale"] += 1
+            return
         if answer.status_code == 403 and _rule(answer) in ("revoked", "nonce_reused"):
             if _rule(answer) == "revoked" and not (earlier.split.revoking or earlier.split.revoked):
                 self.violations.append("replay: refused as revoked, never revoked")

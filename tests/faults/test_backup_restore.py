@@ -81,7 +81,9 @@ def test_backup_under_load_then_restore_after_a_revocation(tmp_path):
     assert restored.code == 0, restored.err
     report = restored.json()
     assert report["audit_log"].startswith("kept")
-    assert report["revocations_from_live"] >= len(revoked_after)
+    # The revocation made after the backup at least (others acknowledged after the backup began
+    # may have committed before its snapshot: then the backup's own journal has them).
+    assert report["revocations_from_live"] >= 1
     assert pending in report["splits_lost"]
     server.start()
     assert server.integrity()

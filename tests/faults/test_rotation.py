@@ -139,31 +139,43 @@ def test_kill9_in_the_middle_of_the_rewrap_leaves_every_record_readable(tmp_path
 
 
 def test_rotation_with_the_key_in_an_environment_variable(tmp_path, monkeypatch):
+    """The server cannot see a new environment value, and no key travels over HTTP: rotate-kek
+    prints the new ring; restarted with it, rotate-kek again re-seals online."""
     from cosigner_server.envelope import ENV_VAR
 
-    root = tmp_path
-    data = root / "srv"
-    data.mkdir(mode=0o700)
     from .harness import free_port, server_env
 
+    data = tmp_path / "srv"
+    data.mkdir(mode=0o700)
     (data / "config.toml").write_text(f'port = {free_port()}\nkek_source = "env"\n')
     init = run_cli("init", "--data-dir", data, "--json")
     assert init.code == 0, init.err
-    ring_text = init.json()["kek"]
-    monkeypatch.setenv(ENV_VAR, ring_text)
-    server = Server(data, server_env(**{ENV_VAR: ring_text}))
+    old_ring = init.json()["kek"]
+    monkeypatch.setenv(ENV_VAR, old_ring)
+    server = Server(data, server_env(**{ENV_VAR: old_ring}))
     server.start()
     load = Load(server, workers=1, seed=1)
     load.setup()
     rotated = run_cli("rotate-kek", "--data-dir", data, "--json")
     assert rotated.code == 0, rotated.err
-    # The new ring is shown (on stderr with --json, so stdout stays JSON) before re-sealing.
+    assert rotated.json()["action"] == "restart_required"
+    # Shown on stderr with --json (stdout stays one JSON document); nothing re-sealed yet.
     new_ring = rotated.err.split("export SPLITKEY_COSIGNER_KEK='")[1].split("'")[0]
-    assert ring_text.split(",")[0] in new_ring and new_ring != ring_text
-    assert set(rotated.json()["sealed"]) == {rotated.json()["current"]}
+    assert new_ring.startswith(old_ring + ",")
+    census, _ = sealed_census(server, read_ring(old_ring))
+    assert len(census) == 1
+
+    server.stop()
+    server.env = server_env(**{ENV_VAR: new_ring})
+    server.start()
+    monkeypatch.setenv(ENV_VAR, new_ring)
+    resumed = run_cli("rotate-kek", "--data-dir", data, "--json")
+    assert resumed.code == 0, resumed.err
+    assert resumed.json()["action"] == "resumed"
+    assert set(resumed.json()["sealed"]) == {resumed.json()["current"]}
     server.stop()
     # Restarted with the old value, the server cannot open what was re-sealed, and says so...
-    server.env = server_env(**{ENV_VAR: ring_text})
+    server.env = server_env(**{ENV_VAR: old_ring})
     try:
         server.start(deadline=10)
     except AssertionError as exc:
@@ -178,3 +190,9 @@ def test_rotation_with_the_key_in_an_environment_variable(tmp_path, monkeypatch)
             load._cosign(http, split)
     assert not load.unexpected and not load.violations
     server.stop()
+
+
+def read_ring(text: str):
+    from cosigner_server.envelope import parse_kek_text
+
+    return parse_kek_text(text, "test")
