@@ -17,12 +17,14 @@ import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.crypto import CryptoError, PublicKey, Signature
 from app.permissions import GROUPS, ZCN
 from app.transaction import (
     INT64_MAX,
     Transaction,
     TransactionError,
     TransactionType,
+    sha3_hex,
     smart_contract_data,
 )
 
@@ -212,3 +214,26 @@ def compose_data(
     fields = _common(client_id, public_key, chain_id, nonce, fee, creation_date)
     fields.update(transaction_type=TransactionType.DATA, transaction_data=data)
     return _build(fields)
+
+
+def verify_signature(
+    public_key: str, signature: str, *, message: str | None, hash_hex: str | None
+) -> bool:
+    """Does `signature` verify under `public_key` for sha3(message), or for the given 64-hex
+    hash? ComposeError names the field for input that is not a key, a signature or a hash.
+    The pairing is the slow part: call this off a GUI thread."""
+    try:
+        key = PublicKey.from_hex(public_key.strip())
+    except CryptoError as exc:
+        raise ComposeError("public_key", f"not a public key: {exc}") from None
+    try:
+        sig = Signature.from_hex(signature.strip())
+    except CryptoError as exc:
+        raise ComposeError("signature", f"not a signature: {exc}") from None
+    if hash_hex is not None:
+        digest = hash_hex.strip().lower()
+        if not _HEX64.fullmatch(digest):
+            raise ComposeError("hash", "a hash is 64 hex digits")
+    else:
+        digest = sha3_hex(message or "")
+    return key.verify_hash(digest, sig)

@@ -6,7 +6,6 @@ runs a pairing, so it happens on a worker thread too."""
 from __future__ import annotations
 
 import asyncio
-import re
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -24,9 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.compose import ComposeError
-from app.crypto import CryptoError, PublicKey, Signature
-from app.transaction import sha3_hex
+from app.compose import ComposeError, verify_signature
 from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.errors import ErrorBanner
@@ -40,28 +37,6 @@ from ui.widgets import (
     mark_field,
     monospace,
 )
-
-_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
-
-
-def verify_signature(public_key: str, signature: str, *, message: str | None, hash_hex: str | None):
-    """True/False; ComposeError naming the field for input that is not a key, signature or hash.
-    The pairing is the slow part: call this off the GUI thread."""
-    try:
-        key = PublicKey.from_hex(public_key.strip())
-    except CryptoError as exc:
-        raise ComposeError("public_key", f"not a public key: {exc}") from None
-    try:
-        sig = Signature.from_hex(signature.strip())
-    except CryptoError as exc:
-        raise ComposeError("signature", f"not a signature: {exc}") from None
-    if hash_hex is not None:
-        if not _HEX64.fullmatch(hash_hex.strip()):
-            raise ComposeError("hash", "a hash is 64 hex digits")
-        digest = hash_hex.strip().lower()
-    else:
-        digest = sha3_hex(message or "")
-    return key.verify_hash(digest, sig)
 
 
 class MessagesTab(QWidget):

@@ -131,10 +131,11 @@ class OverviewTab(QWidget):
         column = QVBoxLayout(key_box)
         column.addWidget(self.key_summary)
         column.addWidget(self.add_key, 0, Qt.AlignmentFlag.AlignLeft)
-        column.addWidget(heading("What it may do"))
+        self.headings = [heading("What it may do"), heading("Allowance")]
+        column.addWidget(self.headings[0])
         column.addWidget(self.permissions)
         column.addWidget(self.worst)
-        column.addWidget(heading("Allowance"))
+        column.addWidget(self.headings[1])
         column.addWidget(self.meter)
         column.addWidget(self.meter_text)
         column.addWidget(self.expiry)
@@ -203,7 +204,7 @@ class OverviewTab(QWidget):
         self._tick.start()
 
     def _show_key(self, visible: bool) -> None:
-        for widget in (self.permissions, self.worst, self.meter, self.meter_text):
+        for widget in (self.permissions, self.worst, self.meter, self.meter_text, *self.headings):
             widget.setVisible(visible)
         self.expiry.setVisible(visible)
         self.uses.setVisible(visible)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app.client import CosignerError, CosignerUnreachable, PinMismatch, TamperedAnswer
-from app.compose import ComposeError
+from app.compose import ComposeError, verify_signature
 from app.crypto import SecretKey
 from app.permissions import ZCN, Permissions
 from app.session import SignInNeeded
@@ -16,7 +16,7 @@ from app.wallets import SHARED, WalletEntry
 from app.wire import SplitView, WalletView
 from tests.ui.conftest import WAIT_MS, connected, give_owner_a_wallet, wait_job
 from ui.errors import explain
-from ui.messages_tab import MessagesTab, verify_signature
+from ui.messages_tab import MessagesTab
 from ui.overview_tab import OverviewTab, allowance, countdown
 from ui.settings_dialog import SettingsDialog
 
