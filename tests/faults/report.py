@@ -128,16 +128,17 @@ ROWS: dict[str, list[Row]] = {
          lambda f: f"{f['offered_per_second']}/s = 10 x {f['capacity_per_second']}/s, "
                    f"{f['seconds']:g} s",
          lambda v: True),
-        ("refusals (429/503), server-measured p95", "< 50 ms",
-         lambda f: f["refused_ms_server_p50_p95_p99_max"][1], lambda v: v < 50),
-        ("refusals, server-measured p50 / p99 / max", "-",
-         lambda f: " / ".join(f"{x:g}" for x in (f["refused_ms_server_p50_p95_p99_max"][0],
-                                                 *f["refused_ms_server_p50_p95_p99_max"][2:]))
-                   + " ms",
+        ("refusals (429/503), client-measured p95", "< 50 ms",
+         lambda f: f["refused_ms_client_p50_p95_p99"][1], lambda v: v < 50),
+        ("refusals, client-measured p50 / p99", "-",
+         lambda f: f"{f['refused_ms_client_p50_p95_p99'][0]:g} / "
+                   f"{f['refused_ms_client_p50_p95_p99'][2]:g} ms",
          lambda v: True),
-        ("refusals, client-measured p50 / p95 (load generator on the same machine)", "-",
-         lambda f: " / ".join(f"{x:g}" for x in f["refused_ms_client_p50_p95_p99"][:2]) + " ms",
+        ("refusals, server-measured p50 / p95 / p99 / max", "-",
+         lambda f: " / ".join(f"{x:g}" for x in f["refused_ms_server_p50_p95_p99_max"]) + " ms",
          lambda v: True),
+        ("machine load average before the run (other jobs)", "-",
+         lambda f: f.get("load_average_before", "?"), lambda v: True),
         ("accepted p95, client-measured", "< 2 s",
          lambda f: f["accepted_s_client_p50_p95"][1], lambda v: v < 2),
         ("accepted p95, server-measured", "< 2 s",
@@ -216,9 +217,10 @@ NOTES = [
     "status) are not authenticated: a flip that leaves a valid value there is not detected "
     "(no wrong plaintext can come of it, but a policy could read differently).",
     "- Overload: the server refuses what it cannot take at once (rate limits 429, the signing "
-    "admission gate 503, admission.py). Server-measured times come from its access log (parsed "
-    "request to answer); client-measured ones include the load generator waiting for its own "
-    "CPU on this 2-core machine (the server is pinned to one core, the generator to the other).",
+    "admission gate 503, admission.py), and its crypto worker processes run at niceness 10 so "
+    "the event loop answers first. Client-measured times are end to end, from a lean load "
+    "generator on the other core (the server and its workers are pinned to one); "
+    "server-measured ones come from its access log (parsed request to answer).",
     "",
 ]
 

@@ -10,7 +10,9 @@ Figures: rejections (429/503) within 50 ms, accepted p95 < 2 s, server memory (t
 its crypto workers) grows < 50 MB, no 5xx other than 503. Latency is reported twice: as the
 server measured it (its access log: from the parsed request to the answer) and as the client
 saw it. On this 2-core machine the load generator needs about a core of its own, so the client's
-figures include waiting for its own CPU; the server's are what the server is accountable for.
+figures are end to end (what a caller sees), the server's come from its access log. The server
+and its crypto workers run on one core, the generator on the other; a soak run first waits for
+the machine to be quiet (load average < 1).
 
 `make soak`: 60 s. CI: a 4 s smoke run that checks the refusals and the absence of other 5xx."""
 
@@ -198,8 +200,18 @@ def _epoch(ts: str) -> float:
     return datetime.fromisoformat(ts).timestamp()
 
 
+def wait_for_a_quiet_machine(limit: float = 600.0) -> float:
+    """Latency figures mean little while other jobs share the 2 cores: in a soak, wait (up to
+    `limit` seconds) for the 1-minute load average to drop below 1. Returns it."""
+    stop = time.monotonic() + limit
+    while os.getloadavg()[0] >= 1.0 and time.monotonic() < stop:
+        time.sleep(5)
+    return os.getloadavg()[0]
+
+
 def test_overload_at_ten_times_signing_capacity(tmp_path):
     seconds, capacity_seconds = sizes((4.0, 3.0), (60.0, 10.0))
+    load_average = wait_for_a_quiet_machine() if SOAK else os.getloadavg()[0]
     env = server_env(SPLITKEY_COSIGNER_CRYPTO_MODE="process")
     for name in ("SPLITKEY_COSIGNER_RATE_PER_IP", "SPLITKEY_COSIGNER_RATE_PER_TOKEN"):
         env.pop(name)  # the defaults: rate limits on
@@ -242,6 +254,7 @@ def test_overload_at_ten_times_signing_capacity(tmp_path):
     figures = {
         "seconds": seconds,
         "server_cores": 1 if pinned else len(cores),
+        "load_average_before": round(load_average, 2),
         "capacity_per_second": round(capacity, 1),
         "offered_per_second": round(rate, 1),
         "generator_lag_seconds": round(lag, 2),
@@ -264,6 +277,6 @@ def test_overload_at_ten_times_signing_capacity(tmp_path):
     assert refused, "10x capacity and nothing refused"
     assert accepted, "nothing accepted under overload"
     if SOAK:
-        assert percentile(refused_at_server, 95) < 0.050, figures
+        assert percentile(refused, 95) < 0.050, figures
         assert percentile(accepted, 95) < 2.0, figures
         assert (rss_after - rss_before) < 50 * 2**20, figures
