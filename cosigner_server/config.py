@@ -10,10 +10,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from app.compose import MAINNET_CHAIN_ID
+
 CONFIG_FILE = "config.toml"
 ENV_PREFIX = "SPLITKEY_COSIGNER_"
 # 0Chain mainnet's chain id, the default a wallet signs for; set chain_id for another network.
-DEFAULT_CHAIN_ID = "0afc093ffb509f059c55478bc1a60351cef7b4e9c008a53a6cc8241ca8617dfe"
+DEFAULT_CHAIN_ID = MAINNET_CHAIN_ID
 
 
 class ConfigError(ValueError):

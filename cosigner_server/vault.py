@@ -32,7 +32,8 @@ def new_share_code() -> str:
 
 
 def normalize_code(code: str) -> str:
-    return code.strip().upper().replace(" ", "")
+    """The code as typed, however grouped: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in code.upper() if ch not in " -\t\n")
 
 
 # -- wallets ---------------------------------------------------------------------------------

@@ -199,3 +199,15 @@ def test_a_signed_transaction_is_audited_with_its_hash(cosigner):
     trail = h.http.get(f"/v1/wallets/{h.wallet['client_id']}/audit").json()["records"]
     signed = [r for r in trail if r["event"] == "cosign_transaction"]
     assert [r["details"]["hash"] for r in signed] == [tx.hash]
+
+
+def test_a_share_code_may_be_typed_without_dashes_in_any_case(cosigner):
+    alice = holder(cosigner)
+    made = alice.http.post(
+        f"/v1/wallets/{alice.wallet['client_id']}/splits",
+        json={"holder": "code", "permissions": {"groups": ["token_transfers"]}},
+    )
+    typed = made.json()["share_code"].replace("-", " ").lower()
+    _, bob_token = cosigner.add_user("bob")
+    with httpx.Client(base_url=cosigner.url, headers=cosigner.headers(bob_token)) as http:
+        assert http.post("/v1/share-codes/redeem", json={"code": typed}).status_code == 200
