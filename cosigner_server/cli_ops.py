@@ -305,10 +305,10 @@ def _show_ring(args: argparse.Namespace, text: str, why: str) -> None:
 def cmd_rotate_kek(args: argparse.Namespace) -> int:
     from .envelope import generate_kek, parse_kek_text
 
-    config = cli._config(args)
-    cli._require_initialised(config)
     if args.keep_retired is not None and not args.retire:
         raise CliError("--keep-retired goes with --retire")
+    config = cli._config(args)
+    cli._require_initialised(config)
     ring = _configured_ring(config)
     shown: str | None = None
     with _server(args) as api:
