@@ -69,7 +69,10 @@ RULE_ADVICE = {
     "revoked": "Ask the wallet's owner for a new share if you still need one.",
     "expired": "Ask the wallet's owner for a new share if you still need one.",
     "creation_time": "Set your computer's clock (automatic time), then try again.",
-    "nonce_reused": "Use the next nonce; Settings shows where it comes from.",
+    "nonce_reused": (
+        "Every transaction of this wallet needs its own nonce, whichever key signed it: "
+        "enter the wallet's next nonce and review again."
+    ),
     "chain_id": "Check the chain id in Settings.",
 }
 

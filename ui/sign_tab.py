@@ -60,6 +60,8 @@ from ui.runner import Job, report
 from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_field, monospace
 
 SEND, CALL, DATA = "send", "call", "data"
+# Refusals that mean the wallet list is out of date (the key or the wallet changed state).
+KEY_STATE_RULES = frozenset({"revoked", "expired", "frozen"})
 LABELS = ("Recipient (client id)", "Tokens moved (ZCN)", "Input (JSON)")
 
 
@@ -538,6 +540,13 @@ class SignTab(QWidget):
         what = self.banner.show_error(exc)
         if what.field and what.field in self._fields:
             self._fields[what.field].show(what.text)
+        if what.rule in KEY_STATE_RULES:
+            # The co-signer says the key (or wallet) changed state since the list was loaded:
+            # reload it so the badge and the Review button agree with the refusal shown here
+            # (the same wallet stays selected, so this banner stays).
+            session = self.ctx.session
+            if session is not None and (session.signed_in or session.can_sign_in):
+                self.ctx.refresh_wallets()
 
     def _cancelled(self) -> None:
         if not self.banner.isVisible():
