@@ -51,6 +51,12 @@ class WalletEntry:
         return self.status == ACTIVE and self.split is not None and self.has_share
 
 
+def proposed_nonce(remembered: int, last_cosigned: int | None) -> int:
+    """The nonce to offer: past what this device remembers and past what the co-signer signed
+    for the wallet (another device or a delegate may have signed since)."""
+    return max(remembered, (last_cosigned or 0) + 1)
+
+
 def best_split(splits: list[SplitView], has_share: Callable[[str], bool]) -> SplitView | None:
     """The key to sign with: an active one whose share is here, else the most useful other."""
     if not splits:

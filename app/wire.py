@@ -92,6 +92,7 @@ class WalletView:
     created_at: int
     frozen: bool = False
     delete_after: int | None = None
+    last_nonce: int | None = None  # highest nonce the co-signer signed for it: propose one more
 
     @classmethod
     def from_dict(cls, data: Any) -> WalletView:
@@ -102,6 +103,7 @@ class WalletView:
             created_at=require(data, "created_at", int),
             frozen=require(data, "frozen", bool),
             delete_after=require(data, "delete_after", int, optional=True),
+            last_nonce=require(data, "last_nonce", int, optional=True),
         )
 
     def to_dict(self) -> dict[str, Any]:

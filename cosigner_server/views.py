@@ -14,7 +14,7 @@ def user_view(user: User) -> dict:
     ).to_dict()
 
 
-def wallet_view(wallet: Wallet) -> dict:
+def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
     return WalletView(
         client_id=wallet.client_id,
         public_key=wallet.public_key,
@@ -22,6 +22,7 @@ def wallet_view(wallet: Wallet) -> dict:
         created_at=wallet.created_at,
         frozen=wallet.frozen,
         delete_after=wallet.delete_after,
+        last_nonce=last_nonce,
     ).to_dict()
 
 

@@ -51,7 +51,7 @@ from app.compose import (
 from app.permissions import GROUP_TITLES
 from app.policy_words import short_id
 from app.transaction import Transaction
-from app.wallets import WalletEntry
+from app.wallets import WalletEntry, proposed_nonce
 from ui.context import AppContext
 from ui.errors import ErrorBanner, Explanation, explain
 from ui.models import wallet_title
@@ -339,7 +339,11 @@ class SignTab(QWidget):
             self._abort("You picked another wallet.")
             self.result_box.hide()
             self.banner.clear()
-            self.nonce.setText(str(self.ctx.prefs.nonce(entry.client_id)) if entry else "")
+            self.nonce.setText(
+                str(proposed_nonce(self.ctx.prefs.nonce(entry.client_id), entry.wallet.last_nonce))
+                if entry
+                else ""
+            )
             if not self.fee.text():
                 self.fee.setText(self.ctx.prefs.default_fee)
         self._fill_groups()

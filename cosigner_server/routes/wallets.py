@@ -47,8 +47,17 @@ async def list_wallets(request: web.Request) -> web.Response:
         if wallet is not None:
             shared.append(wallet)
     return ok(
-        {"owned": [wallet_view(w) for w in owned], "shared": [wallet_view(w) for w in shared]}
+        {
+            "owned": [await signing_view(storage, w) for w in owned],
+            "shared": [await signing_view(storage, w) for w in shared],
+        }
     )
+
+
+async def signing_view(storage, wallet) -> dict:
+    """The wallet as its signers see it: with the last nonce co-signed, so that an owner and
+    their delegates, each on their own device, do not propose the same nonce."""
+    return wallet_view(wallet, await storage.last_nonce(wallet.client_id))
 
 
 @routes.get(API + "/wallets/{client_id}")
@@ -56,7 +65,7 @@ async def get_wallet(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
     wallet = await vault.wallet_for(state, who, request.match_info["client_id"], access=vault.VIEW)
-    return ok({"wallet": wallet_view(wallet)})
+    return ok({"wallet": await signing_view(state.storage, wallet)})
 
 
 @routes.post(API + "/wallets/{client_id}/freeze")

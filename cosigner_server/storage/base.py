@@ -90,6 +90,11 @@ class Storage(abc.ABC):
         """All wallets (owner_id None) or one owner's, by creation time."""
 
     @abc.abstractmethod
+    async def last_nonce(self, client_id: str) -> int | None:
+        """The highest transaction nonce this server co-signed (or holds reserved) for the
+        wallet, None when none: what a client needs to propose the next one."""
+
+    @abc.abstractmethod
     async def set_wallet_frozen(self, client_id: str, frozen: bool) -> bool: ...
 
     @abc.abstractmethod

@@ -130,6 +130,9 @@ class FaultyStorage(Storage):
     async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
         return await self._call("list_wallets", self.inner.list_wallets, owner_id)
 
+    async def last_nonce(self, client_id: str) -> int | None:
+        return await self._call("last_nonce", self.inner.last_nonce, client_id)
+
     async def set_wallet_frozen(self, client_id: str, frozen: bool) -> bool:
         return await self._call(
             "set_wallet_frozen", self.inner.set_wallet_frozen, client_id, frozen

@@ -687,6 +687,16 @@ class SQLiteStorage(Storage):
         )
         return _wallet(rows[0]) if rows else None
 
+    async def last_nonce(self, client_id: str) -> int | None:
+        # nonce_key is "<client_id>:<nonce>": a range scan on its unique index, then the
+        # numeric maximum (text order is not numeric order).
+        rows = await self._call(
+            self._read,
+            "SELECT nonce_key FROM cosigns WHERE nonce_key >= ? AND nonce_key < ?",
+            (client_id + ":", client_id + ";"),
+        )
+        return max((int(key.rsplit(":", 1)[1]) for (key,) in rows), default=None)
+
     async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
         if owner_id is None:
             sql, params = (

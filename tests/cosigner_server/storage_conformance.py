@@ -544,6 +544,15 @@ class StorageConformance:
             assert (await base.consume("s1", fresh(), None, 0, T0, allow)).refusal is None
         assert (await base.get_split("s1")).uses == 4
 
+    async def test_last_nonce_per_wallet(self, base: Storage) -> None:
+        await base.add_split(split(2))
+        assert await base.last_nonce("w1") is None
+        for nonce in (9, 10, 2):
+            assert (await base.consume("s1", fresh(), f"w1:{nonce}", 1, T0, allow)).refusal is None
+        await base.consume("s1", fresh(), None, 0, T0, allow)  # messages carry no nonce
+        assert await base.last_nonce("w1") == 10  # numeric, not text order ("9" > "10")
+        assert await base.last_nonce("w") is None  # a prefix of another wallet's id
+
     async def test_rolling_window(self, base: Storage) -> None:
         hourly = Permissions(groups=frozenset({"token_transfers"}), period_seconds=3600)
         await base.add_split(split(2, permissions=hourly))

@@ -211,3 +211,14 @@ def test_a_share_code_may_be_typed_without_dashes_in_any_case(cosigner):
     _, bob_token = cosigner.add_user("bob")
     with httpx.Client(base_url=cosigner.url, headers=cosigner.headers(bob_token)) as http:
         assert http.post("/v1/share-codes/redeem", json={"code": typed}).status_code == 200
+
+
+def test_wallets_tell_their_signers_the_last_nonce_co_signed(cosigner):
+    h = holder(cosigner)
+    client_id = h.wallet["client_id"]
+    assert h.http.get(f"/v1/wallets/{client_id}").json()["wallet"]["last_nonce"] is None
+    for nonce in (3, 12, 7):
+        assert h.cosign(h.tx(nonce=nonce)).status_code == 200
+    assert h.http.get(f"/v1/wallets/{client_id}").json()["wallet"]["last_nonce"] == 12
+    listed = h.http.get("/v1/wallets").json()["owned"]
+    assert [w["last_nonce"] for w in listed] == [12]
