@@ -71,7 +71,7 @@ def _writes_and_reads(server: Server, load: Load, *, audit_readable: bool = True
     """While the disk is full: writes 503 with the error shape, reads 200, no traceback."""
     statuses: dict[str, list[int]] = {"write": [], "read": []}
     durable: list[tuple[str, str]] = []
-    wallet = load.wallets[0]
+    wallet = max(load.wallets, key=lambda w: sum(s.wallet is w for s in load.active))
     split = next(s for s in load.active if s.wallet is wallet and s.share)
     victim = next(s for s in load.active if s.wallet is wallet and s is not split)
     # Its revocation answers 503 but may take effect (a revocation is never undone): sent.
@@ -169,6 +169,9 @@ def test_full_disk(tmp_path, where):
             load.setup(splits_per_wallet=3)
             load.run(ops)
             assert load.counts["503"] == 0 and not load.unexpected, load.unexpected
+            with server.http() as http:  # a wallet with two active splits for the checks
+                while max(sum(s.wallet is w for s in load.active) for w in load.wallets) < 2:
+                    load._issue(http, load.wallets[0])
             if where == "database":
                 _empty_the_wal(server)
             filler = fill(fs)
@@ -223,7 +226,7 @@ def test_audit_log_on_dev_full_fails_closed(tmp_path):
     server = Server.init(tmp_path)
     server.start()
     load = Load(server, workers=1, seed=2, allow_503=True)
-    load.setup()
+    load.setup()  # two active splits per wallet
     server.stop()
     config = server.data / "config.toml"
     config.write_text(config.read_text() + 'audit_file = "/dev/full"\n')
