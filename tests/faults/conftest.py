@@ -4,10 +4,11 @@ flipped, keys rotated under load. CI sizes by default, long sizes with SPLITKEY_
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
-from .harness import native_backend, native_or_skip
+from .harness import STARTED, native_backend, native_or_skip
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +20,14 @@ def _fault_environment(monkeypatch):
             monkeypatch.delenv(name)
     with native_backend():
         yield
+    # A test that failed half-way may have left its server running: stop it (only those this
+    # suite started, by their process handles).
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -155,6 +155,11 @@ def server_env(**extra: str) -> dict[str, str]:
 # -- the server ----------------------------------------------------------------------------------
 
 
+# Every server process a test started, so that the suite's fixture can stop what a failing test
+# left running (tests/faults/conftest.py).
+STARTED: list[subprocess.Popen] = []
+
+
 class Server:
     """A data directory and the `serve` subprocess on it (restartable, killable)."""
 
@@ -221,6 +226,7 @@ class Server:
                 stdout=subprocess.DEVNULL, stderr=log, env=self.env, cwd=REPO,
                 preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
             )  # fmt: skip
+        STARTED.append(self.proc)
         self.wait_health(deadline)
         self.starts += 1
         self.start_seconds.append(time.monotonic() - started)
