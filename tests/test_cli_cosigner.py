@@ -173,8 +173,10 @@ def test_end_to_end_the_cosigned_signature_is_the_unsplit_keys(cosigner, admin, 
 
     trail = alice.ok("audit", "--wallet", wallet["client_id"])["records"]
     assert [r["event"] for r in trail][-1] == "cosign_transaction"
-    assert alice.ok("wallet", "show", wallet["client_id"])["wallet"] == wallet
-    assert alice.ok("wallet", "list")["owned"] == [wallet]
+    # the same wallet, now telling its signers the last nonce the co-signer signed
+    after = {**wallet, "last_nonce": signed["transaction_nonce"]}
+    assert alice.ok("wallet", "show", wallet["client_id"])["wallet"] == after
+    assert alice.ok("wallet", "list")["owned"] == [after]
 
 
 def test_a_delegate_is_held_to_its_limits_and_revocation(cosigner, admin, people):
