@@ -56,12 +56,12 @@ soak: soak-service soak-faults
 # Its figures go to docs/reliability.md, failing ones included (marked FAIL; the exit code says).
 soak-faults: $(STAMP)
 	rm -rf .soak-faults
-	SPLITKEY_SOAK=1 SPLITKEY_FAULTS_RESULTS=.soak-faults $(PY) -m pytest -s -q tests/faults \
+	SPLITKEY_SOAK=1 SPLITKEY_FAULTS_RESULTS=.soak-faults $(PY) -m pytest --timeout=0 -s -q tests/faults \
 		> .soak-faults.log 2>&1; status=$$?; tail -n 30 .soak-faults.log; \
 		$(PY) -m tests.faults.report .soak-faults docs/reliability.md; exit $$status
 
 soak-service: $(STAMP)
-	SPLITKEY_SOAK=1 $(PY) -m pytest -s -q tests/cosigner_server/test_ops_figures.py \
+	SPLITKEY_SOAK=1 $(PY) -m pytest --timeout=0 -s -q tests/cosigner_server/test_ops_figures.py \
 		tests/cosigner_server/test_ops_shutdown.py tests/cosigner_server/test_ops_schemathesis.py \
 		> .soak-service.log 2>&1; status=$$?; cat .soak-service.log; \
 		$(PY) bench/ops_figures.py .soak-service.log soak; exit $$status

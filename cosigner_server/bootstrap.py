@@ -11,6 +11,7 @@ Data directory layout (0700):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -68,11 +69,19 @@ class ServerSecrets:
         return cls(**{k: bytes.fromhex(raw[k]) for k in ("issuer_key", "audit_key", "hmac_key")})
 
 
+def kek_keyring_username(config: ServerConfig) -> str:
+    """The KEK's name in the OS keyring, one per data directory: two co-signers on one machine
+    (an organisation's and the desktop's built-in one, or a reinstall) never share an entry."""
+    digest = hashlib.sha256(str(config.data_dir).encode()).hexdigest()[:16]
+    return f"kek-{digest}"
+
+
 def kek_config(config: ServerConfig) -> KekConfig:
     return KekConfig(
         env_var=ENV_VAR,
         file=config.path("kek_file") if config.kek_source == "file" else None,
         use_keyring=config.kek_source == "keyring",
+        keyring_username=kek_keyring_username(config),
     )
 
 

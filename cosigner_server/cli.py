@@ -36,7 +36,7 @@ import sys
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -460,9 +460,9 @@ def _kek_env(text: str | None) -> Iterator[None]:
 def cmd_init(args: argparse.Namespace) -> int:
     import asyncio
 
-    from .bootstrap import SECRETS_FILE, init_data_dir
+    from .bootstrap import SECRETS_FILE, init_data_dir, kek_config
     from .config import CONFIG_FILE
-    from .envelope import KekConfig, KekError, load_kek
+    from .envelope import KekError, load_kek
     from .tls import CERT_FILE, KEY_FILE, make_self_signed
 
     data_dir = _data_dir(args).resolve()
@@ -512,13 +512,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         to_create += [cert_path, key_path]
     if config.kek_source == "keyring":
         try:
-            existing = load_kek(KekConfig(env_var=None, file=None, use_keyring=True))
+            existing = load_kek(replace(kek_config(config), env_var=None, file=None))
         except KekError:
             existing = True
         if existing is not None:
-            # The keyring entry has one fixed name: a second server would overwrite the first
-            # server's key and make its data unreadable.
-            raise CliError("the OS keyring already holds a co-signer KEK; refusing to replace it")
+            # The entry is named after the data directory: an existing one is an earlier
+            # server's key for this very directory, which must not be overwritten.
+            raise CliError(
+                "the OS keyring already holds a co-signer KEK for this data directory; "
+                "refusing to replace it"
+            )
 
     dir_existed = data_dir.exists()
     if not config_path.exists():
@@ -646,8 +649,7 @@ def _init_text(r: dict, config) -> str:
     ]
     if "tls" in r:
         lines += [
-            f"  TLS:          {r['tls']['cert']} (TLS 1.2+, expires "
-            f"{r['tls']['expires']})",
+            f"  TLS:          {r['tls']['cert']} (TLS 1.2+, expires {r['tls']['expires']})",
             "  certificate SHA-256 fingerprint (clients pin it; hand it over with the URL):",
             f"    {r['tls']['fingerprint']}",
         ]

@@ -15,12 +15,28 @@ import sys
 from functools import cache
 from pathlib import Path
 
+import keyring
 import pytest
 from hypothesis import settings
 
 from app.crypto import BackendUnavailableError, use_backend
 
 REPO = Path(__file__).resolve().parent.parent
+
+# keyring picks its default backend on first use among every KeyringBackend subclass defined so
+# far, and test modules define some (in-memory, chainer fakes). Choose now, before they are
+# imported, so the default is what a user's machine would have (the Secret Service under
+# tests/keyring_session.sh); a fake chosen by accident would also be handed to the built-in
+# co-signer's child processes, which cannot load it.
+keyring.get_keyring()
+
+
+@pytest.fixture(autouse=True)
+def _keyring_restored():
+    """Whatever a test sets with keyring.set_keyring, the next test starts with the default."""
+    default = keyring.get_keyring()
+    yield
+    keyring.set_keyring(default)
 
 # Pure-Python pairings take milliseconds and CI machines are slow and shared: a per-example
 # deadline would only make the property tests flaky.

@@ -1,4 +1,4 @@
-""""This computer": the bundled co-signer as a real child process (python -m cosigner_server),
+""" "This computer": the bundled co-signer as a real child process (python -m cosigner_server),
 initialised on first use, signed into without a person, reused, and stopped with SIGTERM."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from app.local_cosigner import (
     _alive,
     start_local_cosigner,
 )
+from cosigner_server.bootstrap import kek_keyring_username
+from cosigner_server.config import load_config
 from tests.helpers import REPO
 from tests.secret_service import private_secret_service
 
@@ -152,8 +154,16 @@ def test_an_unsafe_keyring_puts_the_kek_in_a_private_file_with_a_note(started, d
 
 def test_a_foreign_data_directory_is_not_taken_over(started, data_dir, tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "cosigner_server", "init", "--data-dir", str(data_dir),
-         "--kek-source", "file"],  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "cosigner_server",
+            "init",
+            "--data-dir",
+            str(data_dir),
+            "--kek-source",
+            "file",
+        ],  # fmt: skip
         cwd=REPO,
         capture_output=True,
         timeout=120,
@@ -190,7 +200,7 @@ def secret_service_keyring(tmp_path, monkeypatch):
         backend = SecretService.Keyring()
         keyring.set_keyring(backend)
         try:
-            assert backend.get_password("splitkey-cosigner", "kek") is None
+            assert not backend.get_password("splitkey-cosigner", "kek")
             yield backend
         finally:
             keyring.set_keyring(before)
@@ -200,25 +210,29 @@ def test_the_kek_lives_in_the_real_keyring(started, data_dir, secret_service_key
     local = _start(started, data_dir)
     assert local.kek_source == "keyring" and local.note is None
     assert not (data_dir / "kek.key").exists()
-    assert secret_service_keyring.get_password("splitkey-cosigner", "kek")
+    name = kek_keyring_username(load_config(data_dir))
+    assert secret_service_keyring.get_password("splitkey-cosigner", name)
     with CosignerClient(local.url, token=local.token()) as api:
         api.create_wallet()
     local.stop()
 
-    # A second co-signer must not replace the first one's KEK in the keyring: it falls back
-    # to a file, and says why.
-    other = _start(started, data_dir.with_name("second"))
-    assert other.kek_source == "file" and "already holds" in other.note
+    # A second co-signer keeps its KEK under its own name: neither replaces the other's.
+    second = data_dir.with_name("second")
+    other = _start(started, second)
+    assert other.kek_source == "keyring" and other.note is None
+    other_name = kek_keyring_username(load_config(second))
+    assert other_name != name
+    assert secret_service_keyring.get_password("splitkey-cosigner", other_name)
     other.stop()
 
     # Without its KEK the data cannot be opened: a clear refusal, not a sealed server.
-    kek = secret_service_keyring.get_password("splitkey-cosigner", "kek")
-    secret_service_keyring.delete_password("splitkey-cosigner", "kek")
+    kek = secret_service_keyring.get_password("splitkey-cosigner", name)
+    secret_service_keyring.delete_password("splitkey-cosigner", name)
     try:
         with pytest.raises(LocalCosignerError, match="key is not in your keyring"):
             start_local_cosigner(data_dir, timeout=20)
     finally:
-        secret_service_keyring.set_password("splitkey-cosigner", "kek", kek)
+        secret_service_keyring.set_password("splitkey-cosigner", name, kek)
     again = _start(started, data_dir)
     t0 = time.monotonic()
     assert again.token() and time.monotonic() - t0 < 30
