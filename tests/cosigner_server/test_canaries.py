@@ -34,6 +34,7 @@ from cosigner_server.bootstrap import (
 )
 from cosigner_server.config import DEFAULT_CHAIN_ID
 from cosigner_server.envelope import load_kek
+from tests.log_capture import debug_log_to
 
 from .conftest import make_config, run_server
 
@@ -126,21 +127,8 @@ class ClientLogFilter(logging.Filter):
 
 @pytest.fixture
 def server_log(tmp_path: Path):
-    path = tmp_path / "server-debug.log"
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setLevel(logging.DEBUG)
-    handler.addFilter(ClientLogFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with debug_log_to(tmp_path / "server-debug.log", ClientLogFilter()) as path:
         yield path
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        handler.close()
 
 
 # -- the provoking client --------------------------------------------------------------------

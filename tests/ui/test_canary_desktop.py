@@ -15,7 +15,6 @@ The search is checked to work: a secret planted on purpose is found in each kind
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from app.keys import generate_mnemonic, secret_key_from_mnemonic
 from app.local_cosigner import start_local_cosigner
 from app.share_store import KeyringShareStore
 from tests.cosigner_server.test_canaries import Canaries, data_dir_files
+from tests.log_capture import debug_log_to
 from tests.secret_service import secret_service_problem
 from tests.ui.conftest import WAIT_MS, wait_job
 from ui.context import AppContext
@@ -41,21 +41,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def app_log(tmp_path: Path):
     """Everything the app logs, at every level, into a file (what a user's log would hold)."""
-    path = tmp_path / "logs" / "splitkey.log"
-    path.parent.mkdir()
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setLevel(logging.DEBUG)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
+    with debug_log_to(tmp_path / "logs" / "splitkey.log") as path:
         yield path
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        handler.close()
 
 
 @pytest.fixture
