@@ -291,6 +291,12 @@ def cmd_whoami(args: argparse.Namespace) -> Result:
 
 
 def cmd_wallet_create(args: argparse.Namespace) -> Result:
+    if args.keyless:
+        from app.cli_keyless import create_keyless  # it builds on this module
+
+        return create_keyless(args)
+    if args.share_out:
+        raise InputError("--share-out is for --keyless wallets")
     with _api() as api:
         created = api.create_wallet()
     return 0, {
@@ -301,6 +307,12 @@ def cmd_wallet_create(args: argparse.Namespace) -> Result:
 
 
 def cmd_wallet_import(args: argparse.Namespace) -> Result:
+    if args.keyless:
+        from app.cli_keyless import import_keyless
+
+        return import_keyless(args)
+    if args.share_out or args.wallet_file:
+        raise InputError("--share-out and --wallet-file are for --keyless imports")
     if (args.mnemonic is None) == (args.private_key is None):
         raise InputError("give --mnemonic or --private-key")
     if args.mnemonic is not None:
@@ -332,6 +344,12 @@ def _wallet_command(call: Callable[[CosignerClient, str], Any]):
 
 
 def cmd_split_create(args: argparse.Namespace) -> Result:
+    if args.from_share:
+        from app.cli_keyless import delegate
+
+        return delegate(args)
+    if args.share_out:
+        raise InputError("--share-out is for --from-share splits")
     permissions = permissions_from_args(args)
     with _api() as api:
         made = api.create_split(args.wallet, args.label, args.holder, permissions)
@@ -340,6 +358,12 @@ def cmd_split_create(args: argparse.Namespace) -> Result:
         out["share_code"] = made.share_code
         out["share_code_expires_in"] = made.share_code_expires_in
     return 0, out
+
+
+def cmd_split_refresh(args: argparse.Namespace) -> Result:
+    from app.cli_keyless import refresh
+
+    return refresh(args)
 
 
 def cmd_split_list(args: argparse.Namespace) -> Result:
@@ -536,11 +560,14 @@ def _add_session_commands(commands) -> None:
 
 
 def _add_wallet_commands(commands) -> None:
+    from app.cli_keyless import add_wallet_options
+
     group = _group(commands, "wallet", "wallets held by the co-signer's vault")
-    _add(group, "create", cmd_wallet_create, "a new wallet (its mnemonic is shown once)")
+    create = _add(group, "create", cmd_wallet_create, "a new wallet (its mnemonic is shown once)")
     imported = _add(group, "import", cmd_wallet_import, "import a 0Chain wallet")
     imported.add_argument("--mnemonic", metavar="M", help='the 24 words, or "-"')
     imported.add_argument("--private-key", metavar="K", help='hex, or "-"')
+    add_wallet_options(create, imported)
     _add(group, "list", cmd_wallet_list, "my wallets and those shared with me")
     actions = (
         ("show", lambda api, cid: api.wallet(cid), "one wallet"),
@@ -561,7 +588,12 @@ def _add_split_commands(split: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--holder", default="me", metavar="H", help='"me", "code" (a share code), or a user id'
     )
+    from app.cli_keyless import add_split_options
+
+    add_split_options(create)
     _permission_options(create)
+    refresh = _add(sub, "refresh", cmd_split_refresh, "refresh my share (the old one stops)")
+    refresh.add_argument("--share-file", required=True, metavar="F", help="rewritten in place")
     listed = _add(sub, "list", cmd_split_list, "a wallet's splits (owner), or the ones I hold")
     listed.add_argument("--wallet", metavar="CLIENT_ID")
     _add(sub, "show", cmd_split_show, "one split").add_argument("split_id")

@@ -54,13 +54,17 @@ from app.client_calls import (
     WalletList,
     challenge_call,
     created_wallet,
+    delegation_call,
     is_object,
+    keyless_wallet_call,
     many,
     message_call,
     new_split,
     one,
     proof_signature,
     read_answer,
+    redeem_call,
+    refresh_call,
     transaction_call,
 )
 from app.crypto import PublicKey, SecretKey
@@ -250,6 +254,27 @@ class _Api:
         body = {"mnemonic": mnemonic} if mnemonic is not None else {"private_key": private_key}
         return self._run(Call("POST", API + "/wallets", body, created_wallet))
 
+    def create_keyless_wallet(self, master_key: SecretKey) -> CreatedWallet:
+        """Register a wallet split on this machine (keyless custody): the answer carries the
+        owner's split and share; the master key never leaves this process."""
+        return self._run(keyless_wallet_call(master_key))
+
+    def delegate(
+        self,
+        share: ShareInfo,
+        label: str = "",
+        holder: str = "code",
+        permissions: Permissions | None = None,
+    ) -> NewSplit:
+        """A new split of a keyless wallet from the owner's share (no master key anywhere)."""
+        return self._run(delegation_call(share, label, holder, permissions))
+
+    def refresh(
+        self, share: ShareInfo, refreshed: SecretKey | None = None
+    ) -> tuple[SplitView, ShareInfo]:
+        """Refresh a split's pair; the old share is refused afterwards."""
+        return self._run(refresh_call(share, refreshed))
+
     def wallets(self) -> WalletList:
         def parse(data: Any) -> WalletList:
             return WalletList(
@@ -327,8 +352,7 @@ class _Api:
 
     def redeem(self, code: str) -> ShareInfo:
         """Become the holder of a split shared by code, and take its share; checked."""
-        body = {"code": code}
-        return self._run(Call("POST", API + "/share-codes/redeem", body, ShareInfo.from_dict))
+        return self._run(redeem_call(code))
 
     # -- co-signing: the local half, the request, and the verification of the answer --
 

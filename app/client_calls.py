@@ -13,8 +13,10 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app import keyless
 from app.crypto import CryptoError, PublicKey, SecretKey, Signature
 from app.keys import client_id_of
+from app.permissions import Permissions
 from app.transaction import Transaction, TransactionError, sha3_hex
 from app.wire import (
     API,
@@ -22,6 +24,7 @@ from app.wire import (
     ApiErrorBody,
     ChallengeAnswer,
     CosignAnswer,
+    EnvelopeDelivery,
     ShareDelivery,
     SignMessageRequest,
     SignTransactionRequest,
@@ -88,6 +91,8 @@ Challenge = ChallengeAnswer
 class CreatedWallet:
     wallet: WalletView
     mnemonic: str | None = field(default=None, repr=False)  # only for a wallet the server drew
+    split: SplitView | None = None  # a keyless wallet: the owner's split, made with it
+    share: ShareInfo | None = field(default=None, repr=False)  # ... and the owner's share
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class NewSplit:
     split: SplitView
     share_code: str | None = field(default=None, repr=False)  # holder "code": for a delegate
     share_code_expires_in: int | None = None
+    share: ShareInfo | None = field(default=None, repr=False)  # keyless, holder "me": a'
 
 
 @dataclass(frozen=True)
@@ -314,3 +320,101 @@ def new_split(data: Any) -> NewSplit:
         share_code=require(data, "share_code", str, optional=True),
         share_code_expires_in=require(data, "share_code_expires_in", int, optional=True),
     )
+
+
+# -- keyless custody: the owner's machine splits, the co-signer gets its share only -------------
+
+
+def share_info(split: SplitView, wallet_public_key: str, share: SecretKey) -> ShareInfo:
+    """A share this machine made, in the shape of a delivered one (checked the same way)."""
+    return ShareInfo.from_dict(
+        {
+            "split_id": split.id,
+            "client_id": split.client_id,
+            "wallet_public_key": wallet_public_key,
+            "public_key": share.public_key().to_hex(),
+            "private_key": share.to_hex(),
+        }
+    )
+
+
+def _same_share(split: SplitView, share: SecretKey) -> SplitView:
+    if split.share_public_key.lower() != share.public_key().to_hex():
+        raise TamperedAnswer("the co-signer's split does not carry this machine's share key")
+    return split
+
+
+def keyless_wallet_call(master_key: SecretKey) -> Call:
+    """Register a wallet split here; parses to a CreatedWallet with the owner's split and share.
+    The master key stays in this process: only the server share and public keys are sent."""
+    request, mine = keyless.keyless_wallet(master_key)
+    wallet_key = master_key.public_key().to_hex()
+
+    def parse(data: Any) -> CreatedWallet:
+        wallet = one("wallet", WalletView.from_dict)(data)
+        split = _same_share(one("split", SplitView.from_dict)(data), mine)
+        if wallet.public_key.lower() != wallet_key or split.client_id != wallet.client_id:
+            raise TamperedAnswer("the co-signer registered another wallet than the one sent")
+        return CreatedWallet(wallet, split=split, share=share_info(split, wallet_key, mine))
+
+    return Call("POST", API + "/wallets", {"keyless": request.to_dict()}, parse)
+
+
+def delegation_call(
+    share: ShareInfo,
+    label: str,
+    holder: str,
+    permissions: Permissions | None,
+) -> Call:
+    """A new split of a keyless wallet cut from `share` (the owner's): holder "code" gives a
+    share code whose key part is drawn here; "me" gives the new share itself."""
+    if holder not in ("me", "code"):
+        raise ValueError('a keyless wallet is shared through a share code: holder "me" or "code"')
+    request, fresh, key_part = keyless.delegation(
+        share.split_id, share.secret_key(), share.client_id, sealed=holder == "code"
+    )
+    body: dict[str, Any] = {"label": label, "holder": holder, "delegation": request.to_dict()}
+    if permissions is not None:
+        body["permissions"] = permissions.to_dict()
+
+    def parse(data: Any) -> NewSplit:
+        made = new_split(data)
+        _same_share(made.split, fresh)
+        if key_part is None:
+            return replace(made, share=share_info(made.split, share.wallet_public_key, fresh))
+        if made.share_code is None:
+            raise MalformedAnswer("no share code locator in the answer")
+        return replace(made, share_code=keyless.compose_code(made.share_code, key_part))
+
+    return Call("POST", API + f"/wallets/{share.client_id}/splits", body, parse)
+
+
+def refresh_call(share: ShareInfo, refreshed: SecretKey | None = None) -> Call:
+    """(a, b) -> (a + r, b - r); parses to (the split, the refreshed ShareInfo). Give the
+    `refreshed` share of an attempt whose answer was lost to repeat it."""
+    request, new = keyless.refresh(share.split_id, share.secret_key(), refreshed)
+
+    def parse(data: Any) -> tuple[SplitView, ShareInfo]:
+        split = _same_share(one("split", SplitView.from_dict)(data), new)
+        return split, share_info(split, share.wallet_public_key, new)
+
+    path = API + f"/splits/{share.split_id}/refresh"
+    return Call("POST", path, request.to_dict(), parse)
+
+
+def redeem_call(code: str) -> Call:
+    """Redeem a share code. A keyless code sends only its locator; the envelope that comes back
+    is opened here with the key part."""
+    if not keyless.is_keyless_code(code):
+        return Call("POST", API + "/share-codes/redeem", {"code": code}, ShareInfo.from_dict)
+    locator, _key_part = keyless.split_code(code)
+
+    def parse(data: Any) -> ShareInfo:
+        delivery = EnvelopeDelivery.from_dict(data)
+        try:
+            opened = keyless.open_envelope(code, delivery)
+        except keyless.KeylessError as exc:
+            raise TamperedAnswer(str(exc)) from None
+        return ShareInfo.from_dict({**delivery.to_dict(), "private_key": opened.to_hex()})
+
+    return Call("POST", API + "/share-codes/redeem", {"code": locator}, parse)

@@ -59,6 +59,13 @@ def permissions_from(data: Any, name: str = "permissions") -> Permissions:
         raise WireError(name, str(exc)) from None
 
 
+# How a wallet is held. CUSTODIAL: the vault holds the master key (0Chain ZVault's model) and cuts
+# splits itself. KEYLESS: the owner drew the key and split it on their own machine; the co-signer
+# only ever holds server shares, and user shares reach delegates end-to-end encrypted.
+CUSTODIAL = "custodial"
+KEYLESS = "keyless"
+
+
 # -- views the server returns -----------------------------------------------------------------
 
 
@@ -93,9 +100,13 @@ class WalletView:
     frozen: bool = False
     delete_after: int | None = None
     last_nonce: int | None = None  # highest nonce the co-signer signed for it: propose one more
+    custody: str = "custodial"  # CUSTODIAL: the co-signer holds the master key; KEYLESS: never
 
     @classmethod
     def from_dict(cls, data: Any) -> WalletView:
+        custody = require(data, "custody", str, optional=True) or CUSTODIAL
+        if custody not in (CUSTODIAL, KEYLESS):
+            raise WireError("custody", f"must be {CUSTODIAL} or {KEYLESS}")
         return cls(
             client_id=require(data, "client_id", str),
             public_key=require(data, "public_key", str),
@@ -104,6 +115,7 @@ class WalletView:
             frozen=require(data, "frozen", bool),
             delete_after=require(data, "delete_after", int, optional=True),
             last_nonce=require(data, "last_nonce", int, optional=True),
+            custody=custody,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -349,3 +361,100 @@ def _request_id(data: Any) -> str:
     if not 8 <= len(value) <= 128 or not value.isascii() or not value.isprintable():
         raise WireError("request_id", "must be 8 to 128 printable ASCII characters")
     return value
+
+
+# -- keyless custody ----------------------------------------------------------------------------
+
+KEYLESS_PREFIX = b"splitkey-keyless-authority:"
+# A keyless share code: the locator the server draws (it finds the envelope), then the key part
+# the owner's machine draws (it opens the envelope, and never reaches the server).
+SHARE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
+LOCATOR_CHARS = 10  # 50 bits: guessing one finds only ciphertext, within the code's lifetime
+CODE_KEY_CHARS = 20  # 100 bits: the envelope's key
+
+
+def keyless_message(action: str, *fields: str) -> bytes:
+    """What an owner's share signs to authorise a keyless action ("wallet", "delegate",
+    "refresh"). Domain-separated: never a transaction hash nor a proof_message."""
+    return KEYLESS_PREFIX + ":".join((action, *fields)).encode()
+
+
+def _fields(cls, data: Any, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        name: require(data, name, str, optional=name in optional)
+        for name in cls.__dataclass_fields__
+    }
+
+
+@dataclass(frozen=True)
+class KeylessWalletRequest:
+    """A wallet split on the owner's machine: the co-signer gets its own share and public keys."""
+
+    client_key: str  # the wallet's public key
+    server_share: str = field(repr=False)  # hex: the co-signer's share b
+    share_public_key: str  # the owner's share a: its public key
+    proof: str  # a's signature of keyless_message("wallet", client_id, share_public_key)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> KeylessWalletRequest:
+        return cls(**_fields(cls, data))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DelegationRequest:
+    """A new split cut from the owner's split without the master key: the owner draws a' and
+    sends d = a - a'; the server's new share is b + d. Only the envelope carries a', sealed
+    with a key the server never sees."""
+
+    from_split: str
+    d: str = field(repr=False)  # hex scalar
+    share_public_key: str  # a': its public key
+    proof: str  # a's signature of keyless_message("delegate", from_split, share_public_key)
+    envelope: str | None = None  # base64: a' encrypted for a share code's holder
+
+    @classmethod
+    def from_dict(cls, data: Any) -> DelegationRequest:
+        return cls(**_fields(cls, data, optional=("envelope",)))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        if self.envelope is None:
+            del out["envelope"]
+        return out
+
+
+@dataclass(frozen=True)
+class RefreshRequest:
+    """Move a split's pair (a, b) to (a + r, b - r): same wallet key, the old pair useless."""
+
+    r: str = field(repr=False)  # hex scalar
+    share_public_key: str  # a + r: its public key
+    proof: str  # a's signature of keyless_message("refresh", split_id, share_public_key)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RefreshRequest:
+        return cls(**_fields(cls, data))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class EnvelopeDelivery:
+    """A keyless split's user share as the co-signer hands it out: only its ciphertext."""
+
+    split_id: str
+    client_id: str
+    wallet_public_key: str
+    public_key: str
+    envelope: str  # base64
+
+    @classmethod
+    def from_dict(cls, data: Any) -> EnvelopeDelivery:
+        return cls(**_fields(cls, data))
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)

@@ -49,6 +49,9 @@ class ServerConfig:
     max_clock_skew: int = 300  # accepted distance of a transaction's creation_date from now
     deletion_wait: int = 7 * 86_400
     share_code_ttl: int = 600
+    # "allowed" | "forbidden": whether wallets whose master key the vault holds may be created
+    # or imported here (keyless wallets always may).
+    custodial: str = "allowed"
     enrollment_code_ttl: int = 86_400
     challenge_ttl: int = 120
     crypto_workers: int = 2
@@ -160,6 +163,8 @@ def _checked(config: ServerConfig) -> ServerConfig:
         raise ConfigError("role must be all, vault or auth")
     if config.crypto_mode not in ("process", "thread"):
         raise ConfigError("crypto_mode must be process or thread")
+    if config.custodial not in ("allowed", "forbidden"):
+        raise ConfigError("custodial must be allowed or forbidden")
     if config.kek_source not in ("file", "env", "keyring"):
         raise ConfigError("kek_source must be file, env or keyring")
     if not 0 <= config.port <= 65535:

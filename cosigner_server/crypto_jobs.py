@@ -16,12 +16,19 @@ from app.crypto import (
     aggregate_signatures,
     split_secret_key,
 )
+from app.crypto.params import R
 from app.keys import client_id_of, secret_key_from_mnemonic
+from app.wire import keyless_message
 
 # Signature verifications (each a two-pairing product check) a job may run at most, counted by
 # the pool for /metrics: proof that refused requests never reach a pairing. A new job that
 # verifies signatures must be listed here.
-PAIRING_CHECKS = {"cosign": 2, "verify": 1}
+PAIRING_CHECKS = {
+    "cosign": 2,
+    "verify": 1,
+    "check_keyless_wallet": 1,
+    "move_server_share": 1,
+}
 
 
 @dataclass(frozen=True)
@@ -142,3 +149,65 @@ def check_setup(
     except DecodeError as exc:
         return f"a key is malformed: {exc}"
     return None
+
+
+# -- keyless custody: the server checks the owner's split and moves its own share -------------
+
+
+@dataclass(frozen=True)
+class ShareMove:
+    """A keyless job's outcome: the server share to keep (raw bytes), or why not."""
+
+    server_share: bytes | None = None
+    error: str | None = None
+    client_id: str = ""
+
+
+def check_keyless_wallet(
+    client_key: str, server_share_hex: str, share_public_key: str, proof_hex: str
+) -> ShareMove:
+    """A wallet split on the owner's machine: the server's share and the owner's share's public
+    key add up to the wallet key, and the owner proves they hold their share."""
+    try:
+        wallet_key = PublicKey.from_hex(client_key)
+        share = SecretKey.from_hex(server_share_hex)
+        owner_key = PublicKey.from_hex(share_public_key)
+        proof = Signature.from_hex(proof_hex)
+    except DecodeError as exc:
+        return ShareMove(error=f"a key or the proof is malformed: {exc}")
+    client_id = client_id_of(wallet_key)
+    if share.public_key() + owner_key != wallet_key:
+        return ShareMove(error="the shares do not add up to the wallet key")
+    if not owner_key.verify(keyless_message("wallet", client_id, owner_key.to_hex()), proof):
+        return ShareMove(error="the proof of possession of the owner's share does not verify")
+    return ShareMove(server_share=share.to_bytes(), client_id=client_id)
+
+
+def move_server_share(
+    server_share: bytes,
+    delta_hex: str,
+    sign: int,
+    new_share_public_key: str,
+    authority_key: str,
+    message: bytes,
+    proof_hex: str,
+    wallet_public_key: str,
+) -> ShareMove:
+    """The server's share moved by sign * delta (delegation: b + d; refresh: b - r), if the
+    holder of the share `authority_key` signed `message` and the new pair still makes the wallet
+    key. delta is used here and forgotten: only the moved share leaves this function."""
+    try:
+        delta = SecretKey.from_hex(delta_hex).value
+        new_key = PublicKey.from_hex(new_share_public_key)
+        proof = Signature.from_hex(proof_hex)
+    except DecodeError as exc:
+        return ShareMove(error=f"a key or the proof is malformed: {exc}")
+    if not PublicKey.from_hex(authority_key).verify(message, proof):
+        return ShareMove(error="the owner's share did not sign this request")
+    moved = (SecretKey.from_bytes(server_share).value + sign * delta) % R
+    if moved == 0:
+        return ShareMove(error="the new shares are degenerate; draw again")
+    share = SecretKey(moved)
+    if share.public_key() + new_key != PublicKey.from_hex(wallet_public_key):
+        return ShareMove(error="the new share's public key does not complete the wallet key")
+    return ShareMove(server_share=share.to_bytes())

@@ -59,6 +59,14 @@ NONEMPTY = {"type": "string", "minLength": 1}
 PRIVATE_KEY = {"type": ["string", "null"], "pattern": "^(\\s*(0[xX])?[0-9a-fA-F]{64}\\s*)?$"}
 # Printable ASCII, as app/wire.py checks it.
 REQUEST_ID = {"type": "string", "pattern": "^[ -~]{8,128}$"}
+# Keyless custody (app/wire.py): the owner split the key; only the server's share comes here.
+KEYLESS_WALLET = obj(
+    {"client_key": STR, "server_share": STR, "share_public_key": STR, "proof": STR}
+)
+DELEGATION = obj(
+    {"from_split": STR, "d": STR, "share_public_key": STR, "proof": STR},
+    {"envelope": {"type": ["string", "null"]}},
+)
 MESSAGE_REQUEST = obj({"split_id": STR, "request_id": REQUEST_ID, "message": STR, "signature": STR})
 
 # (method, path, summary, needs a token, request body schema)
@@ -102,9 +110,16 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     (
         "post",
         API + "/wallets",
-        "Create a wallet (mnemonic returned once) or import one",
+        "Create a wallet (mnemonic returned once), import one, or register a keyless one",
         True,
-        obj({}, {"mnemonic": {"type": ["string", "null"]}, "private_key": PRIVATE_KEY}),
+        obj(
+            {},
+            {
+                "mnemonic": {"type": ["string", "null"]},
+                "private_key": PRIVATE_KEY,
+                "keyless": KEYLESS_WALLET,
+            },
+        ),
     ),
     ("get", API + "/wallets", "My wallets and those shared with me", True, None),
     ("get", API + "/wallets/{client_id}", "One wallet", True, None),
@@ -133,9 +148,12 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     (
         "post",
         API + "/wallets/{client_id}/splits",
-        "A new split for me, a user, or a share code",
+        "A new split for me, a user, or a share code (keyless: from the owner's share)",
         True,
-        obj({}, {"label": STR, "holder": STR, "permissions": PERMISSIONS}),
+        obj(
+            {},
+            {"label": STR, "holder": STR, "permissions": PERMISSIONS, "delegation": DELEGATION},
+        ),
     ),
     ("get", API + "/wallets/{client_id}/audit", "The wallet's audit trail", True, None),
     ("get", API + "/splits", "Splits I hold", True, None),
@@ -148,6 +166,13 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         obj({"permissions": PERMISSIONS}),
     ),
     ("post", API + "/splits/{split_id}/revoke", "Revoke at once (idempotent)", True, None),
+    (
+        "post",
+        API + "/splits/{split_id}/refresh",
+        "Refresh a share pair: (a, b) -> (a + r, b - r)",
+        True,
+        obj({"r": STR, "share_public_key": STR, "proof": STR}),
+    ),
     ("post", API + "/splits/{split_id}/key", "Retrieve my user share (once)", True, None),
     (
         "post",

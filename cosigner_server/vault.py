@@ -9,9 +9,9 @@ import secrets
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, generate_mnemonic, normalize_mnemonic
 from app.permissions import Permissions
-from app.wire import ShareDelivery
+from app.wire import LOCATOR_CHARS, SHARE_CODE_ALPHABET, ShareDelivery
 
-from . import crypto_jobs
+from . import crypto_jobs, keyless
 from .errors import ApiError, bad_request, conflict, forbidden, not_found
 from .model import SPLIT_ACTIVE, ShareCode, Split, Wallet
 from .principal import Principal
@@ -19,16 +19,17 @@ from .services import code_digest, record, seal, unseal
 from .state import ServerState, now
 from .storage.base import Conflict
 
-SHARE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
-
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
 
 
-def new_share_code() -> str:
-    raw = "".join(secrets.choice(SHARE_CODE_ALPHABET) for _ in range(20))  # ~100 bits
-    return "-".join(raw[i : i + 5] for i in range(0, 20, 5))
+def new_share_code(*, locator: bool = False) -> str:
+    """A custodial share code (20 characters, ~100 bits), or a keyless code's locator (the
+    owner's machine appends the key part, which never reaches this server)."""
+    length = LOCATOR_CHARS if locator else 20
+    raw = "".join(secrets.choice(SHARE_CODE_ALPHABET) for _ in range(length))
+    return "-".join(raw[i : i + 5] for i in range(0, length, 5))
 
 
 def normalize_code(code: str) -> str:
@@ -43,6 +44,10 @@ async def create_wallet(
     state: ServerState, who: Principal, *, mnemonic: str | None, private_key: str | None
 ) -> tuple[Wallet, str | None]:
     """A new wallet (the server draws the mnemonic and returns it once) or an imported one."""
+    if state.config.custodial != "allowed":
+        raise forbidden(
+            "the administrator forbids custodial wallets here: create or import a keyless one"
+        )
     if mnemonic and private_key:
         raise bad_request("give a mnemonic or a private key, not both", field="mnemonic")
     drawn = None
@@ -180,8 +185,11 @@ async def create_split(
     wallet = await wallet_for(state, who, client_id, access=OWNER)
     if wallet.frozen:
         raise forbidden("the wallet is frozen")
-    if not wallet.sealed_secret:
-        raise conflict("the vault holds no master key for this wallet (set up by /setup)")
+    if not wallet.sealed_secret or keyless.is_keyless(wallet):
+        raise conflict(
+            "the vault holds no master key for this keyless wallet: delegate from your share "
+            "(splitkey split create --from-share)"
+        )
     if holder == "me":
         holder_id = who.user.id
         permissions = permissions or Permissions.unlimited()
@@ -327,8 +335,12 @@ async def redeem_code(state: ServerState, who: Principal, code: str) -> dict:
 
 
 async def _deliver(state: ServerState, who: Principal, split: Split, sealed: bytes, event: str):
-    share = unseal(state, sealed, f"split:{split.id}:user")
     wallet = await state.storage.get_wallet(split.client_id)
+    if wallet is not None and keyless.is_keyless(wallet):
+        answer = keyless.envelope_delivery(state, split, wallet, sealed)
+        await record(state, event, who, wallet=split.client_id, split=split.id)
+        return answer
+    share = unseal(state, sealed, f"split:{split.id}:user")
     await record(state, event, who, wallet=split.client_id, split=split.id)
     return ShareDelivery(
         split_id=split.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.wire import SplitView, UserView, WalletView
+from app.wire import CUSTODIAL, KEYLESS, SplitView, UserView, WalletView
 
 from .model import Split, User, Wallet
 from .state import now
@@ -23,6 +23,7 @@ def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
         frozen=wallet.frozen,
         delete_after=wallet.delete_after,
         last_nonce=last_nonce,
+        custody=CUSTODIAL if wallet.custody == "vault" else KEYLESS,
     ).to_dict()
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, permissions_from, require
+from app.wire import API, DelegationRequest, RefreshRequest, permissions_from, require
 
-from .. import vault
+from .. import keyless, vault
 from ..principal import require_user
 from ..state import STATE
 from ..views import split_view
@@ -24,14 +24,26 @@ async def create_split(request: web.Request) -> web.Response:
     holder = parse(lambda d: require(d, "holder", str, optional=True), body) or "me"
     raw = parse(lambda d: require(d, "permissions", dict, optional=True), body)
     permissions = None if raw is None else parse(permissions_from, raw)
-    split, code = await vault.create_split(
-        request.app[STATE],
-        who,
-        request.match_info["client_id"],
-        label=label[:100],
-        holder=holder,
-        permissions=permissions,
-    )
+    delegation = parse(lambda d: require(d, "delegation", dict, optional=True), body)
+    if delegation is not None:  # a keyless wallet: cut from the owner's share
+        split, code = await keyless.delegate(
+            request.app[STATE],
+            who,
+            request.match_info["client_id"],
+            label=label[:100],
+            holder=holder,
+            permissions=permissions,
+            request=parse(DelegationRequest.from_dict, delegation),
+        )
+    else:
+        split, code = await vault.create_split(
+            request.app[STATE],
+            who,
+            request.match_info["client_id"],
+            label=label[:100],
+            holder=holder,
+            permissions=permissions,
+        )
     answer = {"split": split_view(split)}
     if code:
         answer["share_code"] = code
@@ -70,6 +82,14 @@ async def set_permissions(request: web.Request) -> web.Response:
 async def revoke(request: web.Request) -> web.Response:
     who = await require_user(request)
     split = await vault.revoke(request.app[STATE], who, request.match_info["split_id"])
+    return ok({"split": split_view(split)})
+
+
+@routes.post(API + "/splits/{split_id}/refresh")
+async def refresh(request: web.Request) -> web.Response:
+    who = await require_user(request)
+    body = parse(RefreshRequest.from_dict, await json_body(request))
+    split = await keyless.refresh(request.app[STATE], who, request.match_info["split_id"], body)
     return ok({"split": split_view(split)})
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, require
+from app.wire import API, KeylessWalletRequest, require
 
-from .. import vault
+from .. import keyless, vault
 from ..model import SPLIT_ACTIVE
 from ..principal import require_user
 from ..state import STATE, now
@@ -20,6 +20,12 @@ routes = web.RouteTableDef()
 async def create_wallet(request: web.Request) -> web.Response:
     who = await require_user(request)
     body = await json_body(request)
+    split_locally = parse(lambda d: require(d, "keyless", dict, optional=True), body)
+    if split_locally is not None:
+        wallet, split = await keyless.create_wallet(
+            request.app[STATE], who, parse(KeylessWalletRequest.from_dict, split_locally)
+        )
+        return ok({"wallet": wallet_view(wallet), "split": split_view(split)}, status=201)
     mnemonic = parse(lambda d: require(d, "mnemonic", str, optional=True), body)
     private_key = parse(lambda d: require(d, "private_key", str, optional=True), body)
     wallet, drawn = await vault.create_wallet(

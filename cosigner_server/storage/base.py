@@ -134,6 +134,15 @@ class Storage(abc.ABC):
     async def take_user_share(self, split_id: str, holder_id: str) -> bytes | None:
         """Return the sealed user share and erase it, only for its holder, only once."""
 
+    async def replace_split_share(
+        self, split_id: str, old_public_key: str, new_public_key: str, sealed_server_share: bytes
+    ) -> bool:
+        """A refresh: if the split is active and its share key is still old_public_key, set the
+        share key and the sealed server share together (the old server share destroyed); else
+        change nothing and return False. Not abstract so that a storage written before keyless
+        custody still loads; each storage must implement it for refresh to work."""
+        raise NotImplementedError(f"{type(self).__name__} cannot refresh shares")
+
     # -- share codes -----------------------------------------------------------------------------
     @abc.abstractmethod
     async def add_share_code(self, code: ShareCode) -> None: ...

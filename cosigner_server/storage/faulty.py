@@ -172,6 +172,18 @@ class FaultyStorage(Storage):
     async def take_user_share(self, split_id: str, holder_id: str) -> bytes | None:
         return await self._call("take_user_share", self.inner.take_user_share, split_id, holder_id)
 
+    async def replace_split_share(
+        self, split_id: str, old_public_key: str, new_public_key: str, sealed_server_share: bytes
+    ) -> bool:
+        return await self._call(
+            "replace_split_share",
+            self.inner.replace_split_share,
+            split_id,
+            old_public_key,
+            new_public_key,
+            sealed_server_share,
+        )
+
     # -- share codes -----------------------------------------------------------------------------
     async def add_share_code(self, code: ShareCode) -> None:
         await self._call("add_share_code", self.inner.add_share_code, code)

@@ -851,6 +851,20 @@ class SQLiteStorage(Storage):
 
         return await self._call(self._write_and_scrub, "take_user_share", body)
 
+    async def replace_split_share(
+        self, split_id: str, old_public_key: str, new_public_key: str, sealed_server_share: bytes
+    ) -> bool:
+        def body(db: sqlite3.Connection) -> bool:
+            cur = db.execute(
+                "UPDATE splits SET share_public_key = ?, sealed_server_share = ? "
+                "WHERE id = ? AND share_public_key = ? AND status = 'active'",
+                (new_public_key, sealed_server_share, split_id, old_public_key),
+            )
+            return cur.rowcount == 1
+
+        # scrubbed: the old server share must not linger in the WAL or free pages
+        return await self._call(self._write_and_scrub, "replace_split_share", body)
+
     # -- share codes -----------------------------------------------------------------------------
     async def add_share_code(self, code: ShareCode) -> None:
         def body(db: sqlite3.Connection) -> None:

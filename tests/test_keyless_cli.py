@@ -1,0 +1,285 @@
+"""Keyless custody at the command line, against a real co-signer on 127.0.0.1: the owner's machine
+draws and splits the key, delegates from its own share through an end-to-end encrypted share
+code, refreshes its share (the old one is refused), and every combined signature verifies under
+the unchanged wallet key, which is the key of the mnemonic shown once."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from app.cli_cosigner import EXIT_REFUSED
+from app.keys import Wallet, secret_key_from_mnemonic
+from app.wire import CODE_KEY_CHARS, LOCATOR_CHARS
+from cosigner_server.bootstrap import init_data_dir
+from tests import test_cli_cosigner as cli_tests
+from tests.cosigner_server.conftest import make_config, run_server
+from tests.test_cli_cosigner import enrolled, write_tx
+
+# the fixtures, shared
+cosigner, admin, people = cli_tests.cosigner, cli_tests.admin, cli_tests.people
+
+
+def keyless_wallet(user, name: str = "own.share") -> tuple[dict, str]:
+    made = user.ok("wallet", "create", "--keyless", "--share-out", user.file(name))
+    return made, user.file(name)
+
+
+def signs(user, share_file: str, wallet: dict, value: float = 1) -> dict:
+    tx_file = write_tx(user, wallet, value)
+    return user.ok("cosign", "tx", "--share-file", share_file, "--file", tx_file)["transaction"]
+
+
+def assert_verifies(user, wallet: dict, signed: dict) -> None:
+    verified = user.ok(
+        "verify",
+        "--public-key",
+        wallet["public_key"],
+        "--hash",
+        signed["hash"],
+        "--signature",
+        signed["signature"],
+    )
+    assert verified == {"valid": True}
+
+
+def test_keyless_create_prints_the_contract_and_signs_under_the_mnemonics_key(
+    cosigner, admin, people
+):
+    alice = enrolled(cosigner, admin, people, "alice")
+    made, share_file = keyless_wallet(alice)
+    assert {"wallet", "mnemonic", "split", "share_file"} <= set(made)
+    wallet = made["wallet"]
+    assert wallet["custody"] == "keyless"
+    assert made["share_file"] == share_file
+    assert stat.S_IMODE(os.stat(share_file).st_mode) == 0o600
+    # the words shown once are the wallet's key; the share file holds a share, not that key
+    master = secret_key_from_mnemonic(made["mnemonic"])
+    assert master.public_key().to_hex() == wallet["public_key"]
+    share = json.loads(Path(share_file).read_text())
+    assert share["split_id"] == made["split"]["id"]
+    assert share["private_key"] != master.to_hex()
+    assert made["split"]["share_public_key"] == share["public_key"]
+
+    signed = signs(alice, share_file, wallet)
+    assert_verifies(alice, wallet, signed)
+    # the same signature the unsplit key makes (BLS is deterministic)
+    tx_file = write_tx(alice, wallet)
+    cosigned = alice.ok("cosign", "tx", "--share-file", share_file, "--file", tx_file)
+    whole = alice.ok("tx", "sign", "--private-key", master.to_hex(), "--file", tx_file)
+    assert cosigned["transaction"]["signature"] == whole["signature"]
+    assert alice.ok("wallet", "show", wallet["client_id"])["wallet"]["custody"] == "keyless"
+
+
+def test_delegation_refresh_and_revocation(cosigner, admin, people):
+    alice = enrolled(cosigner, admin, people, "alice")
+    made, own = keyless_wallet(alice)
+    wallet = made["wallet"]
+    shared = alice.ok(
+        "split",
+        "create",
+        "--wallet",
+        wallet["client_id"],
+        "--from-share",
+        own,
+        "--holder",
+        "code",
+        "--label",
+        "bob",
+        "--groups",
+        "token_transfers",
+        "--max-per-tx",
+        "2",
+    )
+    assert set(shared) >= {"split", "share_code"}
+    code = shared["share_code"]
+    assert len(code.replace("-", "")) == LOCATOR_CHARS + CODE_KEY_CHARS
+    assert shared["split"]["holder_id"] is None
+
+    bob = enrolled(cosigner, admin, people, "bob")
+    got = bob.ok("share", "redeem", code, "--out", bob.file("bob.share"))
+    assert got["split_id"] == shared["split"]["id"] and "private_key" not in got
+    assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
+    bob.fails(
+        EXIT_REFUSED,
+        "per_transaction_cap",
+        "cosign",
+        "tx",
+        "--share-file",
+        bob.file("bob.share"),
+        "--file",
+        write_tx(bob, wallet, 3),
+    )
+    # the code is used up
+    bob.fails(EXIT_REFUSED, "gone", "share", "redeem", code, "--out", bob.file("again.share"))
+
+    # the owner refreshes: the file is rewritten, the old copy no longer co-signs
+    old_copy = alice.file("old.share")
+    Path(old_copy).write_bytes(Path(own).read_bytes())
+    os.chmod(old_copy, 0o600)
+    refreshed = alice.ok("split", "refresh", "--share-file", own)
+    assert set(refreshed) == {"split"}
+    assert refreshed["split"]["id"] == made["split"]["id"]
+    new_share = json.loads(Path(own).read_text())
+    assert new_share["public_key"] == refreshed["split"]["share_public_key"]
+    assert new_share["public_key"] != made["split"]["share_public_key"]
+    assert stat.S_IMODE(os.stat(own).st_mode) == 0o600
+    assert not Path(own + ".refresh-pending").exists()
+    alice.fails(
+        EXIT_REFUSED,
+        "partial",
+        "cosign",
+        "tx",
+        "--share-file",
+        old_copy,
+        "--file",
+        write_tx(alice, wallet),
+    )
+    assert_verifies(alice, wallet, signs(alice, own, wallet))
+    assert (
+        alice.ok("wallet", "show", wallet["client_id"])["wallet"]["public_key"]
+        == (wallet["public_key"])
+    )
+    # the delegate is untouched by the owner's refresh, until revoked
+    assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
+    alice.ok("split", "revoke", shared["split"]["id"])
+    bob.fails(
+        EXIT_REFUSED,
+        "revoked",
+        "cosign",
+        "tx",
+        "--share-file",
+        bob.file("bob.share"),
+        "--file",
+        write_tx(bob, wallet, 1),
+    )
+    # a delegation from the refreshed share works; from the pre-refresh copy it is refused
+    alice.fails(
+        EXIT_REFUSED,
+        "did not sign",
+        "split",
+        "create",
+        "--wallet",
+        wallet["client_id"],
+        "--from-share",
+        old_copy,
+        "--holder",
+        "code",
+        "--groups",
+        "token_transfers",
+    )
+    again = alice.ok(
+        "split",
+        "create",
+        "--wallet",
+        wallet["client_id"],
+        "--from-share",
+        own,
+        "--holder",
+        "me",
+        "--share-out",
+        alice.file("phone.share"),
+    )
+    assert_verifies(alice, wallet, signs(alice, alice.file("phone.share"), wallet))
+    assert again["share_file"] == alice.file("phone.share")
+
+
+def test_keyless_wallets_cannot_be_split_by_the_vault(cosigner, admin, people):
+    alice = enrolled(cosigner, admin, people, "alice")
+    made, _ = keyless_wallet(alice)
+    alice.fails(
+        EXIT_REFUSED,
+        "no master key",
+        "split",
+        "create",
+        "--wallet",
+        made["wallet"]["client_id"],
+        "--holder",
+        "code",
+        "--groups",
+        "token_transfers",
+    )
+
+
+def test_keyless_imports_from_words_and_zwallet_file(cosigner, admin, people):
+    alice = enrolled(cosigner, admin, people, "alice")
+    words = Wallet.create()
+    by_words = alice.ok(
+        "wallet",
+        "import",
+        "--keyless",
+        "--mnemonic",
+        "-",
+        "--share-out",
+        alice.file("w.share"),
+        stdin=words.mnemonic,
+    )
+    assert by_words["wallet"]["client_id"] == words.client_id
+    assert by_words["wallet"]["custody"] == "keyless"
+    assert "mnemonic" not in by_words
+    assert_verifies(
+        alice, by_words["wallet"], signs(alice, alice.file("w.share"), by_words["wallet"])
+    )
+
+    zwallet = Wallet.create()
+    wallet_file = Path(alice.file("zwallet.json"))
+    wallet_file.write_text(zwallet.to_json())
+    by_file = alice.ok(
+        "wallet",
+        "import",
+        "--keyless",
+        "--wallet-file",
+        str(wallet_file),
+        "--share-out",
+        alice.file("z.share"),
+    )
+    assert by_file["wallet"]["client_id"] == zwallet.client_id
+    # the same wallet again: refused, and the new share file is not left behind
+    alice.fails(
+        EXIT_REFUSED,
+        "already registered",
+        "wallet",
+        "import",
+        "--keyless",
+        "--wallet-file",
+        str(wallet_file),
+        "--share-out",
+        alice.file("z2.share"),
+    )
+    assert not Path(alice.file("z2.share")).exists()
+    # a split zwallet file is refused before anything is sent
+    wallet_file.write_text(zwallet.split().to_json())
+    alice.fails(
+        2,
+        "already split",
+        "wallet",
+        "import",
+        "--keyless",
+        "--wallet-file",
+        str(wallet_file),
+        "--share-out",
+        alice.file("z3.share"),
+    )
+
+
+@pytest.fixture
+def keyless_only(tmp_path: Path):
+    config = make_config(tmp_path / "cosigner", custodial="forbidden")
+    init_data_dir(config)
+    yield from run_server(config)
+
+
+def test_an_administrator_can_forbid_custodial_wallets(keyless_only, people):
+    from cosigner_server import identity
+
+    _, code = keyless_only.call(identity.create_user(keyless_only.state, None, "carol", "user"))
+    carol = people("carol")
+    carol.ok("cosigner", "login", "--url", keyless_only.url, "--code", code)
+    carol.fails(EXIT_REFUSED, "forbids custodial", "wallet", "create")
+    carol.fails(EXIT_REFUSED, "forbids custodial", "wallet", "import", "--mnemonic", "-")
+    made, _ = keyless_wallet(carol)
+    assert made["wallet"]["custody"] == "keyless"
