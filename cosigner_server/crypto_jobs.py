@@ -163,6 +163,13 @@ class ShareMove:
     client_id: str = ""
 
 
+def _adds_up(server_share: SecretKey, user_key: PublicKey, wallet_key: PublicKey) -> bool:
+    try:
+        return server_share.public_key() + user_key == wallet_key
+    except DecodeError:  # the sum is the point at infinity: not a wallet key
+        return False
+
+
 def check_keyless_wallet(
     client_key: str, server_share_hex: str, share_public_key: str, proof_hex: str
 ) -> ShareMove:
@@ -176,7 +183,7 @@ def check_keyless_wallet(
     except DecodeError as exc:
         return ShareMove(error=f"a key or the proof is malformed: {exc}")
     client_id = client_id_of(wallet_key)
-    if share.public_key() + owner_key != wallet_key:
+    if not _adds_up(share, owner_key, wallet_key):
         return ShareMove(error="the shares do not add up to the wallet key")
     if not owner_key.verify(keyless_message("wallet", client_id, owner_key.to_hex()), proof):
         return ShareMove(error="the proof of possession of the owner's share does not verify")
@@ -208,6 +215,6 @@ def move_server_share(
     if moved == 0:
         return ShareMove(error="the new shares are degenerate; draw again")
     share = SecretKey(moved)
-    if share.public_key() + new_key != PublicKey.from_hex(wallet_public_key):
+    if not _adds_up(share, new_key, PublicKey.from_hex(wallet_public_key)):
         return ShareMove(error="the new share's public key does not complete the wallet key")
     return ShareMove(server_share=share.to_bytes())
