@@ -47,7 +47,8 @@ def _envelope_record(split_id: str) -> str:
 async def create_wallet(
     state: ServerState, who: Principal, request: KeylessWalletRequest
 ) -> tuple[Wallet, Split]:
-    """Register a wallet its owner split locally; the owner's split is created with it."""
+    """Register a wallet its owner split locally; the owner's split is created with it. Its
+    owner registering it again (from the words, on a new device) gets one more own split."""
     checked = await state.pool.run(
         crypto_jobs.check_keyless_wallet,
         request.client_key,
@@ -65,10 +66,11 @@ async def create_wallet(
         sealed_secret=b"",
         custody=KEYLESS,
     )
+    restored = False
     try:
         await state.storage.add_wallet(wallet)
     except Conflict:
-        raise conflict("this wallet is already registered with this co-signer") from None
+        wallet, restored = await _registered(state, who, wallet), True
     split_id = vault.new_id("sp")
     split = Split(
         id=split_id,
@@ -83,31 +85,57 @@ async def create_wallet(
     )
 
     async def undo() -> None:
-        await state.storage.delete_wallet(wallet.client_id)
+        if restored:
+            await state.storage.revoke_split(split_id, now())
+        else:
+            await state.storage.delete_wallet(wallet.client_id)
 
     try:
         await state.storage.add_split(split)
+    except Conflict:
+        raise conflict("a split with this share key exists; split the key again") from None
     except BaseException:
-        await undo()
+        if not restored:
+            await state.storage.delete_wallet(wallet.client_id)
         raise
-    await record(
-        state,
-        "wallet_created",
-        who,
-        wallet=wallet.client_id,
-        details={"custody": KEYLESS},
-        undo=undo,
-    )
+    if not restored:
+        await record(
+            state,
+            "wallet_created",
+            who,
+            wallet=wallet.client_id,
+            details={"custody": KEYLESS},
+            undo=undo,
+        )
     await record(
         state,
         "split_created",
         who,
         wallet=wallet.client_id,
         split=split_id,
-        details={"holder": who.user.id, "label": split.label, "custody": KEYLESS},
+        details={
+            "holder": who.user.id,
+            "label": split.label,
+            "custody": KEYLESS,
+            "from": "the words again" if restored else "a new wallet",
+        },
         undo=undo,
     )
     return wallet, split
+
+
+async def _registered(state: ServerState, who: Principal, wallet: Wallet) -> Wallet:
+    """The wallet already here, when its owner registers it again from the words (a new device,
+    a lost one): whoever split the wallet key into a share they prove and the server share they
+    sent knows the whole key, so this only needs to be the same owner."""
+    existing = await state.storage.get_wallet(wallet.client_id)
+    if existing is None or existing.owner_id != who.user.id:
+        raise conflict("this wallet is registered with this co-signer by someone else")
+    if not is_keyless(existing):
+        raise conflict("this wallet is held in custody here: use its existing splits")
+    if existing.public_key != wallet.public_key:
+        raise conflict("this wallet is registered with another public key")
+    return existing
 
 
 async def _own_active_split(state: ServerState, who: Principal, split_id: str) -> Split:

@@ -238,19 +238,24 @@ def test_keyless_imports_from_words_and_zwallet_file(cosigner, admin, people):
         alice.file("z.share"),
     )
     assert by_file["wallet"]["client_id"] == zwallet.client_id
-    # the same wallet again: refused, and the new share file is not left behind
-    alice.fails(
-        EXIT_REFUSED,
-        "already registered",
-        "wallet",
-        "import",
-        "--keyless",
-        "--wallet-file",
-        str(wallet_file),
-        "--share-out",
-        alice.file("z2.share"),
-    )
-    assert not Path(alice.file("z2.share")).exists()
+    # the owner registers it again (a new device, a lost one): one more own split, both sign
+    again = alice.ok(
+        "wallet", "import", "--keyless", "--wallet-file", str(wallet_file),
+        "--share-out", alice.file("z2.share"),
+    )  # fmt: skip
+    assert again["wallet"]["client_id"] == zwallet.client_id
+    assert again["split"]["id"] != by_file["split"]["id"]
+    for share in ("z.share", "z2.share"):
+        assert_verifies(
+            alice, by_file["wallet"], signs(alice, alice.file(share), by_file["wallet"])
+        )
+    # someone else cannot: refused, and the new share file is not left behind
+    mallory = enrolled(cosigner, admin, people, "mallory")
+    mallory.fails(
+        EXIT_REFUSED, "someone else", "wallet", "import", "--keyless",
+        "--wallet-file", str(wallet_file), "--share-out", mallory.file("z.share"),
+    )  # fmt: skip
+    assert not Path(mallory.file("z.share")).exists()
     # a split zwallet file is refused before anything is sent
     wallet_file.write_text(zwallet.split().to_json())
     alice.fails(

@@ -30,6 +30,7 @@ from app.policy_words import (
     worst_case,
 )
 from app.wallets import OWNED, WalletEntry, new_device_key
+from app.wire import KEYLESS
 from ui.context import AppContext
 from ui.errors import ErrorBanner
 from ui.passphrase_dialog import ensure_store
@@ -126,11 +127,22 @@ class OverviewTab(QWidget):
             "keyring, so this computer can sign."
         )
         self.add_key.clicked.connect(self._create_key)
+        self.custody = QLabel()
+        self.custody.setWordWrap(True)
+        self.custody.setObjectName("custody")
+        self.refresh_key = QPushButton("Refresh this key")
+        self.refresh_key.setToolTip(
+            "Gives this computer and the co-signer a new pair of shares of the same wallet key. "
+            "Any copy of the old key (a lost or stolen device, a backup) stops working."
+        )
+        self.refresh_key.clicked.connect(self._refresh_key)
 
         key_box = QGroupBox("Your key for this wallet")
         column = QVBoxLayout(key_box)
+        column.addWidget(self.custody)
         column.addWidget(self.key_summary)
         column.addWidget(self.add_key, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.refresh_key, 0, Qt.AlignmentFlag.AlignLeft)
         self.headings = [heading("What it may do"), heading("Allowance")]
         column.addWidget(self.headings[0])
         column.addWidget(self.permissions)
@@ -175,13 +187,25 @@ class OverviewTab(QWidget):
             self.key_summary.setText("Pick a wallet on the left.")
             self._show_key(False)
             self.add_key.hide()
+            self.refresh_key.hide()
+            self.custody.setText("")
             return
         self.client_id.setText(entry.client_id)
+        keyless = entry.wallet.custody == KEYLESS
+        self.custody.setText(
+            "Keyless: the co-signer holds only its share; it never had this wallet's key."
+            if keyless
+            else "Custodial: the co-signer's vault holds this wallet's master key (like ZVault)."
+        )
         self.public_key.setText(entry.wallet.public_key or "(not known on this computer)")
         self.qr.set_text(entry.client_id)
         split = entry.split
-        can_add = entry.kind == OWNED and not entry.has_share and not entry.wallet.frozen
+        # a keyless wallet's keys are cut from the owner's share, never by the co-signer
+        can_add = (
+            entry.kind == OWNED and not entry.has_share and not entry.wallet.frozen and not keyless
+        )
         self.add_key.setVisible(can_add)
+        self.refresh_key.setVisible(entry.can_sign)
         if split is None:
             self.key_summary.setText(
                 "There is no key for this wallet on this computer: it cannot sign here."
@@ -267,6 +291,19 @@ class OverviewTab(QWidget):
         job.finished.connect(self._key_created)
         job.failed.connect(self.banner.show_error)
         job.done.connect(lambda: self.add_key.setEnabled(True))
+
+    def _refresh_key(self) -> None:
+        from ui.refresh_key import refresh_job
+
+        entry = self.entry
+        if entry is None or entry.split is None:
+            return
+        self.refresh_key.setEnabled(False)
+        job = refresh_job(self.ctx, entry.split.id)
+        self.busy.track(job, "Refreshing your key…", cancellable=False)
+        job.finished.connect(self._key_created)
+        job.failed.connect(self.banner.show_error)
+        job.done.connect(lambda: self.refresh_key.setEnabled(True))
 
     def _key_created(self, _share) -> None:
         self.ctx.sync_share_index()

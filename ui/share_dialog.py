@@ -10,6 +10,7 @@ The form's meaning lives in app/share_terms.py; this file only shows it."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from PySide6.QtCore import QDateTime, Qt, Signal
@@ -44,6 +45,7 @@ from app.share_terms import (
     permissions_of,
 )
 from app.wallets import WalletEntry
+from app.wire import KEYLESS
 from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
 from ui.runner import Job
@@ -60,6 +62,10 @@ FIELDS = (
     "expires_at",
     "max_uses",
 )
+
+
+class NoShareHere(Exception):
+    """A keyless wallet is shared from its owner's share, which this computer does not hold."""
 
 
 class ShareDialog(QDialog):
@@ -326,8 +332,17 @@ class ShareDialog(QDialog):
         now = int(time.time())
         permissions = permissions_of(self.form(now), now)
         label, client_id = self.label.text().strip(), self.entry.client_id
+        keyless = self.entry.wallet.custody == KEYLESS
+        own_split = self.entry.split.id if self.entry.split and self.entry.has_share else None
+        ctx = self.ctx
 
         async def make(api):
+            if keyless:
+                # No master key anywhere: the new key is cut from the owner's share here.
+                own = own_split and await asyncio.to_thread(ctx.load_share, own_split)
+                if not own:
+                    raise NoShareHere("a keyless wallet is shared from your key on this computer")
+                return await api.delegate(own, label, "code", permissions)
             return await api.create_split(
                 client_id, label=label, holder="code", permissions=permissions
             )

@@ -1,5 +1,6 @@
 """Step 5 (new wallet): type three of the words back (proof they were written down), then the
-app makes this computer's key of the wallet and stores its share in the keyring. Only after
+app splits the key on this computer, registers the wallet with the co-signer (which gets only
+its own share: keyless custody) and stores this computer's share in the keyring. Only after
 that are the words dropped from memory."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import socket
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
+from app.keys import secret_key_from_mnemonic
 from app.wallets import new_device_key
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field
@@ -85,9 +87,22 @@ class ConfirmPage(AsyncPage):
 
     def start(self) -> Job | None:
         w = self.wizard()
+        ctx = self.ctx
+        if w.created is None:  # keyless: the words were drawn here
+            mnemonic = " ".join(w.words())
+
+            async def register(api):
+                await asyncio.to_thread(ctx.store)  # before anything is registered
+                report("Splitting the key on this computer…")
+                master = await asyncio.to_thread(secret_key_from_mnemonic, mnemonic)
+                created = await api.create_keyless_wallet(master)
+                report("Storing your share in the keyring…")
+                await asyncio.to_thread(ctx.save_share, created.share)
+                return created
+
+            return ctx.cosigner(register, label="Registering your wallet")
         client_id = w.created.wallet.client_id
         label = f"{socket.gethostname()[:60]} (desktop)"
-        ctx = self.ctx
 
         async def make(api):
             await asyncio.to_thread(ctx.store)  # before the share leaves the co-signer
@@ -99,9 +114,12 @@ class ConfirmPage(AsyncPage):
 
         return ctx.cosigner(make, label="Making this computer's key")
 
-    def done_with(self, client_id: str) -> None:
+    def done_with(self, result) -> None:
         w = self.wizard()
-        w.client_id = client_id
+        if isinstance(result, str):
+            w.client_id = result
+        else:  # a keyless wallet, registered
+            w.created, w.client_id = result, result.wallet.client_id
         self.ctx.sync_share_index()
         self._asked = {}
         w.forget_words()

@@ -1,10 +1,10 @@
-"""Import an existing 0Chain wallet: its 24 words, or a wallet file as zwallet writes it. The
-co-signer's vault takes the key; this computer gets its own split of it, as for a new wallet."""
+"""Import an existing 0Chain wallet: its 24 words, or a wallet file as zwallet writes it. The key
+is split on this computer (keyless custody): the co-signer gets only its own share, this
+computer keeps the other, as for a new wallet."""
 
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -18,8 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.keys import KeysError, normalize_mnemonic
-from app.wallets import new_device_key, zwallet_secret
+from app.crypto import SecretKey
+from app.keys import KeysError, normalize_mnemonic, secret_key_from_mnemonic
+from app.wallets import zwallet_secret
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field
 from ui.wizard import wizard as flow
@@ -35,7 +36,7 @@ class ImportPage(AsyncPage):
         super().__init__(parent)
         self.setTitle("Import a wallet")
         self.setSubTitle(
-            "The wallet's key goes to the co-signer's vault; this computer keeps its own half."
+            "The key is split on this computer: the co-signer gets only its own share."
         )
         self.by_words = QRadioButton("The 24 recovery words")
         self.by_words.setChecked(True)
@@ -127,16 +128,13 @@ class ImportPage(AsyncPage):
         else:
             secret = dict(self._secret or {})
         ctx = self.ctx
-        label = f"{socket.gethostname()[:60]} (desktop)"
 
         async def run(api):
             await asyncio.to_thread(ctx.store)
-            report("Importing the wallet…")
-            created = await api.import_wallet(**secret)
-            report("Making this computer's key…")
-            share = await new_device_key(api, created.wallet.client_id, label)
-            await asyncio.to_thread(ctx.save_share, share)
-            return share.client_id
+            report("Splitting the key on this computer…")
+            created = await api.create_keyless_wallet(await asyncio.to_thread(_master, secret))
+            await asyncio.to_thread(ctx.save_share, created.share)
+            return created.wallet.client_id
 
         return ctx.cosigner(run, label="Importing the wallet")
 
@@ -145,3 +143,9 @@ class ImportPage(AsyncPage):
         self.ctx.sync_share_index()
         self.words.clear()
         self._secret = None
+
+
+def _master(secret: dict[str, str]) -> SecretKey:
+    if "mnemonic" in secret:
+        return secret_key_from_mnemonic(secret["mnemonic"])
+    return SecretKey.from_hex(secret["private_key"])

@@ -13,8 +13,10 @@ from ui.widgets import FieldError, field_block, mark_field, monospace
 from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
-# The co-signer's share codes: 20 characters from an alphabet without 0/O and 1/I, in groups of 5.
-_CODE = re.compile(r"[A-HJ-NP-Z2-9]{20}")
+# Share codes: 20 characters from an alphabet without 0/O and 1/I, in groups of 5; a keyless
+# wallet's codes have 30 (the last 20 open the share and never reach the co-signer).
+_CODE = re.compile(r"[A-HJ-NP-Z2-9]{20}([A-HJ-NP-Z2-9]{10})?")
+_LETTERS = re.compile(r"[A-HJ-NP-Z2-9]*")
 
 
 def normalized_code(text: str) -> str:
@@ -51,8 +53,8 @@ class RedeemPage(AsyncPage):
     def _edited(self, _text: str) -> None:
         code = normalized_code(self.code.text())
         problem = None
-        if len(code) >= 20 and not _CODE.fullmatch(code):
-            problem = "a share code is 20 letters and digits (no 0, O, 1 or I)"
+        if len(code) > 30 or not _LETTERS.fullmatch(code):
+            problem = "a share code is 20 or 30 letters and digits (no 0, O, 1 or I)"
         self.error.set_error(problem)
         mark_field(self.code, problem)
         self.completeChanged.emit()

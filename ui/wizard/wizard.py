@@ -62,6 +62,13 @@ class FirstRunWizard(QWizard):
         self.client_id = created.wallet.client_id
         self._words = (created.mnemonic or "").split()
 
+    def set_drawn(self, mnemonic: str) -> None:
+        """Words drawn on this computer for a keyless wallet: the co-signer learns of the wallet
+        only once they are confirmed, and never sees them."""
+        self.created = None
+        self.client_id = None
+        self._words = mnemonic.split()
+
     def words(self) -> list[str]:
         return list(self._words)
 

@@ -1,12 +1,13 @@
-"""Step 4 (new wallet): the co-signer makes the wallet and returns its 24 recovery words this once;
-they are shown here for the user to write down, and are not selectable or copyable (a clipboard
-is no place for a master key)."""
+"""Step 4 (new wallet): this computer draws the wallet's 24 recovery words (keyless custody: the
+co-signer never sees them); they are shown here once for the user to write down or print on a
+recovery sheet, and are not selectable or copyable (a clipboard is no place for a master key)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidget
 
+from app.keys import Wallet, generate_mnemonic
 from app.policy_words import short_id
 from ui.passphrase_dialog import ensure_store
 from ui.wizard import wizard as flow
@@ -20,9 +21,9 @@ class WordsPage(AsyncPage):
         super().__init__(parent)
         self.setTitle("Write down your 24 recovery words")
         self.setSubTitle(
-            "These words are your wallet's master key. With them alone you can recover the "
-            "wallet, even if the co-signer disappears. Splitkey does not keep them and will not "
-            "show them again."
+            "These words are your wallet's master key. They were drawn on this computer and the "
+            "co-signer never sees them. With them alone you can recover the wallet, even if the "
+            "co-signer disappears. Splitkey does not keep them and will not show them again."
         )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.address = QLabel()
@@ -45,45 +46,54 @@ class WordsPage(AsyncPage):
         )
         advice.setWordWrap(True)
         advice.setObjectName("hint")
+        self.print_sheet = QPushButton("Print a recovery sheet…")
+        self.print_sheet.setToolTip("The words, the address, and what to do without the co-signer")
+        self.print_sheet.clicked.connect(self._print_sheet)
         self.written = QCheckBox("I have written down all 24 words, in order")
         self.written.toggled.connect(self.completeChanged)
         self.layout_.addWidget(self.address)
         self.layout_.addLayout(self.grid)
         self.layout_.addWidget(advice)
+        self.layout_.addWidget(self.print_sheet)
         self.layout_.addWidget(self.written)
         self.finish_layout()
 
     def initializePage(self) -> None:  # noqa: N802
         super().initializePage()
         w = self.wizard()
-        if w.created is not None and w.words():
-            self._show(w.words(), w.created.wallet.client_id)
+        if w.words():
+            self._show(w.words(), self.client_id())
             return
         self.written.setChecked(False)
         # The words are worthless without a place for the key that follows: make sure the
-        # store can be used before the co-signer draws a wallet.
+        # store can be used before the words are drawn.
         ensure_store(self.ctx, self, self._create)
 
     def _create(self) -> None:
-        job = self.ctx.cosigner(lambda api: api.create_wallet(), label="Creating your wallet")
-        self.busy.track(job, self.busy_text, cancellable=False)
-        job.finished.connect(self._created)
-        job.failed.connect(self.banner.show_error)
-        self.banner.retry.disconnect()
-        self.banner.retry.connect(self._create)
+        self.wizard().set_drawn(generate_mnemonic())
+        self._client_id = ""
+        self._show(self.wizard().words(), self.client_id())
 
-    def _created(self, created) -> None:
-        w = self.wizard()
-        w.set_created(created)
-        self._show(w.words(), created.wallet.client_id)
+    def client_id(self) -> str:
+        if not getattr(self, "_client_id", ""):
+            self._client_id = Wallet.from_mnemonic(" ".join(self.wizard().words())).client_id
+        return self._client_id
+
+    def _print_sheet(self) -> None:
+        from ui.recovery_sheet import RecoverySheetDialog
+
+        words = self.wizard().words()
+        if words:
+            RecoverySheetDialog(words, self.client_id(), self).exec()
 
     def _show(self, words: list[str], client_id: str) -> None:
-        self.address.setText(f"Wallet {short_id(client_id)} was created. Its recovery words:")
+        self.address.setText(f"Your new wallet {short_id(client_id)}. Its recovery words:")
         for i, (label, word) in enumerate(zip(self.labels, words, strict=False)):
             label.setText(f"{i + 1:>2}.  {word}")
         self.completeChanged.emit()
 
     def clear_words(self) -> None:
+        self._client_id = ""
         for label in self.labels:
             label.clear()
         self.written.setChecked(False)

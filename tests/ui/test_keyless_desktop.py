@@ -1,0 +1,167 @@
+"""Keyless custody on the desktop, against a real co-signer: the wizard draws the words on this
+computer and registers a keyless wallet; the overview says so; the owner shares it through the
+Share dialog (cut from the owner's share, no master key anywhere); the delegate redeems the code
+in a second app instance and signs; the owner refreshes their key and a copy of the old one is
+refused while the new one and the delegate's still sign under the unchanged wallet key; the
+recovery sheet renders (as an image and as a PDF)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from app.cli_cosigner import read_share
+from app.client import CosignerError
+from app.crypto import PublicKey, Signature
+from app.keys import Wallet
+from app.share_store import KeyringShareStore
+from app.transaction import Transaction
+from cosigner_server.config import DEFAULT_CHAIN_ID
+from tests.share_store_helpers import MemoryKeyring
+from tests.ui import test_wizard
+from tests.ui.conftest import make_context, wait_job
+from tests.ui.test_wizard import choose, create_wallet_through_the_pages, press_next
+from ui.overview_tab import OverviewTab
+from ui.recovery_sheet import RecoverySheetDialog, render_png, save_pdf, sheet_document
+from ui.share_dialog import ShareDialog
+from ui.wizard import FirstRunWizard
+from ui.wizard import wizard as flow
+
+wizard = test_wizard.wizard  # the fixture, shared
+RECIPIENT = "ab" * 32
+SHEET_PNG = os.environ.get("SPLITKEY_SHEET_PNG")  # set it to keep the rendered sheet for a look
+
+
+def _tx(share, nonce: int) -> Transaction:
+    return Transaction(
+        client_id=share.client_id,
+        public_key=share.wallet_public_key,
+        chain_id=DEFAULT_CHAIN_ID,
+        creation_date=int(time.time()),
+        to_client_id=RECIPIENT,
+        transaction_value=1,
+        transaction_nonce=nonce,
+    )
+
+
+def signs(qtbot, ctx, share, nonce: int) -> None:
+    async def cosign(api):
+        signed, _answer = await api.cosign_transaction(
+            share.split_id, share.secret_key(), _tx(share, nonce), share.wallet_public_key
+        )
+        return signed
+
+    signed = wait_job(qtbot, ctx.cosigner(cosign, label="test co-sign"))
+    wallet_key = PublicKey.from_hex(share.wallet_public_key)
+    assert wallet_key.verify_hash(signed.hash, Signature.from_hex(signed.signature))
+
+
+def redeem_in_a_second_app(qtbot, qapp, tmp_path, server, enrollment_code: str, code: str):
+    other = make_context(qapp, tmp_path / "bob", KeyringShareStore(MemoryKeyring(), "memory"))
+    wizard = FirstRunWizard(other)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    page = wizard.page(flow.COSIGNER)
+    page.remote.setChecked(True)
+    qtbot.keyClicks(page.url, server.url)
+    press_next(qtbot, wizard, flow.SIGNIN)
+    qtbot.keyClicks(wizard.page(flow.SIGNIN).code, enrollment_code)
+    press_next(qtbot, wizard, flow.WALLET)
+    choose(wizard, flow.REDEEM_CHOICE)
+    press_next(qtbot, wizard, flow.REDEEM)
+    qtbot.keyClicks(wizard.page(flow.REDEEM).code, code.lower())
+    press_next(qtbot, wizard, flow.DONE)
+    return other, wizard.client_id
+
+
+def test_keyless_wallet_share_redeem_sign_refresh(
+    qtbot, qapp, tmp_path, ctx, wizard, server, owner_cosigner
+):
+    words = create_wallet_through_the_pages(qtbot, wizard)
+    client_id = wizard.client_id
+    assert client_id == Wallet.from_mnemonic(" ".join(words)).client_id
+    assert wizard.words() == []  # forgotten once registered
+    entries = wait_job(qtbot, ctx.refresh_wallets())
+    entry = next(e for e in entries if e.client_id == client_id)
+    assert entry.wallet.custody == "keyless" and entry.has_share and entry.can_sign
+
+    overview = OverviewTab(ctx)
+    qtbot.addWidget(overview)
+    overview.set_entry(entry)
+    assert overview.custody.text().startswith("Keyless")
+    assert overview.add_key.isHidden() and not overview.refresh_key.isHidden()
+
+    # the owner shares it through the Share dialog
+    dialog = ShareDialog(ctx, entry)
+    qtbot.addWidget(dialog)
+    dialog.label.setText("Bob")
+    dialog.per_transaction.setText("2")
+    made = wait_job(qtbot, dialog.create())
+    code = dialog.code_text.text()
+    assert code == made.share_code and len(code.replace("-", "")) == 30
+    assert made.split.holder_id is None
+
+    # the delegate, in a second app instance, redeems and signs
+    with owner_cosigner.client() as api:
+        bob = api.create_user("bob")
+    bob_ctx, bob_wallet = redeem_in_a_second_app(
+        qtbot, qapp, tmp_path, server, bob.enrollment_code, code
+    )
+    try:
+        assert bob_wallet == client_id
+        bob_share = bob_ctx.store().load(made.split.id)
+        signs(qtbot, bob_ctx, bob_share, 1)
+
+        # the owner refreshes; a copy of the old key, kept in a file, is refused afterwards
+        old = ctx.store().load(entry.split.id)
+        old_file = tmp_path / "old.share"
+        old_file.write_text(json.dumps({"kind": "splitkey-share", **old.to_dict()}))
+        old_file.chmod(0o600)
+        signs(qtbot, ctx, old, 2)
+        overview.refresh_key.click()
+        qtbot.waitUntil(
+            lambda: ctx.store().load(entry.split.id).public_key != old.public_key, timeout=60_000
+        )
+        new = ctx.store().load(entry.split.id)
+        with owner_cosigner.client() as api, pytest.raises(CosignerError) as refused:
+            stale = read_share(str(old_file))
+            api.cosign_transaction(
+                stale.split_id, stale.secret_key(), _tx(stale, 3), stale.wallet_public_key
+            )
+        assert "partial" in str(refused.value)
+        signs(qtbot, ctx, new, 4)
+        signs(qtbot, bob_ctx, bob_share, 5)  # the delegate's key is untouched
+        assert new.wallet_public_key == old.wallet_public_key
+    finally:
+        bob_ctx.shutdown()
+
+
+def test_the_recovery_sheet_renders(qtbot, tmp_path):
+    wallet = Wallet.create()
+    words = wallet.mnemonic.split()
+    document = sheet_document(words, wallet.client_id)
+    text = document.toPlainText()
+    assert all(f"{i + 1}. {word}" in text for i, word in enumerate(words))
+    assert wallet.client_id in text and "co-signer is gone" in text
+    image = render_png(document, Path(SHEET_PNG or tmp_path / "sheet.png"))
+    assert image.width() == 800 and image.height() > 500
+    dark = sum(
+        1
+        for y in range(0, image.height(), 4)
+        for x in range(0, image.width(), 4)
+        if image.pixelColor(x, y).lightness() < 100
+    )
+    assert dark > 500  # text and the QR code were drawn
+    pdf = tmp_path / "sheet.pdf"
+    save_pdf(document, pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+    dialog = RecoverySheetDialog(words, wallet.client_id)
+    qtbot.addWidget(dialog)
+    assert words[0] in dialog.preview.toPlainText()
+    dialog.reject()
+    assert dialog.preview.toPlainText() == ""  # nothing kept once closed
