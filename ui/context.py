@@ -271,11 +271,18 @@ class AppContext(QObject):
         self.runner.on_close(session.close)
         return session
 
-    def use_remote(self, url: str, pin: str | None) -> CosignerSession:
-        """Talk to an organisation's co-signer (signing in is a separate step)."""
+    def use_remote(
+        self, url: str, pin: str | None, session: CosignerSession | None = None
+    ) -> CosignerSession:
+        """Talk to an organisation's co-signer (signing in is a separate step, unless `session`
+        is one already signed in there: a wallet was just moved to it)."""
         old = self.session
         if old is not None:
             self.runner.submit(old.close, label="Closing the old connection")
+        if session is not None:
+            self.session = session
+            self.runner.on_close(session.close)
+            return session
         return self._new_session(url, pin)
 
     def start_local(self) -> Job:

@@ -136,6 +136,9 @@ class OverviewTab(QWidget):
             "Any copy of the old key (a lost or stolen device, a backup) stops working."
         )
         self.refresh_key.clicked.connect(self._refresh_key)
+        self.move = QPushButton("Move to another co-signer…")
+        self.move.setToolTip("Split the key again from the 24 words and register it elsewhere")
+        self.move.clicked.connect(self.open_move)
 
         key_box = QGroupBox("Your key for this wallet")
         column = QVBoxLayout(key_box)
@@ -143,6 +146,7 @@ class OverviewTab(QWidget):
         column.addWidget(self.key_summary)
         column.addWidget(self.add_key, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.refresh_key, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(self.move, 0, Qt.AlignmentFlag.AlignLeft)
         self.headings = [heading("What it may do"), heading("Allowance")]
         column.addWidget(self.headings[0])
         column.addWidget(self.permissions)
@@ -188,6 +192,7 @@ class OverviewTab(QWidget):
             self._show_key(False)
             self.add_key.hide()
             self.refresh_key.hide()
+            self.move.hide()
             self.custody.setText("")
             return
         self.client_id.setText(entry.client_id)
@@ -206,6 +211,7 @@ class OverviewTab(QWidget):
         )
         self.add_key.setVisible(can_add)
         self.refresh_key.setVisible(entry.can_sign)
+        self.move.setVisible(entry.kind == OWNED and keyless)
         if split is None:
             self.key_summary.setText(
                 "There is no key for this wallet on this computer: it cannot sign here."
@@ -291,6 +297,15 @@ class OverviewTab(QWidget):
         job.finished.connect(self._key_created)
         job.failed.connect(self.banner.show_error)
         job.done.connect(lambda: self.add_key.setEnabled(True))
+
+    def open_move(self):
+        from ui.move_dialog import MoveDialog
+
+        if self.entry is None:
+            return None
+        dialog = MoveDialog(self.ctx, self.entry, self)
+        dialog.open()
+        return dialog
 
     def _refresh_key(self) -> None:
         from ui.refresh_key import refresh_job

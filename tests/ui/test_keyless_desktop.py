@@ -20,10 +20,13 @@ from app.crypto import PublicKey, Signature
 from app.keys import Wallet
 from app.share_store import KeyringShareStore
 from app.transaction import Transaction
+from cosigner_server import identity
+from cosigner_server.bootstrap import init_data_dir
 from cosigner_server.config import DEFAULT_CHAIN_ID
+from tests.cosigner_server.conftest import make_config, run_server
 from tests.share_store_helpers import MemoryKeyring
 from tests.ui import test_wizard
-from tests.ui.conftest import make_context, wait_job
+from tests.ui.conftest import connected, make_context, wait_job
 from tests.ui.test_wizard import choose, create_wallet_through_the_pages, press_next
 from ui.overview_tab import OverviewTab
 from ui.recovery_sheet import RecoverySheetDialog, render_png, save_pdf, sheet_document
@@ -165,3 +168,52 @@ def test_the_recovery_sheet_renders(qtbot, tmp_path):
     assert words[0] in dialog.preview.toPlainText()
     dialog.reject()
     assert dialog.preview.toPlainText() == ""  # nothing kept once closed
+
+
+@pytest.fixture
+def other_server(tmp_path):
+    config = make_config(tmp_path / "other-cosigner")
+    init_data_dir(config)
+    yield from run_server(config)
+
+
+def test_move_to_another_cosigner(qtbot, ctx, owner_cosigner, other_server):
+    wallet = Wallet.create()
+    with owner_cosigner.client() as api:
+        created = api.create_keyless_wallet(wallet.keys[0].private_key)
+    ctx.save_share(created.share)
+    entry = next(e for e in connected(qtbot, ctx) if e.client_id == wallet.client_id)
+    overview = OverviewTab(ctx)
+    qtbot.addWidget(overview)
+    overview.set_entry(entry)
+    assert not overview.move.isHidden()
+    dialog = overview.open_move()
+
+    # the words of another wallet are refused at the field, before anything is sent
+    dialog.words.setPlainText(Wallet.create().mnemonic)
+    dialog.url.setText(other_server.url)
+    _user, code = other_server.call(
+        identity.create_user(other_server.state, None, "owner elsewhere", "user")
+    )
+    dialog.code.setText(code)
+    assert dialog.start() is None and "another wallet" in dialog.words_error.text()
+
+    dialog.words.setPlainText(wallet.mnemonic)
+    moved = wait_job(qtbot, dialog.start())
+    assert moved[1] == [created.split.id]  # the old co-signer's key, revoked
+    assert dialog.words.toPlainText() == ""
+    assert ctx.prefs.url == other_server.url and ctx.session.url == other_server.url
+    entries = wait_job(qtbot, ctx.refresh_wallets())
+    here = next(e for e in entries if e.client_id == wallet.client_id)
+    assert here.wallet.custody == "keyless" and here.can_sign
+    assert here.wallet.public_key == wallet.client_key.to_hex()
+    signs(qtbot, ctx, ctx.store().load(here.split.id), 1)
+    # the old co-signer refuses the old key
+    with owner_cosigner.client() as api, pytest.raises(CosignerError) as refused:
+        api.cosign_transaction(
+            created.share.split_id,
+            created.share.secret_key(),
+            _tx(created.share, 2),
+            created.share.wallet_public_key,
+        )
+    assert "revoked" in str(refused.value)
