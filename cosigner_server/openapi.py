@@ -67,6 +67,7 @@ DELEGATION = obj(
     {"from_split": STR, "d": STR, "share_public_key": STR, "proof": STR},
     {"envelope": {"type": ["string", "null"]}},
 )
+NULLABLE_DELEGATION = {**DELEGATION, "type": ["object", "null"]}  # null: a custodial split
 MESSAGE_REQUEST = obj({"split_id": STR, "request_id": REQUEST_ID, "message": STR, "signature": STR})
 
 # (method, path, summary, needs a token, request body schema)
@@ -117,7 +118,7 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
             {
                 "mnemonic": {"type": ["string", "null"]},
                 "private_key": PRIVATE_KEY,
-                "keyless": KEYLESS_WALLET,
+                "keyless": {**KEYLESS_WALLET, "type": ["object", "null"]},
             },
         ),
     ),
@@ -152,7 +153,12 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         True,
         obj(
             {},
-            {"label": STR, "holder": STR, "permissions": PERMISSIONS, "delegation": DELEGATION},
+            {
+                "label": STR,
+                "holder": STR,
+                "permissions": PERMISSIONS,
+                "delegation": NULLABLE_DELEGATION,
+            },
         ),
     ),
     ("get", API + "/wallets/{client_id}/audit", "The wallet's audit trail", True, None),

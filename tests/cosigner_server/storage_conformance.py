@@ -341,6 +341,24 @@ class StorageConformance:
         s1 = await base.get_split("s1")
         assert s1.status == SPLIT_ACTIVE and s1.sealed_server_share is not None
 
+    # -- refresh (keyless custody) ----------------------------------------------------------------
+    async def test_replace_split_share_is_compare_and_set(self, base: Storage) -> None:
+        assert await base.replace_split_share("s1", "spk-1", "spk-new", b"sealed-new") is True
+        got = await base.get_split("s1")
+        assert got.share_public_key == "spk-new" and got.sealed_server_share == b"sealed-new"
+        assert await base.find_split("w1", "spk-new") is not None
+        assert await base.find_split("w1", "spk-1") is None
+        # a stale expectation changes nothing (a concurrent refresh won)
+        assert await base.replace_split_share("s1", "spk-1", "spk-other", b"other") is False
+        assert (await base.get_split("s1")).sealed_server_share == b"sealed-new"
+        # the server share co-signs as before, now the new one
+        result = await base.consume("s1", fresh(), None, 0, T0, allow)
+        assert result.sealed_server_share == b"sealed-new"
+        await base.revoke_split("s1", T0 + 1)
+        assert await base.replace_split_share("s1", "spk-new", "spk-3", b"x") is False
+        assert (await base.get_split("s1")).sealed_server_share is None
+        assert await base.replace_split_share("ghost", "a", "b", b"x") is False
+
     async def test_revoked_split_refuses_consume(self, base: Storage) -> None:
         assert (await base.consume("s1", fresh(), None, 0, T0, allow)).refusal is None
         await base.revoke_split("s1", T0 + 1)
