@@ -146,6 +146,26 @@ class Prefs:
     def set_share_ids(self, ids: list[str]) -> None:
         self._set("shares/ids", list(ids) or None)
 
+    # -- refreshing keys on a schedule (ui/refresh_key.py) --
+    @property
+    def refresh_days(self) -> int:
+        """Refresh this computer's keys when they are this many days old; 0: never."""
+        try:
+            return max(0, int(self._get("keys/refresh_days", 0) or 0))
+        except ValueError:
+            return 0
+
+    @refresh_days.setter
+    def refresh_days(self, value: int) -> None:
+        self._set("keys/refresh_days", int(value) or None)
+
+    def refreshed_at(self, split_id: str) -> int | None:
+        value = self._get(f"keys/refreshed/{split_id}")
+        return int(value) if value not in (None, "") else None
+
+    def set_refreshed_at(self, split_id: str, when: int) -> None:
+        self._set(f"keys/refreshed/{split_id}", when)
+
     # -- the last period usage a co-sign receipt reported, per split (for the meter) --
     def receipt(self, split_id: str) -> tuple[int, int, int] | None:
         value = self._get(f"receipts/{split_id}")

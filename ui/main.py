@@ -48,9 +48,11 @@ class Desktop:
 
     def __init__(self, ctx) -> None:
         from ui.main_window import MainWindow
+        from ui.refresh_key import RefreshSchedule
 
         self.ctx = ctx
         self.window = MainWindow(ctx)
+        self.refresh_schedule = RefreshSchedule(ctx)  # keys refreshed when due (Settings)
         self.window.add_wallet_requested.connect(lambda: self.open_wizard(adding=True))
         self.window.change_cosigner_requested.connect(lambda: self.open_wizard(adding=False))
         self.window.settings_requested.connect(self.open_settings)

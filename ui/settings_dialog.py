@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -93,6 +94,16 @@ class SettingsDialog(QDialog):
         )
         form.addRow("Default fee (ZCN)", field_block(self.fee, self.fee_error))
         form.addRow("Keys", self.keyring)
+        self.refresh_days = QSpinBox()
+        self.refresh_days.setRange(0, 3650)
+        self.refresh_days.setSpecialValueText("never")
+        self.refresh_days.setSuffix(" days")
+        self.refresh_days.setValue(prefs.refresh_days)
+        self.refresh_days.setAccessibleName("Refresh my keys every")
+        self.refresh_days.setToolTip(
+            "A refreshed key makes every copy of the old one (a lost device, a backup) useless"
+        )
+        form.addRow("Refresh my keys every", self.refresh_days)
         form.addRow("Theme", self.theme)
 
         buttons = QDialogButtonBox(
@@ -129,6 +140,7 @@ class SettingsDialog(QDialog):
         chain = self.chain_id.text().strip().lower()
         prefs.chain_id = chain if chain != MAINNET_CHAIN_ID else ""
         prefs.default_fee = self.fee.text().strip()
+        prefs.refresh_days = self.refresh_days.value()
         theme = self.theme.currentData()
         if theme != prefs.theme:
             prefs.theme = theme

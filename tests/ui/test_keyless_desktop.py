@@ -30,6 +30,7 @@ from tests.ui.conftest import connected, make_context, wait_job
 from tests.ui.test_wizard import choose, create_wallet_through_the_pages, press_next
 from ui.overview_tab import OverviewTab
 from ui.recovery_sheet import RecoverySheetDialog, render_png, save_pdf, sheet_document
+from ui.refresh_key import RefreshSchedule, due
 from ui.share_dialog import ShareDialog
 from ui.wizard import FirstRunWizard
 from ui.wizard import wizard as flow
@@ -217,3 +218,25 @@ def test_move_to_another_cosigner(qtbot, ctx, owner_cosigner, other_server):
             created.share.wallet_public_key,
         )
     assert "revoked" in str(refused.value)
+
+
+def test_keys_are_refreshed_on_the_schedule_the_owner_picks(qtbot, ctx, owner_cosigner):
+    wallet = Wallet.create()
+    with owner_cosigner.client() as api:
+        created = api.create_keyless_wallet(wallet.keys[0].private_key)
+    ctx.save_share(created.share)
+    schedule = RefreshSchedule(ctx)
+    entries = connected(qtbot, ctx)  # wallets_changed: nothing is due, the schedule is off
+    assert schedule.jobs == [] and due(ctx, entries, int(time.time())) == []
+    ctx.prefs.refresh_days = 30
+    split_id = created.split.id
+    assert due(ctx, entries, int(time.time())) == []  # a new key
+    assert due(ctx, entries, int(time.time()) + 31 * 86_400) == [split_id]
+    ctx.prefs.set_refreshed_at(split_id, int(time.time()) - 31 * 86_400)
+    started = schedule.check(entries)
+    assert len(started) == 1
+    new = wait_job(qtbot, started[0])
+    assert new.public_key != created.share.public_key
+    assert ctx.store().load(split_id).public_key == new.public_key
+    assert due(ctx, entries, int(time.time())) == []  # just refreshed
+    signs(qtbot, ctx, new, 1)
