@@ -32,6 +32,7 @@ EVENTS = {
     "wallet_deleted": "Deleted the wallet",
     "split_created": "Made a key",
     "split_revoked": "Revoked a key",
+    "split_refreshed": "Refreshed a key (the old share stopped working)",
     "permissions_changed": "Changed a key's limits",
     "share_retrieved": "Took a key's share",
     "share_code_redeemed": "Redeemed a share code",
