@@ -20,9 +20,9 @@ from app.wire import (
 
 from . import crypto_jobs, vault
 from .errors import ApiError, bad_request, conflict, forbidden
-from .model import SPLIT_ACTIVE, ShareCode, Split, Wallet
+from .model import SPLIT_ACTIVE, Split, Wallet
 from .principal import Principal
-from .services import code_digest, record, seal, unseal
+from .services import record, seal, unseal
 from .state import ServerState, now
 from .storage.base import Conflict
 
@@ -221,34 +221,15 @@ async def delegate(
         else seal(state, envelope, _envelope_record(split_id)),
     )
     try:
-        await state.storage.add_split(split)
+        locator = await vault.store_new_split(
+            state,
+            who,
+            split,
+            locator=True,
+            details={"custody": KEYLESS, "from_split": source.id},
+        )
     except Conflict:
         raise conflict("a split with this share key exists; draw a new share") from None
-    locator = None
-    if holder_id is None:
-        locator = vault.new_share_code(locator=True)
-        await state.storage.add_share_code(
-            ShareCode(
-                code_digest=code_digest(state, vault.normalize_code(locator)),
-                split_id=split_id,
-                expires_at=now() + state.config.share_code_ttl,
-            )
-        )
-    await record(
-        state,
-        "split_created",
-        who,
-        wallet=client_id,
-        split=split_id,
-        details={
-            "holder": holder_id or "share code",
-            "label": label,
-            "permissions": permissions.to_dict(),
-            "custody": KEYLESS,
-            "from_split": source.id,
-        },
-        undo=lambda: state.storage.revoke_split(split_id, now()),
-    )
     return split, locator
 
 

@@ -219,14 +219,27 @@ async def create_split(
         sealed_server_share=seal(state, material.server_share, f"split:{split_id}:server"),
         sealed_user_share=seal(state, material.user_share, f"split:{split_id}:user"),
     )
+    return split, await store_new_split(state, who, split)
+
+
+async def store_new_split(
+    state: ServerState,
+    who: Principal,
+    split: Split,
+    *,
+    locator: bool = False,
+    details: dict | None = None,
+) -> str | None:
+    """Add a new split, the share code a delegate redeems it with (holder None; a keyless
+    code's locator with locator=True) and its audit record; the code, shown once."""
     await state.storage.add_split(split)
     code = None
-    if holder_id is None:
-        code = new_share_code()
+    if split.holder_id is None:
+        code = new_share_code(locator=locator)
         await state.storage.add_share_code(
             ShareCode(
                 code_digest=code_digest(state, normalize_code(code)),
-                split_id=split_id,
+                split_id=split.id,
                 expires_at=now() + state.config.share_code_ttl,
             )
         )
@@ -234,16 +247,17 @@ async def create_split(
         state,
         "split_created",
         who,
-        wallet=client_id,
-        split=split_id,
+        wallet=split.client_id,
+        split=split.id,
         details={
-            "holder": holder_id or "share code",
-            "label": label,
-            "permissions": permissions.to_dict(),
+            "holder": split.holder_id or "share code",
+            "label": split.label,
+            "permissions": split.permissions.to_dict(),
+            **(details or {}),
         },
-        undo=lambda: state.storage.revoke_split(split_id, now()),
+        undo=lambda: state.storage.revoke_split(split.id, now()),
     )
-    return split, code
+    return code
 
 
 REVOKE = "revoke"  # owner, holder or admin
