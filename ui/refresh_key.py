@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject
 
 from app.client import ShareInfo
 from app.crypto import SecretKey
+from app.keys import KeysError
 from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.runner import Job, report
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 DAY = 86_400
 
 
-class KeyNotHere(Exception):
+class KeyNotHere(KeysError):
     """The key to refresh is not stored on this computer."""
 
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client import NewSplit
+from app.keys import KeysError
 from app.permissions import GROUP_TITLES, GROUPS, Permissions
 from app.policy_words import describe, worst_case
 from app.share_terms import (
@@ -64,7 +65,7 @@ FIELDS = (
 )
 
 
-class NoShareHere(Exception):
+class NoShareHere(KeysError):
     """A keyless wallet is shared from its owner's share, which this computer does not hold."""
 
 
