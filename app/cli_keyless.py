@@ -61,6 +61,7 @@ def _register(master: SecretKey, share_out: str) -> dict:
 
 
 def create_keyless(args: argparse.Namespace) -> Result:
+    """The mnemonic is printed this once (the owner writes it down) and stored nowhere."""
     if not args.share_out:
         raise InputError("--keyless needs --share-out FILE: your share of the key goes there")
     mnemonic = generate_mnemonic()
@@ -70,7 +71,6 @@ def create_keyless(args: argparse.Namespace) -> Result:
         "mnemonic": mnemonic,
         "split": made["split"],
         "share_file": str(made["out"]),
-        "note": "write the mnemonic down now: it is shown once and stored nowhere",
     }
 
 
@@ -124,9 +124,8 @@ def delegate(args: argparse.Namespace) -> Result:
         if fd is not None:
             write_share(fd, made.share)
     result: dict = {"split": made.split.to_dict()}
-    if made.share_code:
+    if made.share_code:  # valid for the co-signer's share_code_ttl (10 minutes by default)
         result["share_code"] = made.share_code
-        result["share_code_expires_in"] = made.share_code_expires_in
     if out:
         result["share_file"] = str(out)
     return 0, result
