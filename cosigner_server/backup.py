@@ -595,6 +595,18 @@ def _replay_one(
                 (record["actor"], split),
             )
         return True
+    if event == "split_refreshed" and split in splits:
+        # The backup holds the pair from before the refresh, and the refreshed server share is
+        # not in the log: the old pair must not sign again, so the split goes (fail closed; its
+        # owner registers the wallet again from the words).
+        row = db.execute("SELECT share_public_key FROM splits WHERE id = ?", (split,)).fetchone()
+        if row is None or row[0] == details.get("share_public_key"):
+            return False  # the backup already has the refreshed pair
+        sql = (
+            "UPDATE splits SET status = 'revoked', sealed_server_share = NULL, "
+            "sealed_user_share = NULL, revoked_at = ? WHERE id = ? AND status = 'active'"
+        )
+        return db.execute(sql, (at, split)).rowcount == 1
     if (
         event == "permissions_changed"
         and split in splits
