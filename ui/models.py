@@ -56,7 +56,8 @@ class WalletListModel(QStandardItemModel):
                 item.setData(entry, ENTRY_ROLE)
                 item.setData(entry.status, STATUS_ROLE)
                 item.setData(wallet_subtitle(entry), SUBTITLE_ROLE)
-                item.setToolTip(f"{entry.client_id}\nStatus: {entry.status}")
+                custody = entry.wallet.custody  # keyless: the co-signer never held its key
+                item.setToolTip(f"{entry.client_id}\nStatus: {entry.status}\nCustody: {custody}")
                 item.setAccessibleText(f"{wallet_title(entry)}, {entry.status}")
                 section.appendRow(item)
             if not mine:

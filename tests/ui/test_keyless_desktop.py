@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from app.cli_cosigner import read_share
 from app.client import CosignerError
@@ -32,6 +33,7 @@ from ui.overview_tab import OverviewTab
 from ui.recovery_sheet import RecoverySheetDialog, render_png, save_pdf, sheet_document
 from ui.refresh_key import RefreshSchedule, due
 from ui.share_dialog import ShareDialog
+from ui.wallet_list import WalletList
 from ui.wizard import FirstRunWizard
 from ui.wizard import wizard as flow
 
@@ -97,6 +99,11 @@ def test_keyless_wallet_share_redeem_sign_refresh(
     qtbot.addWidget(overview)
     overview.set_entry(entry)
     assert overview.custody.text().startswith("Keyless")
+    wallets = WalletList()
+    qtbot.addWidget(wallets)
+    wallets.set_entries(entries)
+    shown = wallets.model_.index_of(client_id)
+    assert "Custody: keyless" in shown.data(Qt.ItemDataRole.ToolTipRole)
     assert overview.add_key.isHidden() and not overview.refresh_key.isHidden()
 
     # the owner shares it through the Share dialog
