@@ -153,9 +153,10 @@ def refresh(args: argparse.Namespace) -> Result:
     try:
         with _api() as api:
             split, _new_share = api.refresh(share, refreshed)
-    except CosignerError:
-        pending.unlink(missing_ok=True)  # refused: nothing changed on the server
-        raise
+    except CosignerError as exc:
+        if 400 <= exc.status < 500:
+            pending.unlink(missing_ok=True)  # refused: nothing changed on the server
+        raise  # else (5xx, unreachable) the pending share stays: run the command again
     os.replace(pending, path)  # the refreshed share takes the old one's place, atomically
     return 0, {"split": split.to_dict()}
 

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import stat
 from pathlib import Path
 
 import pytest
 
+from app import cli_cosigner
 from app.cli_cosigner import EXIT_REFUSED
+from app.client import CosignerClient
+from app.crypto import SecretKey
 from app.keys import Wallet, secret_key_from_mnemonic
 from app.wire import CODE_KEY_CHARS, LOCATOR_CHARS
 from cosigner_server.bootstrap import init_data_dir
@@ -288,3 +292,33 @@ def test_an_administrator_can_forbid_custodial_wallets(keyless_only, people):
     carol.fails(EXIT_REFUSED, "forbids custodial", "wallet", "import", "--mnemonic", "-")
     made, _ = keyless_wallet(carol)
     assert made["wallet"]["custody"] == "keyless"
+
+
+def test_a_refresh_whose_answer_was_lost_is_finished_by_running_it_again(cosigner, admin, people):
+    alice = enrolled(cosigner, admin, people, "alice")
+    made, own = keyless_wallet(alice)
+    wallet = made["wallet"]
+    session_file = alice.home / cli_cosigner.SESSION_FILE
+    session = json.loads(session_file.read_text())
+    # the co-signer cannot be reached: exit 4, the drawn share waits next to the old one
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    session_file.write_text(json.dumps({**session, "url": dead}))
+    alice.fails(cli_cosigner.EXIT_UNREACHABLE, "unreachable", "split", "refresh",
+                "--share-file", own)  # fmt: skip
+    pending = Path(own + ".refresh-pending")
+    waiting = json.loads(pending.read_text())
+    assert stat.S_IMODE(os.stat(pending).st_mode) == 0o600
+    assert json.loads(Path(own).read_text())["public_key"] == made["split"]["share_public_key"]
+    # the refresh reaches the co-signer but its answer is lost (done here by the library)
+    old = cli_cosigner.read_share(own)
+    with CosignerClient(cosigner.url, token=session["token"]) as api:
+        api.refresh(old, SecretKey.from_hex(waiting["private_key"]))
+    # the same command again finishes the job with the share drawn the first time
+    session_file.write_text(json.dumps(session))
+    done = alice.ok("split", "refresh", "--share-file", own)
+    assert done["split"]["share_public_key"] == waiting["public_key"]
+    assert json.loads(Path(own).read_text())["public_key"] == waiting["public_key"]
+    assert not pending.exists()
+    assert_verifies(alice, wallet, signs(alice, own, wallet))
