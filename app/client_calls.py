@@ -382,9 +382,10 @@ def delegation_call(
         _same_share(made.split, fresh)
         if key_part is None:
             return replace(made, share=share_info(made.split, share.wallet_public_key, fresh))
-        if made.share_code is None:
-            raise MalformedAnswer("no share code locator in the answer")
-        return replace(made, share_code=keyless.compose_code(made.share_code, key_part))
+        code = keyless.compose_code(made.share_code or "", key_part)
+        if not keyless.is_keyless_code(code):
+            raise MalformedAnswer("the share code locator in the answer is not one")
+        return replace(made, share_code=code)
 
     return Call("POST", API + f"/wallets/{share.client_id}/splits", body, parse)
 
@@ -405,8 +406,9 @@ def refresh_call(share: ShareInfo, refreshed: SecretKey | None = None) -> Call:
 def redeem_call(code: str) -> Call:
     """Redeem a share code. A keyless code sends only its locator; the envelope that comes back
     is opened here with the key part."""
-    if not keyless.is_keyless_code(code):
+    if not keyless.looks_keyless(code):
         return Call("POST", API + "/share-codes/redeem", {"code": code}, ShareInfo.from_dict)
+    # Never sent whole, even mistyped: the key part must not reach the co-signer.
     locator, _key_part = keyless.split_code(code)
 
     def parse(data: Any) -> ShareInfo:

@@ -125,8 +125,14 @@ def compose_code(locator: str, key_part: str) -> str:
     return _grouped(_normalized(locator) + key_part)
 
 
-def is_keyless_code(code: str) -> bool:
+def looks_keyless(code: str) -> bool:
+    """A code of a keyless split's length (checked further by split_code)."""
     return len(_normalized(code)) == LOCATOR_CHARS + CODE_KEY_CHARS
+
+
+def is_keyless_code(code: str) -> bool:
+    raw = _normalized(code)
+    return len(raw) == LOCATOR_CHARS + CODE_KEY_CHARS and set(raw) <= set(SHARE_CODE_ALPHABET)
 
 
 def split_code(code: str) -> tuple[str, str]:

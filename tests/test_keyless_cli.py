@@ -105,6 +105,10 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
     assert shared["split"]["holder_id"] is None
 
     bob = enrolled(cosigner, admin, people, "bob")
+    # mistyped (a 0 is never in a code): refused here, never sent whole to the co-signer
+    mistyped = "0" + code[1:]
+    bob.fails(2, "characters", "share", "redeem", mistyped, "--out", bob.file("typo.share"))
+    assert not Path(bob.file("typo.share")).exists()
     got = bob.ok("share", "redeem", code, "--out", bob.file("bob.share"))
     assert got["split_id"] == shared["split"]["id"] and "private_key" not in got
     assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
