@@ -238,6 +238,8 @@ async def refresh(
 ) -> Split:
     """(a, b) -> (a + r, b - r) in one storage write: the old share no longer co-signs. A repeat
     of a refresh already made (its answer was lost) answers the split as it is."""
+    if who.scope_split not in (None, split_id):
+        raise forbidden("this token was issued for another key")
     split = await _own_active_split(state, who, split_id)
     new_key = request.share_public_key.lower()
     if split.share_public_key == new_key:

@@ -112,6 +112,17 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
     got = bob.ok("share", "redeem", code, "--out", bob.file("bob.share"))
     assert got["split_id"] == shared["split"]["id"] and "private_key" not in got
     assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
+    # a device signed in with the share alone (proof of possession) may refresh that share
+    device = people("bob-device")
+    device.ok("cosigner", "login", "--url", cosigner.url, "--share-file", bob.file("bob.share"))
+    before = json.loads(Path(bob.file("bob.share")).read_text())["public_key"]
+    assert (
+        device.ok("split", "refresh", "--share-file", bob.file("bob.share"))["split"][
+            "share_public_key"
+        ]
+        != before
+    )
+    assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
     bob.fails(
         EXIT_REFUSED,
         "per_transaction_cap",

@@ -40,7 +40,7 @@ def refresh_job(ctx: AppContext, split_id: str) -> Job:
         await asyncio.to_thread(ctx.save_share, new)
         return new
 
-    job = ctx.cosigner(run, label="Refreshing your key")
+    job = ctx.cosigner(run, label="Refreshing your key", split_id=split_id)  # a key token will do
     job.finished.connect(lambda _new: ctx.prefs.set_refreshed_at(split_id, int(time.time())))
     return job
 

@@ -87,7 +87,9 @@ async def revoke(request: web.Request) -> web.Response:
 
 @routes.post(API + "/splits/{split_id}/refresh")
 async def refresh(request: web.Request) -> web.Response:
-    who = await require_user(request)
+    # A token from proof of possession of this split's share may refresh it: the request is
+    # signed by that share anyway.
+    who = await require_user(request, scoped_ok=True)
     body = parse(RefreshRequest.from_dict, await json_body(request))
     split = await keyless.refresh(request.app[STATE], who, request.match_info["split_id"], body)
     return ok({"split": split_view(split)})
