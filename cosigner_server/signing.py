@@ -181,6 +181,35 @@ async def cosign_message(
     )
 
 
+async def cosign_raw_hash(
+    state: ServerState, who: Principal, split_id: str, request_id: str, hash_hex: str, partial: str
+) -> CosignAnswer:
+    """Sign a bare 32-byte hash (0Chain's /sign/msg without a preimage): only for a key with
+    sign_raw_hashes; caps on uses and counts still apply (value 0: a hash names no amount)."""
+    split, wallet = await signing_split(state, who, split_id)
+    refusal = policy.check_raw_hash(split.permissions, now=now())
+    if refusal:
+        await _refuse(state, who, split, refusal, {"hash": hash_hex})
+
+    def answer(signature: str, receipt: Receipt) -> CosignAnswer:
+        return CosignAnswer(signature=signature, hash=hash_hex, receipt=receipt)
+
+    return await _cosign(
+        state,
+        who,
+        split,
+        wallet,
+        request_key=f"{split.id}:{request_id}",
+        nonce_key=None,
+        value=0,
+        hash_hex=hash_hex,
+        partial=partial,
+        event="cosign_raw_hash",
+        answer=answer,
+        audit_details={"hash": hash_hex},
+    )
+
+
 async def _cosign(
     state: ServerState,
     who: Principal,
