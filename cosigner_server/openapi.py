@@ -27,6 +27,7 @@ PERMISSIONS = {
     "properties": {
         "groups": {"type": "array", "items": STR},
         "sign_messages": BOOL,
+        "sign_raw_hashes": BOOL,
         "max_per_transaction": {"type": ["integer", "null"], "minimum": 0},
         "period_seconds": {"type": "integer", "minimum": 60},
         "max_value_per_period": {"type": ["integer", "null"], "minimum": 0},
@@ -54,6 +55,16 @@ TRANSACTION = obj(
         "hash": STR,
     },
 )
+# gosdk's Transaction: Go always writes txn_output_hash and transaction_status (read, ignored).
+GOSDK_TRANSACTION = {
+    **TRANSACTION,
+    "properties": {
+        **TRANSACTION["properties"],
+        "txn_output_hash": STR,
+        "transaction_status": INT,
+        "transaction_output": STR,
+    },
+}
 NONEMPTY = {"type": "string", "minLength": 1}
 # 32 bytes in hex; "0x" and surrounding spaces are accepted; "" and null mean "not given".
 PRIVATE_KEY = {"type": ["string", "null"], "pattern": "^(\\s*(0[xX])?[0-9a-fA-F]{64}\\s*)?$"}
@@ -220,16 +231,25 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     (
         "post",
         "/sign/txn",
-        "0Chain ZAuth: co-sign a transaction (X-Peer-Public-Key)",
+        "0Chain ZAuth: co-sign a transaction (X-Peer-Public-Key; the partial signature under "
+        "that share key is the credential, a JWT is optional)",
         True,
-        TRANSACTION,
+        GOSDK_TRANSACTION,
     ),
     (
         "post",
         "/sign/msg",
-        "0Chain ZAuth: co-sign a message (preimage required)",
+        "0Chain ZAuth: co-sign a message from its preimage, or a raw hash for a key with "
+        "sign_raw_hashes (possession is the credential, a JWT is optional)",
         True,
-        obj({"hash": STR, "signature": STR, "client_id": STR, "message": STR}),
+        obj({"hash": STR, "signature": STR, "client_id": STR}, {"message": STR}),
+    ),
+    (
+        "post",
+        "/setup/challenge",
+        "0Chain ZAuth: a challenge the wallet key signs to prove possession for /setup",
+        True,
+        obj({"client_id": STR}),
     ),
     (
         "post",
@@ -244,7 +264,12 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
                 "private_key": STR,
                 "peer_public_key": STR,
             },
-            {"restrictions": {"type": "array", "items": STR}, "expired_at": INT},
+            {
+                "restrictions": {"type": "array", "items": STR},
+                "expired_at": INT,
+                "challenge": STR,
+                "proof": STR,
+            },
         ),
     ),
     (
@@ -276,6 +301,8 @@ PEER_HEADER_PATHS = (
     "/restrictions/{client_id}",
     "/revoke/{client_id}",
 )
+# Possession of the share is the credential: a token is optional.
+OPTIONAL_AUTH_PATHS = ("/sign/txn", "/sign/msg")
 # Answers that are not JSON: their success content type.
 SUCCESS_TYPES = {
     "/metrics": "text/plain",
@@ -311,7 +338,9 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
         )
     if params:
         op["parameters"] = params
-    if auth:
+    if auth and path in OPTIONAL_AUTH_PATHS:
+        op["security"] = [{}, {"bearer": []}]
+    elif auth:
         op["security"] = [{"bearer": []}]
     elif path == "/metrics":
         op["security"] = [{}, {"bearer": []}]  # a token only from outside metrics_networks
