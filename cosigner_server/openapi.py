@@ -211,6 +211,13 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         True,
         obj({"frozen": BOOL}),
     ),
+    (
+        "post",
+        API + "/admin/wallets/{client_id}/remove",
+        "Remove a wallet record made by 0Chain's /setup (e.g. squatted); audited",
+        True,
+        obj({"reason": NONEMPTY}),
+    ),
     ("get", API + "/admin/stats", "Statistics", True, None),
     ("get", API + "/admin/audit", "The whole audit chain", True, None),
     ("get", API + "/admin/audit/verify", "Verify the audit chain", True, None),
