@@ -295,19 +295,43 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     ),
     ("post", "/revoke/{client_id}", "0Chain ZAuth: revoke by peer_public_key", True, None),
     ("post", "/delete/{client_id}", "0Chain ZAuth: schedule the wallet's deletion", True, None),
+    ("post", "/wallet", "0Chain ZVault: a new wallet in the vault (words once)", True, None),
+    (
+        "post",
+        "/store",
+        "0Chain ZVault: import a wallet by private key or mnemonic",
+        True,
+        obj({}, {"private_key": STR, "mnemonic": STR}),
+    ),
+    (
+        "post",
+        "/key/{client_id}",
+        "0Chain ZVault: a new split held by the caller; its user share once",
+        True,
+        obj({}, {"restrictions": {"type": "array", "items": STR}}),
+    ),
+    ("get", "/keys/{client_id}", "0Chain ZVault: a wallet's splits (no key material)", True, None),
+    ("get", "/wallets", "0Chain ZVault: the caller's wallets", True, None),
+    ("get", "/wallets/shared", "0Chain ZVault: wallets the caller holds a split of", True, None),
+    ("get", "/restrictions", "0Chain ZVault: groups of the split (X-Peer-Public-Key)", True, None),
 ]
 
 ERROR = obj({"error": obj({"code": STR, "message": STR}, {"rule": STR, "field": STR})})
 # Bodies the server treats as {} when absent (a new wallet needs no input).
-OPTIONAL_BODIES = {("post", API + "/wallets")}
+OPTIONAL_BODIES = {
+    ("post", API + "/wallets"),
+    ("post", "/store"),
+    ("post", "/key/{client_id}"),
+}
 # 0Chain's ZAuth routes name the caller's split by its peer public key in this header.
-PEER_HEADER_PATHS = (
-    "/sign/txn",
-    "/sign/msg",
-    "/key/{client_id}",
-    "/restrictions/{client_id}",
-    "/revoke/{client_id}",
-)
+PEER_HEADER_OPERATIONS = {
+    ("post", "/sign/txn"),
+    ("post", "/sign/msg"),
+    ("get", "/key/{client_id}"),
+    ("put", "/restrictions/{client_id}"),
+    ("post", "/revoke/{client_id}"),
+    ("get", "/restrictions"),
+}
 # Possession of the share is the credential: a token is optional.
 OPTIONAL_AUTH_PATHS = ("/sign/txn", "/sign/msg")
 # Answers that are not JSON: their success content type.
@@ -339,7 +363,7 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
         for name in ("client_id", "split_id", "user_id")
         if "{" + name + "}" in path
     ]
-    if path in PEER_HEADER_PATHS:
+    if (method, path) in PEER_HEADER_OPERATIONS:
         params.append(
             {"name": "X-Peer-Public-Key", "in": "header", "required": True, "schema": NONEMPTY}
         )

@@ -74,7 +74,7 @@ def _not_found() -> ApiError:
     return ApiError(404, "not_found", NOT_FOUND)
 
 
-def _peer_key(request: web.Request, value: str | None = None) -> str:
+def peer_key(request: web.Request, value: str | None = None) -> str:
     peer = (value if value is not None else request.headers.get("X-Peer-Public-Key", "")).strip()
     if not peer:
         raise bad_request("the X-Peer-Public-Key header is required", field="X-Peer-Public-Key")
@@ -170,7 +170,7 @@ def gosdk_transaction(body: dict) -> dict:
 @zauth_statuses(not_found=500)
 async def sign_txn(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    peer = _peer_key(request)
+    peer = peer_key(request)
     body = await json_body(request)
     client_id = parse(lambda d: require(d, "client_id", str), body)
     split = await _split_by_peer(state, client_id, peer)
@@ -189,7 +189,7 @@ async def sign_txn(request: web.Request) -> web.Response:
 @zauth_statuses(not_found=500)
 async def sign_msg(request: web.Request) -> web.Response:
     state = request.app[STATE]
-    peer = _peer_key(request)
+    peer = peer_key(request)
     body = await json_body(request)
     hash_hex = parse(lambda d: require(d, "hash", str), body)
     partial = parse(lambda d: require(d, "signature", str), body).lower()
@@ -314,7 +314,7 @@ async def _wallet_for_setup(
 async def key_info(request: web.Request) -> web.Response:
     state = request.app[STATE]
     who = await zauth_user(request, scoped_ok=True)
-    split = await _split_by_peer(state, request.match_info["client_id"], _peer_key(request))
+    split = await _split_by_peer(state, request.match_info["client_id"], peer_key(request))
     # A device (proof-of-possession) token sees its own split only.
     if who.scope_split not in (None, split.id):
         raise _not_found()
@@ -327,7 +327,7 @@ async def key_info(request: web.Request) -> web.Response:
 async def restrictions(request: web.Request) -> web.Response:
     state = request.app[STATE]
     who = await zauth_user(request)
-    split = await _split_by_peer(state, request.match_info["client_id"], _peer_key(request))
+    split = await _split_by_peer(state, request.match_info["client_id"], peer_key(request))
     groups = parse(lambda d: require(d, "restrictions", list), await json_body(request))
     current = split.permissions.to_dict()
     current["groups"] = groups
@@ -338,17 +338,18 @@ async def restrictions(request: web.Request) -> web.Response:
 
 
 async def _revoke_peer(request: web.Request) -> str:
-    """gosdk: ?peer_public_key=; ZVault: ?public_key=; system tests: a form field and the
-    header."""
+    """gosdk: ?peer_public_key=; ZVault: ?public_key= or a form field; system tests: a form
+    field and the header."""
     for name in ("peer_public_key", "public_key"):
         if request.query.get(name):
-            return _peer_key(request, request.query[name])
-    if request.content_type == "application/x-www-form-urlencoded":
+            return peer_key(request, request.query[name])
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
         form = await request.post()
-        value = form.get("peer_public_key")
-        if isinstance(value, str) and value:
-            return _peer_key(request, value)
-    return _peer_key(request)
+        for name in ("peer_public_key", "public_key"):
+            value = form.get(name)
+            if isinstance(value, str) and value:
+                return peer_key(request, value)
+    return peer_key(request)
 
 
 @routes.post("/revoke/{client_id}")
