@@ -165,20 +165,8 @@ async def cosign_message(
             }
         return CosignAnswer(signature=signature, hash=hash_hex, receipt=receipt, headers=triple)
 
-    return await _cosign(
-        state,
-        who,
-        split,
-        wallet,
-        request_key=f"{split.id}:{request_id}",
-        nonce_key=None,
-        value=0,
-        hash_hex=hash_hex,
-        partial=partial,
-        event="cosign_auth_headers" if headers else "cosign_message",
-        answer=answer,
-        audit_details={"hash": hash_hex},
-    )
+    event = "cosign_auth_headers" if headers else "cosign_message"
+    return await _hash_only(state, who, split, wallet, request_id, hash_hex, partial, event, answer)
 
 
 async def cosign_raw_hash(
@@ -194,6 +182,22 @@ async def cosign_raw_hash(
     def answer(signature: str, receipt: Receipt) -> CosignAnswer:
         return CosignAnswer(signature=signature, hash=hash_hex, receipt=receipt)
 
+    event = "cosign_raw_hash"
+    return await _hash_only(state, who, split, wallet, request_id, hash_hex, partial, event, answer)
+
+
+async def _hash_only(
+    state: ServerState,
+    who: Principal,
+    split: Split,
+    wallet: Wallet,
+    request_id: str,
+    hash_hex: str,
+    partial: str,
+    event: str,
+    answer: Callable[[str, Receipt], CosignAnswer],
+) -> CosignAnswer:
+    """A signature that moves no value and uses no nonce (messages, auth headers, raw hashes)."""
     return await _cosign(
         state,
         who,
@@ -204,7 +208,7 @@ async def cosign_raw_hash(
         value=0,
         hash_hex=hash_hex,
         partial=partial,
-        event="cosign_raw_hash",
+        event=event,
         answer=answer,
         audit_details={"hash": hash_hex},
     )
