@@ -37,7 +37,7 @@ from .common import json_body, ok, parse
 
 routes = web.RouteTableDef()
 
-NOT_FOUND = "no such split for this client id and peer public key"
+NOT_FOUND = "no such wallet or split for this client id and peer public key"
 # Fields Go's encoding/json always writes for gosdk's Transaction; not part of the signed hash.
 GOSDK_IGNORED = ("txn_output_hash", "transaction_status", "transaction_output")
 # Not hashed, so their case does not matter (a node decodes them with hex.DecodeString).

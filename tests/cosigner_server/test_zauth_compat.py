@@ -251,3 +251,14 @@ def test_setup_refuses_shares_that_do_not_add_up(cosigner):
     other = local_split([])
     other.body["client_id"] = "00" * 32
     assert set_up(go, cosigner.config.issuer, other).status_code == 400
+
+
+def test_zauth_txn_answer_setting(tmp_path, monkeypatch):
+    from cosigner_server.config import ConfigError, load_config
+
+    assert load_config(tmp_path).zauth_txn_answer == "signature"
+    (tmp_path / "config.toml").write_text('zauth_txn_answer = "transaction"\n')
+    assert load_config(tmp_path).zauth_txn_answer == "transaction"
+    monkeypatch.setenv("SPLITKEY_COSIGNER_ZAUTH_TXN_ANSWER", "object")
+    with pytest.raises(ConfigError, match="zauth_txn_answer"):
+        load_config(tmp_path)
