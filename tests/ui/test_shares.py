@@ -213,6 +213,9 @@ def test_raw_hashes_box_says_it_is_as_powerful_as_unrestricted(qtbot, tab):
     assert "as powerful as an unrestricted key" in dialog.worst.text()
     made = wait_job(qtbot, dialog.create())
     assert made.split.permissions.sign_raw_hashes
+    from ui.shares_model import permission_words
+
+    assert "as powerful as unrestricted" in permission_words(made.split)
 
 
 def test_not_the_owner_sees_no_keys(qtbot, ctx, owned):
