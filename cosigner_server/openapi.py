@@ -12,6 +12,7 @@ HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
+OPT_STR = {"type": ["string", "null"]}
 
 
 def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -301,7 +302,7 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         "/store",
         "0Chain ZVault: import a wallet by private key or mnemonic",
         True,
-        obj({}, {"private_key": STR, "mnemonic": STR}),
+        obj({}, {"private_key": OPT_STR, "mnemonic": OPT_STR}),
     ),
     (
         "post",

@@ -343,8 +343,12 @@ async def _revoke_peer(request: web.Request) -> str:
     for name in ("peer_public_key", "public_key"):
         if request.query.get(name):
             return peer_key(request, request.query[name])
-    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        form = await request.post()
+    # Go's resty sends FormData url-encoded; nothing else is read as a form.
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:
+            form = await request.post()
+        except ValueError:
+            raise bad_request("the form is not valid url-encoded text") from None
         for name in ("peer_public_key", "public_key"):
             value = form.get(name)
             if isinstance(value, str) and value:
