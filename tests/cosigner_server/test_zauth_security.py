@@ -36,8 +36,6 @@ def squatter_body(victim_key: str) -> dict:
     }
 
 
-
-
 def _int(sk: SecretKey) -> int:
     return int.from_bytes(sk.to_bytes(), "little")
 
@@ -160,3 +158,47 @@ def test_not_yours_and_no_such_split_read_the_same(cosigner):
     assert eve.delete(cid).status_code == 400
     # alice's split still works: nothing was revoked by eve
     assert h.split()["status"] == "active"
+
+
+def test_restore_rolls_a_record_removal_forward(server_config, tmp_path):
+    """A backup taken before an administrator removed a squatted record: restoring it replays
+    the audit record, so the squatted record does not come back."""
+    import sqlite3
+
+    from cosigner_server.backup import RestoreReport, _replay_audit
+
+    from .conftest import run_server
+
+    db_path = server_config.db_path
+    served = run_server(server_config)
+    cosigner = next(served)
+    try:
+        squatter, _ = cosigner.add_user("squatter")
+        cosigner.call(
+            cosigner.state.storage.add_wallet(
+                Wallet(
+                    client_id="ab" * 32,
+                    public_key="cd" * 64,
+                    owner_id=squatter.id,
+                    created_at=now(),
+                    sealed_secret=b"",
+                    custody="external",
+                )
+            )
+        )
+    finally:
+        served.close()
+    record = {
+        "seq": 99,
+        "event": "wallet_record_removed",
+        "wallet": "ab" * 32,
+        "at": now(),
+        "actor": "u_admin",
+        "details": {"reason": "squatted", "owner": squatter.id},
+    }
+    report = RestoreReport(backup_created_at=now(), checkpoint_seq=0)
+    _replay_audit(db_path, [record], report)
+    with sqlite3.connect(db_path) as db:
+        left = db.execute("SELECT COUNT(*) FROM wallets WHERE client_id = ?", ("ab" * 32,))
+        assert left.fetchone()[0] == 0
+    assert report.replayed == {"wallet_record_removed": 1}
