@@ -71,11 +71,11 @@ def local_split(restrictions: list[str] | None = None) -> LocalSplit:
     return LocalSplit(master, user_share, body)
 
 
-def set_up(go: GoZauthClient, issuer: str, split: LocalSplit) -> httpx.Response:
+def set_up(go: GoZauthClient, split: LocalSplit) -> httpx.Response:
     """/setup/challenge, the wallet key's signature over the setup message, then /setup."""
     challenge = go.setup_challenge(split.client_id)
     assert challenge.status_code == 200, challenge.text
-    text = challenge.json()["challenge"]
+    text, issuer = challenge.json()["challenge"], challenge.json()["issuer"]
     b = split.body
     message = setup_proof_message(
         issuer, b["client_id"], b["public_key"], b["peer_public_key"], text
@@ -95,7 +95,7 @@ def verifies(split: LocalSplit, hash_hex: str, signature: str) -> bool:
 def test_gosdk_flow_setup_sign_restrict_revoke_delete(cosigner):
     go = go_client(cosigner, "zwallet")
     split = local_split(["token_transfers"])
-    setup = set_up(go, cosigner.config.issuer, split)
+    setup = set_up(go, split)
     assert setup.status_code == 200, setup.text
     assert decoded(setup)["result"] == "success"
 
@@ -182,7 +182,7 @@ def test_possession_without_the_share_signs_nothing(cosigner):
     under the user share, which only its holder can make."""
     go = go_client(cosigner, "owner")
     split = local_split(["token_transfers"])
-    assert set_up(go, cosigner.config.issuer, split).status_code == 200
+    assert set_up(go, split).status_code == 200
     forged = split.tx(nonce=5)
     forged["signature"] = SecretKey.generate().sign_hash(forged["hash"]).to_hex()
     answer = go.sign_txn(forged, split.peer)
@@ -198,7 +198,7 @@ def test_possession_without_the_share_signs_nothing(cosigner):
 def test_gosdk_extras_input_null_and_type0_strictness(cosigner):
     go = go_client(cosigner, "builder")
     split = local_split(["storage_rewards", "allocation_storage_operations"])
-    assert set_up(go, cosigner.config.issuer, split).status_code == 200
+    assert set_up(go, split).status_code == 200
     # a smart-contract call with "input":null, Go's bytes with txn_output_hash/transaction_status
     tx = split.tx(
         nonce=1,
@@ -232,7 +232,7 @@ def old_generation_cosigner(tmp_path):
 def test_transaction_answer_for_the_older_generation(old_generation_cosigner):
     go = go_client(old_generation_cosigner, "g1")
     split = local_split(["token_transfers"])
-    assert set_up(go, old_generation_cosigner.config.issuer, split).status_code == 200
+    assert set_up(go, split).status_code == 200
     tx = split.tx(nonce=1)
     answer = go.sign_txn(tx, split.peer)
     assert answer.status_code == 200, answer.text
@@ -246,11 +246,11 @@ def test_setup_refuses_shares_that_do_not_add_up(cosigner):
     go = go_client(cosigner, "mallory")
     split = local_split([])
     split.body["peer_public_key"] = SecretKey.generate().public_key().to_hex()
-    answer = set_up(go, cosigner.config.issuer, split)
+    answer = set_up(go, split)
     assert answer.status_code == 400 and "add up" in answer.json()["error"]["message"]
     other = local_split([])
     other.body["client_id"] = "00" * 32
-    assert set_up(go, cosigner.config.issuer, other).status_code == 400
+    assert set_up(go, other).status_code == 400
 
 
 def test_zauth_txn_answer_setting(tmp_path, monkeypatch):

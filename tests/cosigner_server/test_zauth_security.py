@@ -74,7 +74,7 @@ def test_setup_squatting_from_the_public_key_is_refused(cosigner):
     stolen = mallory.setup({**body, "challenge": theirs, "proof": forged})
     assert stolen.status_code == 401
     # the real owner sets up: nothing was squatted
-    assert set_up(owner, cosigner.config.issuer, victim).status_code == 200
+    assert set_up(owner, victim).status_code == 200
 
 
 def test_admin_removes_a_squatted_record_with_the_cli(cosigner):
@@ -94,14 +94,14 @@ def test_admin_removes_a_squatted_record_with_the_cli(cosigner):
         )
     )
     owner = go_client(cosigner, "owner")
-    blocked = set_up(owner, cosigner.config.issuer, victim)
+    blocked = set_up(owner, victim)
     assert blocked.status_code == 403
     cosigner.add_user("root", role="admin")
     argv = ["--data-dir", str(cosigner.config.data_dir), "--url", cosigner.url, "--json"]
     done = run("remove-record", victim.client_id, "--reason", "squatted (ticket 42)", *argv)
     assert done.code == 0, done.err
     assert done.json() == {"removed": victim.client_id}
-    assert set_up(owner, cosigner.config.issuer, victim).status_code == 200
+    assert set_up(owner, victim).status_code == 200
     audit = run("audit", "show", "--data-dir", str(cosigner.config.data_dir), "--json")
     records = [r for r in audit.json()["records"] if r["event"] == "wallet_record_removed"]
     assert records and records[0]["details"]["reason"] == "squatted (ticket 42)"

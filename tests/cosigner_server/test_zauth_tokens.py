@@ -84,7 +84,7 @@ def test_0box_jwt_on_setup_key_restrictions_revoke_delete(box_cosigner):
     token = jwt.encode(claims(), SECRET, algorithm="HS512", headers={"typ": "JWT"})
     go = GoZauthClient(httpx.Client(base_url=box_cosigner.url, timeout=60), token)
     split = local_split(["token_transfers"])
-    assert set_up(go, box_cosigner.config.issuer, split).status_code == 200
+    assert set_up(go, split).status_code == 200
     signed = go.sign_txn(split.tx(nonce=1), split.peer)
     assert signed.status_code == 200, signed.text
     assert go.key(split.client_id, split.peer).status_code == 200
