@@ -198,6 +198,7 @@ def _names(text: str | None) -> list[str] | None:
 PERMISSION_OPTIONS = (
     "groups",
     "messages",
+    "raw_hashes",
     "max_per_tx",
     "period_cap",
     "period_count",
@@ -226,6 +227,7 @@ def permissions_from_args(args: argparse.Namespace) -> Permissions | None:
     data: dict[str, Any] = {
         "groups": _names(args.groups) or [],
         "sign_messages": args.messages,
+        "sign_raw_hashes": args.raw_hashes,
         "unrestricted": args.unrestricted,
         "recipients": _names(args.recipients),
         "max_count_per_period": args.period_count,
@@ -608,6 +610,11 @@ def _permission_options(parser: argparse.ArgumentParser) -> None:
     add("--permissions-json", metavar="J", help='a permissions object as JSON, or "-"')
     add("--groups", metavar="G1,G2", help="0Chain permission groups, e.g. token_transfers")
     add("--messages", action="store_true", help="may sign messages")
+    add(
+        "--raw-hashes",
+        action="store_true",
+        help="may sign raw hashes (0Chain ZAuth /sign/msg): as powerful as an unrestricted key",
+    )
     add("--max-per-tx", metavar="ZCN", help="cap per transaction")
     add("--period-cap", metavar="ZCN", help="cap per rolling period")
     add("--period-count", type=int, metavar="N", help="signatures per rolling period")

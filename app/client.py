@@ -430,6 +430,11 @@ class _Api:
     def admin_freeze(self, client_id: str, frozen: bool = True) -> WalletView:
         return self._wallet_call("POST", f"/admin/wallets/{client_id}/freeze", {"frozen": frozen})
 
+    def admin_remove_record(self, client_id: str, reason: str) -> dict:
+        """Remove a wallet record made by 0Chain's /setup (e.g. squatted); audited."""
+        path = API + f"/admin/wallets/{client_id}/remove"
+        return self._run(Call("POST", path, {"reason": reason}))
+
     def stats(self) -> dict:
         return self._run(Call("GET", API + "/admin/stats"))
 

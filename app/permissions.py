@@ -5,7 +5,8 @@ describes, validates and serializes it.
 0Chain's permission unit is a named group of smart-contract methods (the `name` inside a
 smart-contract call's transaction_data); the same group names are used here so 0Chain restrictions
 map one to one. A plain send counts as token_transfers. Deny by default: with no group granted,
-no transaction is signed, and messages need `sign_messages`.
+no transaction is signed, messages need `sign_messages`, and a bare hash (0Chain's /sign/msg
+without a preimage) needs `sign_raw_hashes`, which is as powerful as an unrestricted key.
 """
 
 from __future__ import annotations
@@ -170,6 +171,10 @@ class Permissions:
 
     groups: frozenset[str] = frozenset()
     sign_messages: bool = False
+    # Co-sign a bare 32-byte hash with no preimage (what gosdk's /sign/msg sends). Any
+    # transaction's hash is such a hash, so this is as powerful as an unrestricted key; it is
+    # never implied, not even by `unrestricted`.
+    sign_raw_hashes: bool = False
     max_per_transaction: int | None = None
     period_seconds: int = DAY
     max_value_per_period: int | None = None
@@ -225,7 +230,7 @@ class Permissions:
             not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients)
         ):
             raise PermissionsError("recipients must be a list of client ids or null")
-        for flag in ("sign_messages", "unrestricted"):
+        for flag in ("sign_messages", "sign_raw_hashes", "unrestricted"):
             if not isinstance(data.get(flag, False), bool):
                 raise PermissionsError(f"{flag} must be true or false")
         chain_id = data.get("chain_id")
@@ -234,6 +239,7 @@ class Permissions:
         return cls(
             groups=frozenset(groups),
             sign_messages=data.get("sign_messages", False),
+            sign_raw_hashes=data.get("sign_raw_hashes", False),
             max_per_transaction=_opt_int(data, "max_per_transaction"),
             period_seconds=_opt_int(data, "period_seconds", 60) or DAY,
             max_value_per_period=_opt_int(data, "max_value_per_period"),
@@ -268,6 +274,9 @@ class Permissions:
             and self.chain_id == other.chain_id
         )  # fmt: skip
         if not when_where:
+            return False
+        # Checked before the unrestricted shortcut: unrestricted does not include raw hashes.
+        if self.sign_raw_hashes and not other.sign_raw_hashes:
             return False
         if other.unrestricted:
             return True

@@ -85,6 +85,10 @@ def _uses(n: int) -> str:
 # -- what a desktop shows ---------------------------------------------------------------------
 
 
+# A raw hash can be any transaction's hash: no group, cap or recipient limit can hold.
+RAW_HASHES_LINE = "Can sign raw hashes: as powerful as an unrestricted key"
+
+
 def describe(permissions: Permissions) -> list[str]:
     """The key's limits as short lines, in a fixed order."""
     p = permissions
@@ -120,6 +124,8 @@ def describe(permissions: Permissions) -> list[str]:
                 lines.append("Cannot send to anyone: the recipient list is empty")
         if p.max_uses is not None:
             lines.append(f"At most {p.max_uses} {_uses(p.max_uses)} in total")
+    if p.sign_raw_hashes:
+        lines.append(RAW_HASHES_LINE)
     if p.not_before is not None:
         lines.append(f"Valid from {format_time(p.not_before)}")
     lines.append(
@@ -137,7 +143,7 @@ def worst_case_bounds(
     Unrestricted keys are (None, None). With `now` (or not_before) and an expiry, the total also
     counts the periods left: a rolling window lets one period's cap through every period."""
     p = permissions
-    if p.unrestricted:
+    if p.unrestricted or p.sign_raw_hashes:
         return None, None
     if not _can_move_tokens(p) or _expired(p, now):
         return 0, 0
@@ -184,6 +190,11 @@ def worst_case(permissions: Permissions, *, now: int | None = None) -> str:
         return (
             f"In the worst case this key can move every token in the wallet{until}: "
             "it is unrestricted."
+        )
+    if p.sign_raw_hashes:
+        return (
+            f"In the worst case this key can move every token in the wallet{until}: it signs "
+            "raw hashes, which is as powerful as an unrestricted key."
         )
     if not _can_move_tokens(p):
         return "This key cannot move tokens."

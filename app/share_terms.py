@@ -43,6 +43,7 @@ class ShareForm:
     label: str = ""
     groups: frozenset[str] = frozenset({"token_transfers"})
     sign_messages: bool = False
+    sign_raw_hashes: bool = False  # as powerful as an unrestricted key (policy_words says so)
     per_transaction: str = ""  # ZCN; empty: no limit per transaction
     per_period: str = ""  # ZCN; empty: no limit per period
     period_seconds: int = DAY
@@ -76,9 +77,13 @@ def _checks(form: ShareForm, now: int):
         unknown = set(form.groups) - GROUPS.keys()
         if unknown:
             raise ComposeError("groups", f"unknown permission: {', '.join(sorted(unknown))}")
-        if not form.groups and not form.sign_messages:
+        if not form.groups and not form.sign_messages and not form.sign_raw_hashes:
             raise ComposeError("groups", "choose at least one thing this person may do")
-        return {"groups": frozenset(form.groups), "sign_messages": form.sign_messages}
+        return {
+            "groups": frozenset(form.groups),
+            "sign_messages": form.sign_messages,
+            "sign_raw_hashes": form.sign_raw_hashes,
+        }
 
     def cap(name: str, key: str):
         def check() -> dict:

@@ -224,8 +224,9 @@ def _check_smart_contract_data(text: str) -> None:
         raise TransactionError("transaction_data", 'must be a JSON object {"name", "input"}')
     if not isinstance(data.get("name"), str) or not data["name"]:
         raise TransactionError("transaction_data", 'needs "name", the smart-contract method')
-    if not isinstance(data.get("input"), dict):
-        raise TransactionError("transaction_data", 'needs "input", a JSON object')
+    # gosdk marshals SmartContractTxnData{Name: ...} with "input":null; a node accepts it.
+    if "input" not in data or not (data["input"] is None or isinstance(data["input"], dict)):
+        raise TransactionError("transaction_data", 'needs "input", a JSON object or null')
 
 
 def _decode(kind: type, text: Any, name: str):

@@ -255,6 +255,19 @@ def proof_message(issuer: str, split_id: str, challenge: str) -> bytes:
     return PROOF_PREFIX + f"{issuer}:{split_id}:{challenge}".encode()
 
 
+SETUP_PROOF_PREFIX = b"splitkey-zauth-setup:"
+
+
+def setup_proof_message(
+    issuer: str, client_id: str, public_key: str, peer_public_key: str, challenge: str
+) -> bytes:
+    """What the WALLET key signs to register its split through 0Chain's /setup: proof that the
+    caller holds the whole key, not only its public half. Binds both share keys, so the proof
+    cannot be replayed for another split; never 32 bytes, so never a transaction hash."""
+    text = f"{issuer}:{client_id}:{public_key.lower()}:{peer_public_key.lower()}:{challenge}"
+    return SETUP_PROOF_PREFIX + text.encode()
+
+
 @dataclass(frozen=True)
 class TokenAnswer:
     """A server token, from enrollment, exchange or proof of possession."""

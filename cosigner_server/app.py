@@ -13,12 +13,23 @@ from .bootstrap import close_state, load_state
 from .config import ServerConfig
 from .limits import GUARD, Guard, deadline, guard
 from .middlewares import errors, observe, on_prepare, sealed
-from .routes import admin, audit, docs, health, identity, sign, splits, wallets, zauth
+from .routes import (
+    admin,
+    audit,
+    docs,
+    health,
+    identity,
+    sign,
+    splits,
+    wallets,
+    zauth,
+    zvault,
+)
 from .state import STATE, ServerState
 
 log = logging.getLogger("splitkey.cosigner")
 ROLE_ROUTES = {
-    "vault": (identity, wallets, splits, admin, audit),
+    "vault": (identity, wallets, splits, admin, audit, zvault),
     "auth": (identity, sign, zauth),
 }
 DELETION_SWEEP_SECONDS = 60

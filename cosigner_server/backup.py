@@ -75,7 +75,7 @@ _MAC_CONTEXT = b"splitkey/backup/v1/manifest\x00"
 _COPY_CHUNK = 1 << 20
 # A member larger than this is not one of ours: refuse rather than fill the disk.
 MAX_MEMBER_BYTES = 64 << 30
-COSIGN_EVENTS = ("cosign_transaction", "cosign_message", "cosign_auth_headers")
+COSIGN_EVENTS = ("cosign_transaction", "cosign_message", "cosign_auth_headers", "cosign_raw_hash")
 
 
 class BackupError(Exception):
@@ -625,7 +625,7 @@ def _replay_one(
         when = details.get("delete_after") if event == "wallet_deletion_scheduled" else None
         sql = "UPDATE wallets SET delete_after = ? WHERE client_id = ?"
         return db.execute(sql, (when, wallet)).rowcount == 1
-    if event == "wallet_deleted" and wallet in wallets:
+    if event in ("wallet_deleted", "wallet_record_removed") and wallet in wallets:
         wallets.discard(wallet)
         return db.execute("DELETE FROM wallets WHERE client_id = ?", (wallet,)).rowcount == 1
     user = details.get("user")

@@ -127,13 +127,16 @@ def _ring_from_text(text: str) -> KekRing:
 def enterprise_issuers(config: ServerConfig) -> list[TrustedIssuer]:
     out = []
     for item in config.issuers:
-        if item.jwks_file:
+        if item.secret_file:
+            path = config.data_dir / item.secret_file
+            keys = (IssuerKey.from_secret_file(path, item.algorithm, kid=item.kid),)
+        elif item.jwks_file:
             keys = IssuerKey.from_jwks_file(config.data_dir / item.jwks_file, item.algorithm)
         elif item.pem_file:
             path = config.data_dir / item.pem_file
             keys = (IssuerKey.from_pem_file(path, item.algorithm, kid=item.kid),)
         else:
-            raise InitError(f"issuer {item.issuer}: give pem_file or jwks_file")
+            raise InitError(f"issuer {item.issuer}: give pem_file, jwks_file or secret_file")
         out.append(TrustedIssuer(item.issuer, keys, item.audience))
     return out
 

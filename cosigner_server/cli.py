@@ -189,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--off", action="store_true", help="unfreeze")
     p.set_defaults(func=cmd_freeze)
 
+    p = sub.add_parser(
+        "remove-record",
+        parents=[common, remote],
+        help="remove a wallet record made by 0Chain's /setup (e.g. squatted); audited",
+    )
+    p.add_argument("client_id")
+    p.add_argument("--reason", required=True, help="why, for the audit log")
+    p.set_defaults(func=cmd_remove_record)
+
     audit = sub.add_parser("audit", parents=[common], help="read or verify the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     p = audit_sub.add_parser("show", parents=[common], help="records, oldest first")
@@ -887,6 +896,13 @@ def cmd_freeze(args: argparse.Namespace) -> int:
         wallet = api.admin_freeze(_segment(args.client_id), frozen=not args.off)
     data = {"wallet": wallet.to_dict()}
     _emit(args, data, lambda d: _wallet_rows([d["wallet"]]))
+    return EXIT_OK
+
+
+def cmd_remove_record(args: argparse.Namespace) -> int:
+    with admin_client(args) as api:
+        data = api.admin_remove_record(_segment(args.client_id), args.reason)
+    _emit(args, data, lambda d: f"removed the record of wallet {d['removed']}")
     return EXIT_OK
 
 

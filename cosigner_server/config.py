@@ -28,9 +28,11 @@ class IssuerConfig:
 
     issuer: str
     audience: str
-    algorithm: str  # EdDSA | ES256 | RS256, one per key
+    algorithm: str  # EdDSA | ES256 | RS256, one per key; HS256 | HS512 with secret_file
     pem_file: str | None = None
     jwks_file: str | None = None
+    # HMAC issuers (0box): a file holding the shared secret (>= 32 bytes), kept 0600 like the KEK.
+    secret_file: str | None = None
     kid: str | None = None  # the key id the issuer puts in its tokens (with pem_file)
     auto_enroll: bool = True  # first exchange creates a "user"; admins are made by admins
 
@@ -88,6 +90,10 @@ class ServerConfig:
     # Who may read /metrics without an admin token.
     metrics_networks: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     issuers: tuple[IssuerConfig, ...] = field(default_factory=tuple)
+    # What /sign/txn answers: "signature" (the combined signature as a JSON string: gosdk_common
+    # and 0Chain's system tests) or "transaction" (the signed transaction object: gosdk before
+    # 1.18 and zwallet's zauth branch).
+    zauth_txn_answer: str = "signature"
 
     def path(self, name: str) -> Path:
         """A file setting resolved against the data directory."""
@@ -165,6 +171,8 @@ def _checked(config: ServerConfig) -> ServerConfig:
         raise ConfigError("crypto_mode must be process or thread")
     if config.custodial not in ("allowed", "forbidden"):
         raise ConfigError("custodial must be allowed or forbidden")
+    if config.zauth_txn_answer not in ("signature", "transaction"):
+        raise ConfigError('zauth_txn_answer must be "signature" or "transaction"')
     if config.kek_source not in ("file", "env", "keyring"):
         raise ConfigError("kek_source must be file, env or keyring")
     if not 0 <= config.port <= 65535:

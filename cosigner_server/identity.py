@@ -91,6 +91,14 @@ async def exchange(state: ServerState, token: str | None) -> dict:
         claims = state.verifier.verify(token)
     except TokenError as exc:
         raise unauthorized(f"token refused: {exc.reason}") from None
+    user = await enterprise_user(state, claims)
+    await record(state, "token_exchanged", None, details={"user": user.id, "iss": claims.issuer})
+    return mint(state, user)
+
+
+async def enterprise_user(state: ServerState, claims) -> User:
+    """The user of a verified enterprise token (the first one creates a "user" when the issuer
+    auto-enrolls). Used by the exchange and by the 0Chain routes, which take such tokens as is."""
     issuer_cfg = next((i for i in state.config.issuers if i.issuer == claims.issuer), None)
     if issuer_cfg is None:
         raise unauthorized("token refused: not from an enterprise issuer")
@@ -112,8 +120,7 @@ async def exchange(state: ServerState, token: str | None) -> dict:
             user = await state.storage.find_user(claims.issuer, claims.subject)
     if not user.enabled or claims.issued_at <= user.tokens_valid_after:
         raise unauthorized("the user is disabled")
-    await record(state, "token_exchanged", None, details={"user": user.id, "iss": claims.issuer})
-    return mint(state, user)
+    return user
 
 
 def challenge_message(state: ServerState, split_id: str, challenge: str) -> bytes:

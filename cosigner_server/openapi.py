@@ -12,6 +12,7 @@ HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
+OPT_STR = {"type": ["string", "null"]}
 
 
 def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -27,6 +28,7 @@ PERMISSIONS = {
     "properties": {
         "groups": {"type": "array", "items": STR},
         "sign_messages": BOOL,
+        "sign_raw_hashes": BOOL,
         "max_per_transaction": {"type": ["integer", "null"], "minimum": 0},
         "period_seconds": {"type": "integer", "minimum": 60},
         "max_value_per_period": {"type": ["integer", "null"], "minimum": 0},
@@ -54,6 +56,16 @@ TRANSACTION = obj(
         "hash": STR,
     },
 )
+# gosdk's Transaction: Go always writes txn_output_hash and transaction_status (read, ignored).
+GOSDK_TRANSACTION = {
+    **TRANSACTION,
+    "properties": {
+        **TRANSACTION["properties"],
+        "txn_output_hash": STR,
+        "transaction_status": INT,
+        "transaction_output": STR,
+    },
+}
 NONEMPTY = {"type": "string", "minLength": 1}
 # 32 bytes in hex; "0x" and surrounding spaces are accepted; "" and null mean "not given".
 PRIVATE_KEY = {"type": ["string", "null"], "pattern": "^(\\s*(0[xX])?[0-9a-fA-F]{64}\\s*)?$"}
@@ -231,6 +243,13 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         True,
         obj({"frozen": BOOL}),
     ),
+    (
+        "post",
+        API + "/admin/wallets/{client_id}/remove",
+        "Remove a wallet record made by 0Chain's /setup (e.g. squatted); audited",
+        True,
+        obj({"reason": NONEMPTY}),
+    ),
     ("get", API + "/admin/stats", "Statistics", True, None),
     ("get", API + "/admin/audit", "The whole audit chain", True, None),
     ("get", API + "/admin/audit/verify", "Verify the audit chain", True, None),
@@ -251,16 +270,25 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     (
         "post",
         "/sign/txn",
-        "0Chain ZAuth: co-sign a transaction (X-Peer-Public-Key)",
+        "0Chain ZAuth: co-sign a transaction (X-Peer-Public-Key; the partial signature under "
+        "that share key is the credential, a JWT is optional)",
         True,
-        TRANSACTION,
+        GOSDK_TRANSACTION,
     ),
     (
         "post",
         "/sign/msg",
-        "0Chain ZAuth: co-sign a message (preimage required)",
+        "0Chain ZAuth: co-sign a message from its preimage, or a raw hash for a key with "
+        "sign_raw_hashes (possession is the credential, a JWT is optional)",
         True,
-        obj({"hash": STR, "signature": STR, "client_id": STR, "message": STR}),
+        obj({"hash": STR, "signature": STR, "client_id": STR}, {"message": STR}),
+    ),
+    (
+        "post",
+        "/setup/challenge",
+        "0Chain ZAuth: a challenge the wallet key signs to prove possession for /setup",
+        True,
+        obj({"client_id": STR}),
     ),
     (
         "post",
@@ -275,7 +303,12 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
                 "private_key": STR,
                 "peer_public_key": STR,
             },
-            {"restrictions": {"type": "array", "items": STR}, "expired_at": INT},
+            {
+                "restrictions": {"type": "array", "items": STR},
+                "expired_at": INT,
+                "challenge": STR,
+                "proof": STR,
+            },
         ),
     ),
     (
@@ -294,19 +327,45 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
     ),
     ("post", "/revoke/{client_id}", "0Chain ZAuth: revoke by peer_public_key", True, None),
     ("post", "/delete/{client_id}", "0Chain ZAuth: schedule the wallet's deletion", True, None),
+    ("post", "/wallet", "0Chain ZVault: a new wallet in the vault (words once)", True, None),
+    (
+        "post",
+        "/store",
+        "0Chain ZVault: import a wallet by private key or mnemonic",
+        True,
+        obj({}, {"private_key": OPT_STR, "mnemonic": OPT_STR}),
+    ),
+    (
+        "post",
+        "/key/{client_id}",
+        "0Chain ZVault: a new split held by the caller; its user share once",
+        True,
+        obj({}, {"restrictions": {"type": "array", "items": STR}}),
+    ),
+    ("get", "/keys/{client_id}", "0Chain ZVault: a wallet's splits (no key material)", True, None),
+    ("get", "/wallets", "0Chain ZVault: the caller's wallets", True, None),
+    ("get", "/wallets/shared", "0Chain ZVault: wallets the caller holds a split of", True, None),
+    ("get", "/restrictions", "0Chain ZVault: groups of the split (X-Peer-Public-Key)", True, None),
 ]
 
 ERROR = obj({"error": obj({"code": STR, "message": STR}, {"rule": STR, "field": STR})})
 # Bodies the server treats as {} when absent (a new wallet needs no input).
-OPTIONAL_BODIES = {("post", API + "/wallets")}
+OPTIONAL_BODIES = {
+    ("post", API + "/wallets"),
+    ("post", "/store"),
+    ("post", "/key/{client_id}"),
+}
 # 0Chain's ZAuth routes name the caller's split by its peer public key in this header.
-PEER_HEADER_PATHS = (
-    "/sign/txn",
-    "/sign/msg",
-    "/key/{client_id}",
-    "/restrictions/{client_id}",
-    "/revoke/{client_id}",
-)
+PEER_HEADER_OPERATIONS = {
+    ("post", "/sign/txn"),
+    ("post", "/sign/msg"),
+    ("get", "/key/{client_id}"),
+    ("put", "/restrictions/{client_id}"),
+    ("post", "/revoke/{client_id}"),
+    ("get", "/restrictions"),
+}
+# Possession of the share is the credential: a token is optional.
+OPTIONAL_AUTH_PATHS = ("/sign/txn", "/sign/msg")
 # Answers that are not JSON: their success content type.
 SUCCESS_TYPES = {
     "/metrics": "text/plain",
@@ -336,13 +395,15 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
         for name in ("client_id", "split_id", "user_id")
         if "{" + name + "}" in path
     ]
-    if path in PEER_HEADER_PATHS:
+    if (method, path) in PEER_HEADER_OPERATIONS:
         params.append(
             {"name": "X-Peer-Public-Key", "in": "header", "required": True, "schema": NONEMPTY}
         )
     if params:
         op["parameters"] = params
-    if auth:
+    if auth and path in OPTIONAL_AUTH_PATHS:
+        op["security"] = [{}, {"bearer": []}]
+    elif auth:
         op["security"] = [{"bearer": []}]
     elif path == "/metrics":
         op["security"] = [{}, {"bearer": []}]  # a token only from outside metrics_networks

@@ -221,3 +221,16 @@ def check_message(
             "signature could be used as a transaction's, so it is not signed as a message",
         )
     return None
+
+
+def check_raw_hash(permissions: Permissions, *, now: int) -> Refusal | None:
+    """Checks before co-signing a bare hash without its preimage (0Chain's /sign/msg). Nothing
+    about the hash can be judged - it may be any transaction's - so only a key granted the
+    explicit sign_raw_hashes permission signs it (never implied by unrestricted)."""
+    if not permissions.sign_raw_hashes:
+        return Refusal(
+            "raw_hashes_not_allowed",
+            "this key may not sign a bare hash: send the preimage in \"message\", or grant the "
+            "key sign_raw_hashes (as powerful as an unrestricted key)",
+        )
+    return _check_window(permissions, now)

@@ -165,6 +165,39 @@ async def cosign_message(
             }
         return CosignAnswer(signature=signature, hash=hash_hex, receipt=receipt, headers=triple)
 
+    event = "cosign_auth_headers" if headers else "cosign_message"
+    return await _hash_only(state, who, split, wallet, request_id, hash_hex, partial, event, answer)
+
+
+async def cosign_raw_hash(
+    state: ServerState, who: Principal, split_id: str, request_id: str, hash_hex: str, partial: str
+) -> CosignAnswer:
+    """Sign a bare 32-byte hash (0Chain's /sign/msg without a preimage): only for a key with
+    sign_raw_hashes; caps on uses and counts still apply (value 0: a hash names no amount)."""
+    split, wallet = await signing_split(state, who, split_id)
+    refusal = policy.check_raw_hash(split.permissions, now=now())
+    if refusal:
+        await _refuse(state, who, split, refusal, {"hash": hash_hex})
+
+    def answer(signature: str, receipt: Receipt) -> CosignAnswer:
+        return CosignAnswer(signature=signature, hash=hash_hex, receipt=receipt)
+
+    event = "cosign_raw_hash"
+    return await _hash_only(state, who, split, wallet, request_id, hash_hex, partial, event, answer)
+
+
+async def _hash_only(
+    state: ServerState,
+    who: Principal,
+    split: Split,
+    wallet: Wallet,
+    request_id: str,
+    hash_hex: str,
+    partial: str,
+    event: str,
+    answer: Callable[[str, Receipt], CosignAnswer],
+) -> CosignAnswer:
+    """A signature that moves no value and uses no nonce (messages, auth headers, raw hashes)."""
     return await _cosign(
         state,
         who,
@@ -175,7 +208,7 @@ async def cosign_message(
         value=0,
         hash_hex=hash_hex,
         partial=partial,
-        event="cosign_auth_headers" if headers else "cosign_message",
+        event=event,
         answer=answer,
         audit_details={"hash": hash_hex},
     )

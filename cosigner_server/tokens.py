@@ -6,7 +6,9 @@ keys chosen by the token. The rules, all enforced before or right after the sign
 
 * The token is a str of at most MAX_TOKEN_LENGTH ASCII characters, exactly three non-empty,
   canonical base64url segments; header and payload are JSON objects without duplicate names.
-* Header: `typ` is exactly "JWT"; `alg` is one of EdDSA, ES256, RS256 (never none or HS*);
+* Header: `typ` is exactly "JWT"; `alg` is one of EdDSA, ES256, RS256, or HS256/HS512 for an
+  issuer configured with a shared secret of at least 32 bytes (0box issues such tokens); never
+  none, and never HS* with an asymmetric issuer's key (each key is bound to one algorithm);
   `jku`, `x5u`, `jwk`, `x5c` (keys from the token itself), `crit`, `b64`, `zip`, `cty` and `enc`
   are refused. Nothing is ever fetched: keys come only from configuration.
 * The key is chosen by (iss, kid) among configured keys BEFORE verifying, each key is bound to
@@ -35,6 +37,7 @@ import math
 import re
 import secrets
 import time
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +46,15 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from jwt.warnings import InsecureKeyLengthWarning
 
-ALGORITHMS = ("EdDSA", "ES256", "RS256")
+# HMAC only for issuers configured with a shared secret (IssuerKey.from_secret).
+HMAC_ALGORITHMS = ("HS256", "HS512")
+ALGORITHMS = ("EdDSA", "ES256", "RS256", *HMAC_ALGORITHMS)
+MIN_HMAC_SECRET_BYTES = 32
+# Our own minimum (32 bytes, checked at configuration) replaces PyJWT's 64 for HS512, which
+# would otherwise warn on every verification of a 0box token.
+warnings.filterwarnings("ignore", category=InsecureKeyLengthWarning, module=__name__)
 MAX_TOKEN_LENGTH = 8192  # characters; checked before any parsing
 MAX_KID_LENGTH = 128
 MAX_STRING_CLAIM_LENGTH = 512  # sub, jti, role: identifiers, not documents
@@ -89,7 +99,16 @@ def _check_key_fits(algorithm: str, public_key: object) -> None:
     """One key, one algorithm: refuse a key whose type does not belong to `algorithm`."""
     if algorithm not in ALGORITHMS:
         raise IssuerConfigError(f"algorithm must be one of {', '.join(ALGORITHMS)}")
-    if algorithm == "EdDSA":
+    if algorithm in HMAC_ALGORITHMS:
+        if not isinstance(public_key, bytes):
+            raise IssuerConfigError(f"{algorithm} needs a shared secret (bytes)")
+        if len(public_key) < MIN_HMAC_SECRET_BYTES:
+            raise IssuerConfigError(
+                f"an {algorithm} secret must be at least {MIN_HMAC_SECRET_BYTES} bytes"
+            )
+    elif isinstance(public_key, bytes):
+        raise IssuerConfigError("a shared secret is only for HS256 or HS512")
+    elif algorithm == "EdDSA":
         if not isinstance(public_key, ed25519.Ed25519PublicKey | ed448.Ed448PublicKey):
             raise IssuerConfigError("EdDSA needs an Ed25519 or Ed448 public key")
     elif algorithm == "ES256":
@@ -113,10 +132,11 @@ def _check_kid(kid: object) -> None:
 
 @dataclass(frozen=True)
 class IssuerKey:
-    """A verification key bound to exactly one algorithm, optionally named by a `kid`."""
+    """A verification key bound to exactly one algorithm, optionally named by a `kid`. For an
+    HMAC issuer `public_key` is the shared secret (bytes), kept out of repr."""
 
     algorithm: str
-    public_key: PublicKey
+    public_key: PublicKey | bytes = field(repr=False)
     kid: str | None = None
 
     def __post_init__(self) -> None:
@@ -136,6 +156,20 @@ class IssuerKey:
         except (ValueError, TypeError) as exc:
             raise IssuerConfigError("not a PEM public key") from exc
         return cls(algorithm, public_key, kid)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_secret(cls, secret: bytes, algorithm: str, *, kid: str | None = None) -> IssuerKey:
+        """A shared HMAC secret (HS256/HS512), as 0box signs its JWTs with."""
+        if algorithm not in HMAC_ALGORITHMS:
+            raise IssuerConfigError(f"a shared secret needs {' or '.join(HMAC_ALGORITHMS)}")
+        return cls(algorithm, bytes(secret), kid)
+
+    @classmethod
+    def from_secret_file(
+        cls, path: str | Path, algorithm: str, *, kid: str | None = None
+    ) -> IssuerKey:
+        """The secret is the file's bytes without a trailing newline (editors add one)."""
+        return cls.from_secret(Path(path).read_bytes().rstrip(b"\r\n"), algorithm, kid=kid)
 
     @classmethod
     def from_pem_file(
@@ -165,8 +199,8 @@ class IssuerKey:
             raise IssuerConfigError("JWK alg differs from the configured algorithm")
         if algorithm is None:
             algorithm = declared or {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}[kty]
-        if algorithm not in ALGORITHMS:
-            raise IssuerConfigError(f"JWK alg must be one of {', '.join(ALGORITHMS)}")
+        if algorithm not in ALGORITHMS or algorithm in HMAC_ALGORITHMS:
+            raise IssuerConfigError("JWK alg must be one of EdDSA, ES256, RS256")
         try:
             parsed = jwt.PyJWK(dict(jwk), algorithm=algorithm)
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
@@ -490,6 +524,9 @@ class TokenVerifier:
 
         algorithm, kid = self._check_header(header)
         trusted, key = self._select_key(claims, kid)
+        if algorithm in HMAC_ALGORITHMS and key.algorithm not in HMAC_ALGORITHMS:
+            # HS* keyed with a public key (the classic confusion): not an algorithm this key has
+            raise TokenError("alg is not allowed")
         if key.algorithm != algorithm:
             raise TokenError("alg does not match the key's algorithm")
         self._check_signature(token, key)
@@ -554,7 +591,12 @@ class TokenVerifier:
                 token,
                 key=key.public_key,
                 algorithms=[key.algorithm],
-                options={"verify_signature": True, "enforce_minimum_key_length": True},
+                # HMAC secrets are checked at configuration (>= 32 bytes, 0box's HS512 tokens
+                # included); PyJWT's own minimum would ask 64 bytes for HS512.
+                options={
+                    "verify_signature": True,
+                    "enforce_minimum_key_length": key.algorithm not in HMAC_ALGORITHMS,
+                },
             )
         except jwt.InvalidSignatureError:
             raise TokenError("signature does not verify") from None

@@ -363,3 +363,30 @@ async def _deliver(state: ServerState, who: Principal, split: Split, sealed: byt
         public_key=split.share_public_key,
         private_key=share.hex(),
     ).to_dict()
+
+
+async def remove_external_record(
+    state: ServerState, who: Principal, client_id: str, reason: str
+) -> Wallet:
+    """An administrator removes a wallet record registered through 0Chain's /setup (custody
+    "external": the server never held the wallet key), e.g. one squatted before /setup asked for
+    proof of the wallet key. Its splits are deleted with it (journalled as revoked), so the real
+    owner can set it up again. Vault wallets are refused: their key would be lost."""
+    wallet = await state.storage.get_wallet(client_id)
+    if wallet is None:
+        raise not_found("wallet")
+    if wallet.custody != "external":
+        raise conflict(
+            "only a record made by 0Chain's /setup can be removed this way; this wallet's key "
+            "is held by the vault (freeze it or let its owner delete it)"
+        )
+    # Audited first: a removal cannot be undone, so none happens that the log does not show.
+    await record(
+        state,
+        "wallet_record_removed",
+        who,
+        wallet=client_id,
+        details={"owner": wallet.owner_id, "reason": reason},
+    )
+    await state.storage.delete_wallet(client_id)
+    return wallet

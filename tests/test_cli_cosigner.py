@@ -389,6 +389,7 @@ def test_permission_options_become_the_permissions(cosigner, admin):
     assert made["split"]["permissions"] == {
         "groups": ["storage_rewards", "token_transfers"],
         "sign_messages": True,
+        "sign_raw_hashes": False,
         "max_per_transaction": ZCN // 4,
         "period_seconds": 5400,
         "max_value_per_period": 3 * ZCN,
@@ -400,6 +401,14 @@ def test_permission_options_become_the_permissions(cosigner, admin):
         "unrestricted": False,
         "chain_id": None,
     }
+
+
+def test_raw_hashes_option(cosigner, admin):
+    wallet = admin.ok("wallet", "create")["wallet"]
+    made = admin.ok(
+        "split", "create", "--wallet", wallet["client_id"], "--holder", "code", "--raw-hashes"
+    )
+    assert made["split"]["permissions"]["sign_raw_hashes"] is True
 
 
 def test_a_transaction_of_another_wallet_is_an_input_error(cosigner, admin):

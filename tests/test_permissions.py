@@ -120,6 +120,7 @@ def permissions_st(draw, unrestricted: bool | None = None) -> Permissions:
     return Permissions(
         groups=frozenset(draw(st.sets(st.sampled_from(sorted(GROUPS))))),
         sign_messages=draw(st.booleans()),
+        sign_raw_hashes=draw(st.booleans()),
         max_per_transaction=draw(caps),
         period_seconds=draw(st.integers(60, 10**8)),
         max_value_per_period=draw(caps),
@@ -205,7 +206,8 @@ def test_malformed_fields_are_refused_by_name(data, named):
 @given(permissions_st())
 def test_a_key_is_within_itself_and_within_unlimited(p):
     assert p.is_within(p)
-    assert p.is_within(Permissions.unlimited()) == (p.chain_id is None)
+    # unlimited is not raw hashes: those are granted only explicitly
+    assert p.is_within(Permissions.unlimited()) == (p.chain_id is None and not p.sign_raw_hashes)
 
 
 @given(permissions_st(unrestricted=False), st.data())
@@ -217,6 +219,8 @@ def test_each_loosening_leaves_the_original(p, data):
         loosened.append({"groups": p.groups | {extra}})
     if not p.sign_messages:
         loosened.append({"sign_messages": True})
+    if not p.sign_raw_hashes:
+        loosened.append({"sign_raw_hashes": True})
     for cap in ("max_per_transaction", "max_value_per_period", "max_count_per_period", "max_uses"):
         if getattr(p, cap) is not None:
             loosened += [{cap: None}, {cap: getattr(p, cap) + 1}]
@@ -332,3 +336,15 @@ def test_data_transactions_are_in_no_group():
     )  # fmt: skip
     assert group_of(data) is None
     assert method_of(data) == ("", "data")
+
+
+def test_raw_hashes_are_explicit_and_worded_as_unrestricted():
+    from app.policy_words import RAW_HASHES_LINE, describe, worst_case
+
+    raw = Permissions.from_dict({"groups": [], "sign_raw_hashes": True})
+    assert raw.sign_raw_hashes and not Permissions.unlimited().sign_raw_hashes
+    assert not raw.is_within(Permissions.unlimited())
+    assert "as powerful as an unrestricted key" in worst_case(raw)
+    assert RAW_HASHES_LINE in describe(raw)
+    with pytest.raises(PermissionsError, match="sign_raw_hashes"):
+        Permissions.from_dict({"sign_raw_hashes": 1})

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from app.client import NewSplit
 from app.keys import KeysError
 from app.permissions import GROUP_TITLES, GROUPS, Permissions
-from app.policy_words import describe, worst_case
+from app.policy_words import RAW_HASHES_LINE, describe, worst_case
 from app.share_terms import (
     CUSTOM,
     EXPIRY_PRESETS,
@@ -140,6 +140,12 @@ class ShareDialog(QDialog):
         self.sign_messages = QCheckBox("Sign messages and auth headers")
         self.sign_messages.toggled.connect(lambda _on: self._edited("groups"))
         grid.addWidget(self.sign_messages, (len(GROUPS) + 1) // 2, 0, 1, 2)
+        self.sign_raw_hashes = QCheckBox(
+            "Sign raw hashes (0Chain ZAuth clients): as powerful as an unrestricted key"
+        )
+        self.sign_raw_hashes.setToolTip(RAW_HASHES_LINE)
+        self.sign_raw_hashes.toggled.connect(lambda _on: self._edited("groups"))
+        grid.addWidget(self.sign_raw_hashes, (len(GROUPS) + 1) // 2 + 1, 0, 1, 2)
         self.inputs["groups"] = groups_box
 
         self.per_transaction = self._amount("per_transaction", "no limit")
@@ -233,6 +239,7 @@ class ShareDialog(QDialog):
             self.label,
             *self.group_boxes.values(),
             self.sign_messages,
+            self.sign_raw_hashes,
             self.per_transaction,
             self.per_period,
             self.period,
@@ -287,6 +294,7 @@ class ShareDialog(QDialog):
             label=self.label.text(),
             groups=frozenset(name for name, box in self.group_boxes.items() if box.isChecked()),
             sign_messages=self.sign_messages.isChecked(),
+            sign_raw_hashes=self.sign_raw_hashes.isChecked(),
             per_transaction=self.per_transaction.text(),
             per_period=self.per_period.text(),
             period_seconds=int(self.period.currentData()),

@@ -34,6 +34,8 @@ def permission_words(split: SplitView) -> str:
     granted = [GROUP_TITLES[g] for g in GROUPS if g in p.groups]
     if p.sign_messages:
         granted.append("sign messages")
+    if p.sign_raw_hashes:
+        granted.append("sign raw hashes (as powerful as unrestricted)")
     return ", ".join(granted) or "nothing"
 
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from app.wire import API, require
 
 from .. import identity, kek_rotation, vault
-from ..errors import conflict, not_found
+from ..errors import bad_request, conflict, not_found
 from ..principal import require_admin
 from ..services import record
 from ..state import STATE, now
@@ -91,6 +91,19 @@ async def freeze(request: web.Request) -> web.Response:
         request.app[STATE], who, request.match_info["client_id"], frozen
     )
     return ok({"wallet": wallet_view(wallet)})
+
+
+@routes.post(API + "/admin/wallets/{client_id}/remove")
+async def remove_record(request: web.Request) -> web.Response:
+    """Remove a wallet record made by 0Chain's /setup (a squatted one): audited, with a reason."""
+    who = await require_admin(request)
+    reason = parse(lambda d: require(d, "reason", str), await json_body(request)).strip()
+    if not reason or len(reason) > 500:
+        raise bad_request("give a reason of 1 to 500 characters", field="reason")
+    wallet = await vault.remove_external_record(
+        request.app[STATE], who, request.match_info["client_id"], reason
+    )
+    return ok({"removed": wallet.client_id})
 
 
 @routes.get(API + "/admin/stats")

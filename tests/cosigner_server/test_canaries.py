@@ -24,6 +24,7 @@ from app.crypto import SecretKey, split_secret_key
 from app.crypto.params import R
 from app.keys import _bip39, client_id_of, generate_mnemonic, secret_key_from_mnemonic
 from app.transaction import Transaction
+from app.wire import setup_proof_message
 from cosigner_server import identity
 from cosigner_server.bootstrap import (
     SECRETS_FILE,
@@ -254,6 +255,18 @@ def exercise(server, canaries: Canaries, recorder: Recorder) -> None:
             "private_key": server_d.to_hex(),
             "peer_public_key": user_d.public_key().to_hex(),
         }
+        # /setup proves the wallet key over a server challenge (issue 16 item 3)
+        challenge = expect(
+            http.post("/setup/challenge", json={"client_id": setup["client_id"]}), 200
+        ).json()["challenge"]
+        proof = setup_proof_message(
+            server.config.issuer,
+            setup["client_id"],
+            setup["public_key"],
+            setup["peer_public_key"],
+            challenge,
+        )
+        setup.update(challenge=challenge, proof=master_d.sign(proof).to_hex())
         expect(http.post("/setup", json=setup), 200)
 
         # real co-signs, so that the database and its WAL hold cosign rows and answers

@@ -206,6 +206,18 @@ def test_every_field_is_checked_before_sending(qtbot, tab):
     assert made.split.permissions.sign_messages and not made.split.permissions.groups
 
 
+def test_raw_hashes_box_says_it_is_as_powerful_as_unrestricted(qtbot, tab):
+    dialog = tab.open_share()
+    assert "as powerful as an unrestricted key" in dialog.sign_raw_hashes.text()
+    dialog.sign_raw_hashes.setChecked(True)
+    assert "as powerful as an unrestricted key" in dialog.worst.text()
+    made = wait_job(qtbot, dialog.create())
+    assert made.split.permissions.sign_raw_hashes
+    from ui.shares_model import permission_words
+
+    assert "as powerful as unrestricted" in permission_words(made.split)
+
+
 def test_not_the_owner_sees_no_keys(qtbot, ctx, owned):
     from dataclasses import replace
 
