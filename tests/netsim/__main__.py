@@ -22,7 +22,9 @@ def main() -> None:
     parser.add_argument("--fund", action="append", default=[], metavar="CLIENT_ID=ZCN")
     args = parser.parse_args()
     net = StandInNetwork(
-        miners=args.miners, sharders=args.sharders, block_time=args.block_time,
+        miners=args.miners,
+        sharders=args.sharders,
+        block_time=args.block_time,
         dns_port=args.port,
     ).start()
     for item in args.fund:

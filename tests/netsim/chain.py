@@ -253,15 +253,21 @@ class Chain:
             to.balance += value
             to.round, to.txn = self.round + 1, txn["hash"]
             status = 1
-            output = json.dumps({"from": txn["client_id"], "to": txn["to_client_id"],
-                                 "amount": value}, separators=(",", ":"))
+            output = json.dumps(
+                {"from": txn["client_id"], "to": txn["to_client_id"], "amount": value},
+                separators=(",", ":"),
+            )
         else:  # a chargeable error: the fee is taken, the nonce used, nothing sent
             account.balance -= min(fee, account.balance)
             status = 2
             output = "insufficient balance"
         account.round, account.txn = self.round + 1, txn["hash"]
-        return {**txn, "transaction_output": output, "txn_output_hash": sha3(output),
-                "transaction_status": status}
+        return {
+            **txn,
+            "transaction_output": output,
+            "txn_output_hash": sha3(output),
+            "transaction_status": status,
+        }
 
     def _seal(self, txns: list[dict[str, Any]], miner_id: str, changes: int) -> Block:
         levels = merkle_levels([t["hash"] for t in txns])
@@ -290,8 +296,12 @@ class Chain:
             account = self.accounts.get(client_id)
             if account is None:
                 return None
-            return {"txn": account.txn, "round": account.round, "balance": account.balance,
-                    "nonce": account.nonce}
+            return {
+                "txn": account.txn,
+                "round": account.round,
+                "balance": account.balance,
+                "nonce": account.nonce,
+            }
 
     def confirmation(self, hash_: str) -> dict[str, Any] | None:
         """The sharder's Confirmation object for a transaction in a block, else None."""

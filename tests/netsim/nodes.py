@@ -44,7 +44,9 @@ from tests.netsim.chain import (
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
-    return web.json_response(body, status=status, dumps=lambda v: json.dumps(v, separators=(",", ":")))
+    return web.json_response(
+        body, status=status, dumps=lambda v: json.dumps(v, separators=(",", ":"))
+    )
 
 
 @dataclass
@@ -71,7 +73,10 @@ async def _fault_gate(node: Node) -> web.Response | None:
 def dns_app(network) -> web.Application:
     async def listing(request: web.Request) -> web.Response:
         return _json(
-            {"miners": [n.url for n in network.miners], "sharders": [n.url for n in network.sharders]}
+            {
+                "miners": [n.url for n in network.miners],
+                "sharders": [n.url for n in network.sharders],
+            }
         )
 
     async def fund(request: web.Request) -> web.Response:
@@ -153,15 +158,17 @@ def sharder_app(network, node: Node) -> web.Application:
         hash_ = request.query.get("hash", "")
         found = chain.confirmation(hash_)
         if node.fault == "lie" and found is not None:
-            found = {**found, "transaction_status": 3, "txn": {**found["txn"], "transaction_status": 3}}
+            found = {
+                **found,
+                "transaction_status": 3,
+                "txn": {**found["txn"], "transaction_status": 3},
+            }
             found["merkle_tree_path"] = {**found["merkle_tree_path"], "nodes": [sha3("x")]}
         elif node.fault == "forge":
             found = _forged(chain, hash_)
         lfb = chain.latest_block()
         if found is None:
-            error = NodeError(
-                "entity_not_found", f"txn_summary not found with id = {hash_}"
-            ).body()
+            error = NodeError("entity_not_found", f"txn_summary not found with id = {hash_}").body()
             if request.query.get("content", "confirmation") == "confirmation":
                 return _json(error, 400)
             return _json({"error": error, "latest_finalized_block": lfb})
@@ -191,8 +198,12 @@ def _forged(chain: Chain, hash_: str) -> dict[str, Any] | None:
     if txn is None:
         return None
     output = "forged"
-    txn = {**txn, "transaction_output": output, "txn_output_hash": sha3(output),
-           "transaction_status": 1}
+    txn = {
+        **txn,
+        "transaction_output": output,
+        "txn_output_hash": sha3(output),
+        "transaction_status": 1,
+    }
     levels, receipts = merkle_levels([hash_]), merkle_levels([txn["txn_output_hash"]])
     header = {
         "miner_id": sha3("forger"),
