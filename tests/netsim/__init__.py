@@ -51,6 +51,7 @@ class StandInNetwork:
         self._thread: threading.Thread | None = None
         self._runners: list[web.AppRunner] = []
         self._producer: asyncio.Task | None = None
+        self.paused = False  # tests hold blocks back to pool several transactions first
 
     @property
     def chain_id(self) -> str:
@@ -80,6 +81,8 @@ class StandInNetwork:
     async def _produce(self) -> None:
         while True:
             await asyncio.sleep(self.block_time)
+            if self.paused:
+                continue
             up = [m for m in self.miners if m.fault is None] or self.miners
             self.chain.make_block(random.choice(up).id)
 

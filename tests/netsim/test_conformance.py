@@ -44,9 +44,14 @@ def test_the_recorded_path_is_what_the_stand_in_would_build_with_those_siblings(
 
 def test_block_hash_formula_agrees_between_stand_in_and_wallet():
     header = {
-        "miner_id": sha3("m"), "prev_hash": sha3("p"), "creation_date": 1700000000,
-        "round": 42, "round_random_seed": -55809941478188169, "state_changes_count": 3,
-        "merkle_tree_root": sha3("a"), "receipt_merkle_tree_root": sha3("b"),
+        "miner_id": sha3("m"),
+        "prev_hash": sha3("p"),
+        "creation_date": 1700000000,
+        "round": 42,
+        "round_random_seed": -55809941478188169,
+        "state_changes_count": 3,
+        "merkle_tree_root": sha3("a"),
+        "receipt_merkle_tree_root": sha3("b"),
     }
     conf = {**header, "previous_block_hash": header["prev_hash"]}
     assert block_hash(header) == block_hash_of(conf)
