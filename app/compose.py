@@ -24,8 +24,8 @@ from app.transaction import (
     Transaction,
     TransactionError,
     TransactionType,
-    sha3_hex,
     send_data,
+    sha3_hex,
     smart_contract_data,
 )
 

@@ -84,8 +84,8 @@ def test_silent_sharders_are_skipped_and_a_dead_network_is_unreachable(netsim):
             node.fault = "down"
         with pytest.raises(NetworkUnreachable):
             net.balance(alice.client_id)
-    from app.network.settings import network_by_name
     from app.network import NetworkClient
+    from app.network.settings import network_by_name
 
     with NetworkClient(network_by_name("http://127.0.0.1:9/dns")) as net:
         with pytest.raises(NetworkUnreachable, match="no answer"):
