@@ -72,7 +72,7 @@ def test_a_send():
         10**8,
     )
     assert tx.transaction_type == TransactionType.SEND and tx.transaction_nonce == 3
-    assert tx.public_key == KEY.to_hex() and tx.transaction_data == send_data("rent")  # gosdk's transfer shape
+    assert tx.public_key == KEY.to_hex() and tx.transaction_data == send_data("rent")
 
 
 @pytest.mark.parametrize(

@@ -45,17 +45,17 @@ def test_a_send_is_built_as_gosdk_builds_it():
 
 
 def _send(**fields) -> Transaction:
-    base = dict(
-        client_id=ME,
-        chain_id=CHAIN,
-        creation_date=int(time.time()),
-        to_client_id="ab" * 32,
-        transaction_value=5,
-        transaction_fee=1,
-        transaction_nonce=1,
-        transaction_type=TransactionType.SEND,
-        transaction_data=send_data(),
-    )
+    base = {
+        "client_id": ME,
+        "chain_id": CHAIN,
+        "creation_date": int(time.time()),
+        "to_client_id": "ab" * 32,
+        "transaction_value": 5,
+        "transaction_fee": 1,
+        "transaction_nonce": 1,
+        "transaction_type": TransactionType.SEND,
+        "transaction_data": send_data(),
+    }
     return Transaction(**{**base, **fields}).sign(KEY)
 
 
@@ -63,8 +63,12 @@ def test_gosdks_always_sent_fields_are_read_and_ignored_never_hashed():
     tx = _send()
     body = {**tx.to_dict(), "txn_output_hash": "", "transaction_status": 0}
     assert Transaction.from_dict(body).hash == tx.hash
-    confirmed = {**body, "txn_output_hash": "ab" * 32, "transaction_status": 1,
-                 "transaction_output": "done"}
+    confirmed = {
+        **body,
+        "txn_output_hash": "ab" * 32,
+        "transaction_status": 1,
+        "transaction_output": "done",
+    }
     assert Transaction.from_dict(confirmed) == tx
     with pytest.raises(ValueError, match="not a transaction field"):
         Transaction.from_dict({**body, "surprise": 1})
@@ -85,9 +89,14 @@ def test_what_a_node_refuses_is_refused_before_sending(fields, problem):
 
 
 def test_a_data_transaction_without_recipient_and_an_unsigned_one_are_refused():
-    data = Transaction(client_id=ME, chain_id=CHAIN, creation_date=int(time.time()),
-                       transaction_type=TransactionType.DATA, transaction_data="x",
-                       transaction_nonce=1).sign(KEY)
+    data = Transaction(
+        client_id=ME,
+        chain_id=CHAIN,
+        creation_date=int(time.time()),
+        transaction_type=TransactionType.DATA,
+        transaction_data="x",
+        transaction_nonce=1,
+    ).sign(KEY)
     with pytest.raises(NetworkRuleError, match="without a recipient"):
         check_for_network(data, int(time.time()))
     with pytest.raises(NetworkRuleError, match="not signed"):
