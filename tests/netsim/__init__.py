@@ -40,8 +40,12 @@ class StandInNetwork:
         chain_id: str = NETSIM_CHAIN_ID,
         host: str = "127.0.0.1",
         dns_port: int = 0,
+        faucet: int = 0,
     ) -> None:
         self.chain = Chain(Rules(chain_id=chain_id))
+        # `make demo`: an account asked about for the first time gets this many SAS, so a
+        # wallet made in the desktop has tokens to send. Off (0) in tests.
+        self.faucet = faucet
         self.miners = [Node("miner", sha3(f"miner {i}")) for i in range(miners)]
         self.sharders = [Node("sharder", sha3(f"sharder {i}")) for i in range(sharders)]
         self.block_time = block_time

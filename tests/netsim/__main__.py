@@ -10,7 +10,7 @@ import signal
 import threading
 from decimal import Decimal
 
-from tests.netsim import ZCN, StandInNetwork
+from tests.netsim import NETSIM_CHAIN_ID, ZCN, StandInNetwork
 
 
 def main() -> None:
@@ -20,12 +20,22 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="the 0dns port (default: any)")
     parser.add_argument("--block-time", type=float, default=0.5, help="seconds between blocks")
     parser.add_argument("--fund", action="append", default=[], metavar="CLIENT_ID=ZCN")
+    parser.add_argument("--chain-id", default=NETSIM_CHAIN_ID, help="64 hex digits")
+    parser.add_argument(
+        "--faucet",
+        type=Decimal,
+        default=Decimal(0),
+        metavar="ZCN",
+        help="give every new account this much on first sight (for demos)",
+    )
     args = parser.parse_args()
     net = StandInNetwork(
         miners=args.miners,
         sharders=args.sharders,
         block_time=args.block_time,
         dns_port=args.port,
+        chain_id=args.chain_id,
+        faucet=int(args.faucet * ZCN),
     ).start()
     for item in args.fund:
         client_id, _, amount = item.partition("=")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,8 @@ from tests.netsim.chain import (
     merkle_path,
     sha3,
 )
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
@@ -140,7 +143,11 @@ def sharder_app(network, node: Node) -> web.Application:
     async def balance(request: web.Request) -> web.Response:
         if (gate := await _fault_gate(node)) is not None:
             return gate
-        answer = chain.balance(request.query.get("client_id", ""))
+        client_id = request.query.get("client_id", "")
+        answer = chain.balance(client_id)
+        if answer is None and network.faucet and _HEX64.fullmatch(client_id):
+            chain.fund(client_id, network.faucet)
+            answer = chain.balance(client_id)
         if answer is None:
             if node.fault == "lie":
                 return _json({"txn": "", "round": chain.round, "balance": 1000 * ZCN, "nonce": 0})
