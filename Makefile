@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
 	$(PY) bench/cosign_load.py
 	$(PY) bench/gui_bench.py
+	$(PY) bench/network_bench.py
 
 ttest: $(STAMP)
 	$(PY) bench/timing_ttest.py
