@@ -22,7 +22,6 @@ import argparse
 import functools
 import re
 import sys
-import time
 from collections.abc import Callable
 
 from app.cli import CommandFailed, InputError, Result, _command, _secret_key, _transaction
@@ -36,7 +35,7 @@ from app.network import (
     current_network,
 )
 from app.network.settings import NetworkSettings, NetworkSettingsError
-from app.transaction import Transaction, TransactionType, send_data
+from app.transaction import Transaction, new_send
 
 EXIT_FAILED_ON_CHAIN = 6
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -140,18 +139,10 @@ def cmd_send(args: argparse.Namespace) -> Result:
     note = args.note or ""
 
     def unsigned(client_id: str, public_key: str, nonce: int, fee_sas: int) -> Transaction:
-        return Transaction(
-            client_id=client_id,
-            public_key=public_key,
-            chain_id=settings.chain_id,
-            creation_date=int(time.time()),
-            to_client_id=to,
-            transaction_value=value,
-            transaction_fee=fee_sas,
-            transaction_nonce=nonce,
-            transaction_type=TransactionType.SEND,
-            transaction_data=send_data(note),
-        )
+        return new_send(
+            client_id=client_id, public_key=public_key, chain_id=settings.chain_id,
+            to_client_id=to, value=value, fee=fee_sas, nonce=nonce, note=note,
+        )  # fmt: skip
 
     if args.share_file:
         share = read_share(args.share_file)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Any
@@ -79,6 +80,33 @@ def smart_contract_data(name: str, input_: dict[str, Any]) -> str:
 def send_data(note: str = "") -> str:
     """transaction_data of a send, as gosdk writes it: {"name":"transfer","input":{...}}."""
     return smart_contract_data("transfer", {"note": note} if note else {})
+
+
+def new_send(
+    *,
+    client_id: str,
+    public_key: str,
+    chain_id: str,
+    to_client_id: str,
+    value: int,
+    fee: int,
+    nonce: int,
+    note: str = "",
+    creation_date: int | None = None,
+) -> Transaction:
+    """An unsigned send as gosdk builds one, created now unless told otherwise."""
+    return Transaction(
+        client_id=client_id,
+        public_key=public_key,
+        chain_id=chain_id,
+        creation_date=creation_date if creation_date is not None else int(time.time()),
+        to_client_id=to_client_id,
+        transaction_value=value,
+        transaction_fee=fee,
+        transaction_nonce=nonce,
+        transaction_type=TransactionType.SEND,
+        transaction_data=send_data(note),
+    )
 
 
 class NetworkRuleError(TransactionError):

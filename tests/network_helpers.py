@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +11,10 @@ from app.crypto import SecretKey
 from app.keys import client_id_of
 from app.network import NetworkClient, network_by_name
 from app.network.settings import NetworkSettings
-from app.transaction import Transaction, TransactionType, send_data
-from tests.netsim import ZCN, StandInNetwork
+from app.transaction import Transaction, new_send
+from cosigner_server.bootstrap import init_data_dir
+from tests.cosigner_server.conftest import RunningServer, make_config, run_server
+from tests.netsim import NETSIM_CHAIN_ID, ZCN, StandInNetwork
 
 __all__ = ["ZCN", "KeyWallet", "netsim", "settings_for"]
 
@@ -42,20 +44,21 @@ class KeyWallet:
             net.fund(self.client_id, zcn * ZCN)
 
     def send(self, to: str, value: int, nonce: int, fee: int, note: str = "") -> Transaction:
-        return Transaction(
-            client_id=self.client_id,
-            chain_id=self.chain_id,
-            creation_date=int(time.time()),
-            to_client_id=to,
-            transaction_value=value,
-            transaction_fee=fee,
-            transaction_nonce=nonce,
-            transaction_type=TransactionType.SEND,
-            transaction_data=send_data(note),
-        ).sign(self.key)
+        return new_send(
+            client_id=self.client_id, public_key=self.public_key.to_hex(),
+            chain_id=self.chain_id, to_client_id=to, value=value, fee=fee, nonce=nonce,
+            note=note,
+        ).sign(self.key)  # fmt: skip
 
     def builder(self, to: str, value: int, note: str = ""):
         return lambda nonce, fee: self.send(to, value, nonce, fee, note)
+
+
+def netsim_cosigner(tmp_path: Path) -> Iterator[RunningServer]:
+    """A real co-signer (tests/cosigner_server/conftest.py) signing for the stand-in's chain."""
+    config = make_config(tmp_path / "cosigner", chain_id=NETSIM_CHAIN_ID)
+    init_data_dir(config)
+    yield from run_server(config)
 
 
 def client(net: StandInNetwork, **overrides) -> NetworkClient:

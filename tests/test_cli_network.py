@@ -12,11 +12,9 @@ import pytest
 
 from app.permissions import ZCN
 from cosigner_server import identity
-from cosigner_server.bootstrap import init_data_dir
-from tests.cosigner_server.conftest import make_config, run_server
 from tests.helpers import run_splitkey
 from tests.netsim import NETSIM_CHAIN_ID
-from tests.network_helpers import KeyWallet, netsim
+from tests.network_helpers import KeyWallet, netsim, netsim_cosigner
 from tests.test_cli_cosigner import enrolled, my_wallet_and_share, people
 
 __all__ = ["netsim", "people"]  # fixtures, used by name
@@ -25,9 +23,7 @@ OTHER = "cd" * 32
 
 @pytest.fixture
 def cosigner(tmp_path: Path):
-    config = make_config(tmp_path / "cosigner", chain_id=NETSIM_CHAIN_ID)
-    init_data_dir(config)
-    yield from run_server(config)
+    yield from netsim_cosigner(tmp_path)
 
 
 @pytest.fixture

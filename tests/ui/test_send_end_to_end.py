@@ -13,10 +13,7 @@ from PySide6.QtCore import Qt
 
 from app.permissions import ZCN, Permissions
 from app.share_store import KeyringShareStore
-from cosigner_server.bootstrap import init_data_dir
-from tests.cosigner_server.conftest import make_config, run_server
-from tests.netsim import NETSIM_CHAIN_ID
-from tests.network_helpers import netsim
+from tests.network_helpers import netsim, netsim_cosigner
 from tests.share_store_helpers import MemoryKeyring
 from tests.ui.conftest import (
     WAIT_MS,
@@ -37,9 +34,7 @@ RECIPIENT = "ab" * 32
 @pytest.fixture
 def server(tmp_path: Path):
     """The co-signer signs for the stand-in's chain (overrides tests/ui/conftest.py's)."""
-    config = make_config(tmp_path / "cosigner", chain_id=NETSIM_CHAIN_ID)
-    init_data_dir(config)
-    yield from run_server(config)
+    yield from netsim_cosigner(tmp_path)
 
 
 @pytest.fixture
