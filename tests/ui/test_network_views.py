@@ -75,3 +75,25 @@ def test_disagreeing_sharders_show_no_balance_but_say_so(qtbot, ctx, on_netsim):
     box.refresh()
     qtbot.waitUntil(lambda: "do not agree" in box.detail.text(), timeout=WAIT_MS)
     assert box.amount.text() == "2 ZCN (last known)" and box.refresh_button.text() == "Retry"
+
+
+def test_the_network_picked_in_settings_is_the_clis_too(qtbot, ctx, monkeypatch, netsim):
+    from app.network import current_network
+    from ui.network_link import network_link
+    from ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.network.setCurrentText("moonnet")
+    dialog.save()
+    assert dialog.isVisible() and "neither a known name" in dialog.network_error.text()
+    dialog.network.setCurrentText(netsim.block_worker)
+    dialog.chain_id.setText(netsim.chain_id)
+    dialog.save()
+    assert not dialog.isVisible()
+    assert network_link(ctx).settings.block_worker == netsim.block_worker
+    assert ctx.prefs.chain_id == netsim.chain_id
+    monkeypatch.delenv("SPLITKEY_NETWORK")
+    chosen = current_network()  # what `splitkey balance` now talks to
+    assert (chosen.block_worker, chosen.chain_id) == (netsim.block_worker, netsim.chain_id)
