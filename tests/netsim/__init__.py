@@ -67,7 +67,8 @@ class StandInNetwork:
     # -- running --
 
     async def _serve(self, app: web.Application, port: int = 0) -> str:
-        runner = web.AppRunner(app, access_log=None)
+        # a "timeout" node's hanging handlers must not hold up stopping the network
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, self.host, port)
         await site.start()
