@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -525,8 +526,12 @@ class SignTab(QWidget):
         self.busy.track(job, "Asking the network for the wallet's nonce and the fee…")
         self.send_button.setEnabled(False)
         job.finished.connect(lambda result: self._review_send(entry, *result))
-        job.failed.connect(self._failed)
+        job.failed.connect(self._send_not_started)
         job.done.connect(self._update_can_sign)
+
+    def _send_not_started(self, exc: BaseException) -> None:
+        # nothing was signed yet: the way to try again is Send… itself, not the banner's Retry
+        self.banner.show_explanation(replace(explain(exc), retry=False))
 
     def _review_send(self, entry: WalletEntry, nonce: int, fee: int) -> None:
         if entry is not self.entry:
