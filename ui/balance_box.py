@@ -67,6 +67,9 @@ class BalanceBox(QGroupBox):
 
     def refresh(self) -> None:
         client_id = self.client_id
+        if not self.link.usable:
+            self.timer.stop()
+            return
         if client_id is None or (self.job is not None and self.job.running):
             return
         self.detail.setText(f"Asking the sharders of {self.link.settings.name}…")

@@ -52,6 +52,12 @@ class NetworkLink(QObject):
             self.ctx.runner.on_close(self._client.aclose)
         return self._client
 
+    @property
+    def usable(self) -> bool:
+        """False once the app is shutting down (the runner's loop stopped): timers that fire
+        late must not start work then."""
+        return self.ctx.runner.loop.is_running()
+
     def run(self, work, label: str) -> Job:
         """work(net) -> awaitable, run on the runner."""
 
