@@ -29,6 +29,7 @@ from app.cli_cosigner import _api, guarded, read_share, zcn_to_sas
 from app.keys import client_id_of
 from app.network import (
     FAILED,
+    PENDING,
     NetworkClient,
     NetworkError,
     TxStatus,
@@ -168,9 +169,10 @@ def cmd_send(args: argparse.Namespace) -> Result:
     try:
         with NetworkClient(settings) as net:
             sent = net.send(build, client_id, fee)
+            # the keys of `tx status` (pending until --wait learns more) and the transaction
             payload = {
                 **sent.to_dict(),
-                "status": "pending",
+                **_status_fields(TxStatus(sent.hash, PENDING)),
                 "transaction": sent.transaction.to_dict(),
             }
             if not args.wait:

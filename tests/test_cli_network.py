@@ -93,6 +93,9 @@ def test_send_with_a_private_key_then_status(on_netsim, people):
     assert me.ok("balance", alice.client_id)["balance"] == 5 * ZCN - 15 * ZCN // 10 - fee
     pending = me.ok("send", "--private-key", key, "--to", OTHER, "--amount", "0.1")
     assert pending["status"] == "pending" and pending["transaction"]["transaction_nonce"] == 2
+    assert (
+        pending["transaction_status"] is None and pending["hash"] == pending["transaction"]["hash"]
+    )
 
 
 def test_tx_submit_of_a_signed_file(on_netsim, people, tmp_path):
