@@ -1,17 +1,7 @@
 """Talking to a 0Chain network (0dns, miners, sharders) as gosdk does; no Qt, no aiohttp.
 client.py holds the client, proofs.py the confirmation checks, settings.py the networks."""
 
-from app.network.client import (
-    CONFIRMED,
-    FAILED,
-    PENDING,
-    AsyncNetworkClient,
-    Balance,
-    NetworkClient,
-    Submitted,
-    TxStatus,
-    zcn_text,
-)
+from app.network.client import AsyncNetworkClient, NetworkClient
 from app.network.errors import (
     NetworkError,
     NetworkUnreachable,
@@ -19,6 +9,15 @@ from app.network.errors import (
     NonceRefused,
     TransactionRefused,
     UntrustedConfirmation,
+)
+from app.network.results import (
+    CONFIRMED,
+    FAILED,
+    PENDING,
+    Balance,
+    Submitted,
+    TxStatus,
+    zcn_text,
 )
 from app.network.settings import NetworkSettings, current_network, network_by_name
 
