@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-splitkey
 # Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test lint bench ttest run screenshots clean soak soak-service soak-faults
+.PHONY: install test lint bench ttest run demo screenshots clean soak soak-service soak-faults
 
 install: $(STAMP)
 
@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
 	$(PY) bench/cosign_load.py
 	$(PY) bench/gui_bench.py
+	$(PY) bench/network_bench.py
 
 ttest: $(STAMP)
 	$(PY) bench/timing_ttest.py
@@ -38,12 +39,17 @@ ttest: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/splitkey
 
+# The desktop pointed at the stand-in 0Chain network (tests/netsim, a test double) with a faucet
+# that funds every new wallet: a send end to end without tokens. Its data stays in .demo/.
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
 # docs/screenshots/*.png rendered offscreen with real data (a throw-away co-signer and wallets).
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py --out docs/screenshots
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis .demo
 
 # The co-signer's service figures at full size (not in CI): 10 000 flood requests, 30 s of signing
 # with /health probes, SIGTERM under load, schemathesis with 100 examples per operation and a fresh

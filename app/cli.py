@@ -209,10 +209,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Splitkey: 0Chain BLS keys, signatures and split keys from the command line.",
         epilog=(
             "Output is JSON. Exit status: 0 ok, 1 verification false, 2 bad input, "
-            "3 refused by the co-signer, 4 co-signer unreachable, 5 untrusted co-signer answer."
+            "3 refused by the co-signer, 4 co-signer unreachable, 5 untrusted answer (co-signer "
+            "or confirmation), 6 the network refused the transaction, 7 the network is "
+            "unreachable or its sharders do not agree."
         ),
     )
     _add_backend_option(parser, None)
+    parser.add_argument(
+        "--network",
+        default=None,
+        metavar="NAME_OR_URL",
+        help="mainnet, or a block_worker URL (default: $SPLITKEY_NETWORK, Settings, mainnet)",
+    )
     parser.set_defaults(handler=None, help_parser=parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -265,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     from app import cli_cosigner
 
     cli_cosigner.add_commands(commands, split)
+    from app import cli_network
+
+    cli_network.add_commands(commands, tx)
     return parser
 
 

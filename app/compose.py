@@ -24,6 +24,7 @@ from app.transaction import (
     Transaction,
     TransactionError,
     TransactionType,
+    send_data,
     sha3_hex,
     smart_contract_data,
 )
@@ -167,7 +168,7 @@ def compose_send(
         to_client_id=to,
         transaction_value=parse_zcn(amount, "amount", allow_zero=False),
         transaction_type=TransactionType.SEND,
-        transaction_data=note,
+        transaction_data=send_data(note),
     )
     return _build(fields)
 

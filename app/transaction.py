@@ -18,11 +18,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Any
 
 from app.crypto import DecodeError, PublicKey, SecretKey, Signature
+from app.gojson_encode import go_marshal
 from app.keys import client_id_of
 
 VERSION = "1.0"
@@ -39,6 +41,13 @@ SMART_CONTRACT_ADDRESSES = frozenset(
 )
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+
+# What a node's /v1/transaction/put takes: server_chain.transaction.timeout defaults to 30 s
+# (0chain core/config). Splitkey refuses to broadcast outside it rather than let a miner do it.
+NODE_CLOCK_TOLERANCE = 30
+# Fields gosdk always sends or a sharder returns in a confirmation's "txn": read and ignored,
+# never hashed (the node computes them; txn_output_hash is only checked when non-empty).
+NODE_OUTPUT_FIELDS = frozenset({"txn_output_hash", "transaction_status", "transaction_output"})
 
 
 class TransactionType(IntEnum):
@@ -63,8 +72,62 @@ def sha3_hex(data: str | bytes) -> str:
 
 
 def smart_contract_data(name: str, input_: dict[str, Any]) -> str:
-    """transaction_data of a smart-contract call, compact as Go's json.Marshal writes it."""
-    return json.dumps({"name": name, "input": input_}, separators=(",", ":"))
+    """transaction_data of a smart-contract call, byte for byte as Go's json.Marshal writes
+    gosdk's SmartContractTxnData (so the same call has the same hash in Splitkey and gosdk)."""
+    return go_marshal({"name": name, "input": input_})
+
+
+def send_data(note: str = "") -> str:
+    """transaction_data of a send, as gosdk writes it: {"name":"transfer","input":{...}}."""
+    return smart_contract_data("transfer", {"note": note} if note else {})
+
+
+def new_send(
+    *,
+    client_id: str,
+    public_key: str,
+    chain_id: str,
+    to_client_id: str,
+    value: int,
+    fee: int,
+    nonce: int,
+    note: str = "",
+    creation_date: int | None = None,
+) -> Transaction:
+    """An unsigned send as gosdk builds one, created now unless told otherwise."""
+    return Transaction(
+        client_id=client_id,
+        public_key=public_key,
+        chain_id=chain_id,
+        creation_date=creation_date if creation_date is not None else int(time.time()),
+        to_client_id=to_client_id,
+        transaction_value=value,
+        transaction_fee=fee,
+        transaction_nonce=nonce,
+        transaction_type=TransactionType.SEND,
+        transaction_data=send_data(note),
+    )
+
+
+class NetworkRuleError(TransactionError):
+    """The transaction is well formed but a 0Chain node would refuse it."""
+
+
+def check_for_network(tx: Transaction, now: int, tolerance: int = NODE_CLOCK_TOLERANCE) -> None:
+    """Raise NetworkRuleError for what a miner refuses before anything is sent to one
+    (0chain chaincore/transaction/entity.go Validate and the nonce rule)."""
+    if not tx.to_client_id:
+        raise NetworkRuleError("to_client_id", "a node refuses a transaction without a recipient")
+    if tx.to_client_id == tx.client_id:
+        raise NetworkRuleError("to_client_id", "a node refuses a transaction to its own sender")
+    if tx.transaction_nonce < 1:
+        raise NetworkRuleError("transaction_nonce", "must be at least 1 (the account's nonce + 1)")
+    if abs(tx.creation_date - now) > tolerance:
+        raise NetworkRuleError(
+            "creation_date", f"is more than {tolerance} s from now; nodes refuse it"
+        )
+    if not tx.public_key or not tx.signature:
+        raise NetworkRuleError("signature", "the transaction is not signed")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,7 +241,7 @@ class Transaction:
         if not isinstance(data, dict):
             raise TransactionError("transaction", "must be a JSON object")
         known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known - {"hash"})
+        unknown = sorted(set(data) - known - {"hash"} - NODE_OUTPUT_FIELDS)
         if unknown:
             raise TransactionError(unknown[0], "is not a transaction field")
         missing = [name for name in ("client_id", "chain_id", "creation_date") if name not in data]

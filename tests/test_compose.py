@@ -21,7 +21,7 @@ from app.crypto import SecretKey
 from app.keys import client_id_of
 from app.permissions import ZCN
 from app.policy_words import format_amount
-from app.transaction import INT64_MAX, STORAGE_SC_ADDRESS, TransactionType
+from app.transaction import INT64_MAX, STORAGE_SC_ADDRESS, TransactionType, send_data
 
 KEY = SecretKey.from_seed(b"\x07" * 32).public_key()
 COMMON = {
@@ -72,7 +72,7 @@ def test_a_send():
         10**8,
     )
     assert tx.transaction_type == TransactionType.SEND and tx.transaction_nonce == 3
-    assert tx.public_key == KEY.to_hex() and tx.transaction_data == "rent"
+    assert tx.public_key == KEY.to_hex() and tx.transaction_data == send_data("rent")
 
 
 @pytest.mark.parametrize(

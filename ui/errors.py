@@ -6,6 +6,7 @@ field. No stack trace and no bare HTTP status ever reaches the screen (they go t
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -29,6 +30,12 @@ from app.client import (
 from app.compose import ComposeError
 from app.crypto import CryptoError
 from app.keys import KeysError
+from app.network.errors import (
+    NetworkUnreachable,
+    NoConsensus,
+    TransactionRefused,
+    UntrustedConfirmation,
+)
 from app.session import SignInNeeded
 from app.transaction import TransactionError
 
@@ -110,6 +117,37 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def _network_error(exc: Exception) -> Explanation:
+    """The 0Chain network's answers in words (app/network/errors.py)."""
+    if isinstance(exc, NoConsensus):
+        return Explanation(
+            "The network's sharders do not agree",
+            "Splitkey asked several sharders and no answer had enough of them behind it, so "
+            "none is shown. This is usually brief; try again.",
+            retry=True,
+        )
+    if isinstance(exc, NetworkUnreachable):
+        return Explanation(
+            "The 0Chain network is not reachable",
+            "Nothing was sent. Check the connection (or the network chosen in Settings) and "
+            "try again.",
+            retry=True,
+        )
+    if isinstance(exc, UntrustedConfirmation):
+        return Explanation(
+            "A confirmation did not verify",
+            "A sharder answered with a confirmation whose proofs do not check out, so the "
+            "transaction is not shown as confirmed. " + _sentence(str(exc)),
+            serious=True,
+        )
+    # the node's "<code>: <message>" read as a sentence: the code is for logs
+    reason = re.sub(r"^[a-z_]+: ", "", str(exc))
+    return Explanation(
+        "The network refused the transaction",
+        f"The miners said: {_sentence(reason)} Nothing was sent and the nonce is still free.",
+    )
+
+
 def explain(exc: BaseException) -> Explanation:
     if isinstance(exc, CosignerUnreachable):
         return Explanation(
@@ -151,6 +189,8 @@ def explain(exc: BaseException) -> Explanation:
         return Explanation("Sign in again", _sentence(str(exc)))
     if isinstance(exc, CosignerError):
         return _cosigner_error(exc)
+    if isinstance(exc, (NetworkUnreachable, TransactionRefused, UntrustedConfirmation)):
+        return _network_error(exc)
     if isinstance(exc, ComposeError):
         return Explanation("Check this field", _sentence(exc.message), field=exc.field)
     if isinstance(exc, TransactionError):

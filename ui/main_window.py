@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 OPTIONAL_TABS = (
     ("ui.shares_tab", "SharesTab", "Shares", True),
     ("ui.activity_tab", "ActivityTab", "Activity", True),
+    ("ui.history_tab", "HistoryTab", "History", False),
 )
 
 
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
         self.sign = SignTab(ctx)
         self.messages = MessagesTab(ctx)
         self.tabs.addTab(self.overview, "Overview")
-        self.tabs.addTab(self.sign, "Sign transaction")
+        self.tabs.addTab(self.sign, "Send / Sign")
         self.tabs.addTab(self.messages, "Messages")
         self.owner_tabs: list[QWidget] = []
         for module_name, class_name, title, owners_only in OPTIONAL_TABS:

@@ -31,6 +31,7 @@ from app.policy_words import (
 )
 from app.wallets import OWNED, WalletEntry, new_device_key
 from app.wire import KEYLESS
+from ui.balance_box import BalanceBox
 from ui.context import AppContext
 from ui.errors import ErrorBanner
 from ui.passphrase_dialog import ensure_store
@@ -159,10 +160,12 @@ class OverviewTab(QWidget):
 
         self.banner = ErrorBanner()
         self.busy = BusyStrip()
+        self.balance = BalanceBox(ctx)
         inner = QWidget()
         layout = QVBoxLayout(inner)
         layout.addWidget(self.banner)
         layout.addWidget(self.busy)
+        layout.addWidget(self.balance)
         layout.addWidget(address)
         layout.addWidget(key_box)
         layout.addStretch(1)
@@ -184,6 +187,7 @@ class OverviewTab(QWidget):
     def set_entry(self, entry: WalletEntry | None) -> None:
         self.entry = entry
         self.banner.clear()
+        self.balance.set_client_id(entry.client_id if entry is not None else None)
         if entry is None:
             for label in (self.client_id, self.public_key):
                 label.setText("")

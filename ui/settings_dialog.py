@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.compose import MAINNET_CHAIN_ID, ComposeError, parse_zcn
+from app.network.settings import KNOWN_NETWORKS, NetworkSettingsError, network_by_name
 from ui.context import LOCAL, AppContext
+from ui.network_link import network_link
 from ui.widgets import FieldError, IdLabel, field_block, mark_field, monospace
 
 THEMES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
@@ -72,6 +74,17 @@ class SettingsDialog(QDialog):
         self.fee_error = FieldError()
         self.fee.textEdited.connect(lambda _t: self._check_fee())
 
+        # The 0Chain network: a known name or a block_worker URL (shared with the CLI).
+        link = network_link(ctx)
+        self.network = QComboBox()
+        self.network.setEditable(True)
+        self.network.setAccessibleName("Network")
+        self.network.addItems(sorted(KNOWN_NETWORKS))
+        current = link.settings
+        shown = current.name if current.name != "custom" else current.block_worker
+        self.network.setCurrentText(shown)
+        self.network_error = FieldError()
+
         self.keyring = QLabel("Checking…")
         self.keyring.setWordWrap(True)
         job = ctx.runner.call(keyring_words, ctx, label="Checking the keyring")
@@ -88,6 +101,14 @@ class SettingsDialog(QDialog):
         form.addRow("Co-signer", self.cosigner)
         form.addRow("Pinned certificate", self.pin)
         form.addRow("", change)
+        form.addRow(
+            "Network",
+            field_block(
+                self.network,
+                self.network_error,
+                "mainnet, or the block_worker URL of another 0Chain network.",
+            ),
+        )
         form.addRow(
             "Chain id",
             field_block(self.chain_id, self.chain_error, "Transactions are signed for this chain."),
@@ -133,11 +154,23 @@ class SettingsDialog(QDialog):
         mark_field(self.fee, problem)
         return problem
 
+    def _check_network(self) -> str | None:
+        try:
+            network_by_name(self.network.currentText(), self.chain_id.text().strip().lower())
+            problem = None
+        except NetworkSettingsError as exc:
+            problem = str(exc)
+        self.network_error.set_error(problem)
+        return problem
+
     def save(self) -> None:
-        if self._check_chain() or self._check_fee():
+        if self._check_chain() or self._check_fee() or self._check_network():
             return
         prefs = self.ctx.prefs
         chain = self.chain_id.text().strip().lower()
+        network_link(self.ctx).set_network(
+            self.network.currentText().strip(), chain if chain != MAINNET_CHAIN_ID else None
+        )
         prefs.chain_id = chain if chain != MAINNET_CHAIN_ID else ""
         prefs.default_fee = self.fee.text().strip()
         prefs.refresh_days = self.refresh_days.value()

@@ -14,6 +14,7 @@ import asyncio
 import json
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -48,6 +49,7 @@ from app.compose import (
     parse_input_json,
     parse_zcn,
 )
+from app.network import zcn_text
 from app.permissions import GROUP_TITLES
 from app.policy_words import short_id
 from app.transaction import Transaction
@@ -55,8 +57,10 @@ from app.wallets import WalletEntry, proposed_nonce
 from ui.context import AppContext
 from ui.errors import ErrorBanner, Explanation, explain
 from ui.models import wallet_title
+from ui.network_link import network_link
 from ui.review_dialog import ReviewDialog
 from ui.runner import Job, report
+from ui.send_flow import SendPanel
 from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_field, monospace
 
 SEND, CALL, DATA = "send", "call", "data"
@@ -148,9 +152,16 @@ class SignTab(QWidget):
         )
         common.addRow(self._label("Chain"), self.chain)
 
-        self.review_button = QPushButton("Review…")
-        self.review_button.setDefault(True)
-        self.review_button.clicked.connect(self.start_review)
+        self.review_button = QPushButton("Sign only…")
+        self.review_button.setToolTip("Review, then sign without sending (to send it elsewhere)")
+        self.review_button.clicked.connect(lambda: self.start_review())
+        # Send: nonce and fee from the network, review, co-sign, broadcast, confirmation.
+        self.sending = False
+        self.send_button = QPushButton("Send…")
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.start_send)
+        self.send_panel = SendPanel(ctx)
+        self.send_panel.sent.connect(self._broadcast)
         self.cannot_sign = QLabel()
         self.cannot_sign.setObjectName("hint")
         self.cannot_sign.setWordWrap(True)
@@ -163,6 +174,7 @@ class SignTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.cannot_sign, 1)
         row.addWidget(self.review_button)
+        row.addWidget(self.send_button)
         column.addLayout(row)
 
         # -- progress, errors, result --
@@ -195,6 +207,7 @@ class SignTab(QWidget):
         layout.addWidget(compose)
         layout.addWidget(self.busy)
         layout.addWidget(self.banner)
+        layout.addWidget(self.send_panel)
         layout.addWidget(self.result_box)
         layout.addStretch(1)
         scroll = QScrollArea()
@@ -313,6 +326,8 @@ class SignTab(QWidget):
         if checked:
             self._show_page([SEND, CALL, DATA].index(self.kind()))
             self._edited(None)
+            if hasattr(self, "send_button"):  # Send is for transfers only
+                self._update_can_sign()
 
     def _show_page(self, index: int) -> None:
         for i, page in enumerate(self.pages):
@@ -384,6 +399,10 @@ class SignTab(QWidget):
             reason = f"This wallet's key is {entry.status}."
         self.cannot_sign.setText(reason or "")
         self.review_button.setEnabled(reason is None and not self._signing())
+        self.send_button.setEnabled(
+            reason is None and not self._signing() and self.kind() == SEND
+            and not self.send_panel.busy()
+        )
 
     def _signing(self) -> bool:
         return self.job is not None and self.job.running
@@ -404,7 +423,7 @@ class SignTab(QWidget):
         per_kind = {SEND: ["recipient", "amount"], CALL: ["input", "call_amount"], DATA: ["data"]}
         return [*per_kind[self.kind()], "fee", "nonce"]
 
-    def compose(self) -> Transaction:
+    def compose(self, chain_id: str | None = None) -> Transaction:
         """The transaction the form describes, or ComposeError (also marked at the field)."""
         entry = self.entry
         if entry is None or entry.split is None:
@@ -418,7 +437,7 @@ class SignTab(QWidget):
         common = {
             "client_id": entry.client_id,
             "public_key": entry.wallet.public_key,
-            "chain_id": self.ctx.prefs.chain_id,
+            "chain_id": chain_id or self.ctx.prefs.chain_id,
             "nonce": self.nonce.text(),
             "fee": self.fee.text(),
             "creation_date": int(time.time()),
@@ -449,10 +468,12 @@ class SignTab(QWidget):
 
     # -- review and sign --
 
-    def start_review(self) -> ReviewDialog | None:
+    def start_review(self, chain_id: str | None = None) -> ReviewDialog | None:
         self.banner.clear()
+        if not chain_id:
+            self.sending = False  # "Sign only" after a cancelled send
         try:
-            tx = self.compose()
+            tx = self.compose(chain_id)
         except ComposeError as exc:
             what = explain(exc)
             field = self._fields.get(exc.field)
@@ -471,12 +492,63 @@ class SignTab(QWidget):
     def _review_closed(self) -> None:
         self.review = None
         self.reviewed = None
+        self.sending = False
 
     def _review_accepted(self) -> None:
         dialog, self.review = self.review, None
         if dialog is None or self.reviewed is None or dialog.tx is not self.reviewed:
             return
+        if self.sending:
+            self.sending = False
+            self.result_box.hide()
+            job = self.send_panel.start(self.reviewed, self.entry)
+            job.done.connect(self._update_can_sign)
+            self.reviewed = None
+            self._update_can_sign()
+            return
         self._sign_reviewed()
+
+    # -- send: the network's nonce and fee first, then the same review --
+
+    def start_send(self) -> None:
+        entry = self.entry
+        if entry is None:
+            return
+        self.banner.clear()
+        link = network_link(self.ctx)
+        self.chain.setText(short_id(link.settings.chain_id))
+        self.chain.setToolTip(link.settings.chain_id)
+
+        async def ask(net):
+            return await net.next_nonce(entry.client_id), await net.transfer_fee()
+
+        job = link.run(ask, "Asking the network for the nonce and fee")
+        self.busy.track(job, "Asking the network for the wallet's nonce and the fee…")
+        self.send_button.setEnabled(False)
+        job.finished.connect(lambda result: self._review_send(entry, *result))
+        job.failed.connect(self._send_not_started)
+        job.done.connect(self._update_can_sign)
+
+    def _send_not_started(self, exc: BaseException) -> None:
+        # nothing was signed yet: the way to try again is Send… itself, not the banner's Retry
+        self.banner.show_explanation(replace(explain(exc), retry=False))
+
+    def _review_send(self, entry: WalletEntry, nonce: int, fee: int) -> None:
+        if entry is not self.entry:
+            return
+        self.nonce.setText(str(nonce))
+        self.fee.setText(zcn_text(fee))
+        self.sending = True
+        if self.start_review(chain_id=network_link(self.ctx).settings.chain_id) is None:
+            self.sending = False
+
+    def _broadcast(self, submitted) -> None:
+        tx = submitted.transaction
+        entry = self.entry
+        if entry is not None and entry.client_id == tx.client_id:
+            self.ctx.prefs.set_nonce(entry.client_id, tx.transaction_nonce + 1)
+            self.nonce.setText(str(tx.transaction_nonce + 1))
+        self.ctx.refresh_wallets()
 
     def _sign_reviewed(self) -> None:
         tx, entry = self.reviewed, self.entry

@@ -109,6 +109,16 @@ def wait_job(qtbot, job, timeout: int = WAIT_MS):
 
 
 @pytest.fixture(autouse=True)
+def _no_real_network(monkeypatch, tmp_path):
+    """The desktop asks the 0Chain network for balances: in tests that is a closed local port
+    (offline, a normal state) unless a test points it at the stand-in network; the network
+    choice Settings saves goes to the test's own folder."""
+    monkeypatch.setenv("SPLITKEY_NETWORK", "http://127.0.0.1:9/dns")
+    monkeypatch.setenv("SPLITKEY_CONFIG_DIR", str(tmp_path / "user-config"))
+    monkeypatch.delenv("SPLITKEY_CHAIN_ID", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _no_stray_keyring(monkeypatch):
     """A test that forgets to pass a store must not write to the real keyring of whoever runs
     the tests: the default keyring is an in-memory one here (the e2e tests opt in to the real
