@@ -38,8 +38,8 @@ def _full_disk(where: str) -> list[Row]:
             "503 (or durable)",
             lambda f: (
                 f"{f['writes_503']} x 503, {f['writes_that_fitted_in_the_last_block']} fitted "
-                f"({f['durable_found_after_restart']} of {f['durable_writes']} fitted writes "
-                f"found after the restart), {f['writes_other']} other"
+                f"(of the splits and wallets they made, {f['durable_found_after_restart']} of "
+                f"{f['durable_writes']} found after the restart), {f['writes_other']} other"
             ),
             lambda f: (
                 f["writes_503"] > 0
