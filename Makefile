@@ -15,7 +15,7 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,native]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,native,desktop]'
 	touch $(STAMP)
 
 lint: $(STAMP)

@@ -40,6 +40,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from app.version import __version__
+
 PROG = "splitkey-cosigner"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DATA_DIR_ENV = "SPLITKEY_COSIGNER_DATA_DIR"
@@ -116,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 problem found or operation failed, 2 bad input, "
         "3 server unreachable.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("init", parents=[common], help="create a data directory and first admin")

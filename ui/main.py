@@ -123,8 +123,19 @@ def make_application(argv: Sequence[str] | None = None):
     app.setApplicationName("Splitkey")
     app.setApplicationDisplayName("Splitkey")
     app.setOrganizationName("Splitkey")
-    app.setDesktopFileName("splitkey")
+    app.setDesktopFileName("io.github.splitkey.Splitkey")  # its .desktop file
+    app.setWindowIcon(application_icon())
     return app
+
+
+def application_icon():
+    """Splitkey's icon (resources/splitkey.svg): every window's, and the one the .desktop file
+    names for launchers."""
+    from PySide6.QtGui import QIcon
+
+    from ui.theme import RESOURCES
+
+    return QIcon(str(RESOURCES / "splitkey.svg"))
 
 
 def run(argv: Sequence[str] | None = None) -> int:
