@@ -222,9 +222,9 @@ def xvfb() -> Iterator[str]:
 
 
 def top_windows(display: str) -> dict[str, str]:
-    """{window id: title} of the display's top-level windows that have a title and a class
-    (Qt's 1x1 group leader has the title but no class)."""
-    out = run("xwininfo", "-root", "-children", env={**os.environ, "DISPLAY": display}).stdout
+    """{window id: title} of the display's windows that have a title and a class (Qt's 1x1
+    group leader has the title but no class; a window manager's frame has neither)."""
+    out = run("xwininfo", "-root", "-tree", env={**os.environ, "DISPLAY": display}).stdout
     windows = {}
     for line in out.splitlines():
         parts = line.strip().split(" ", 1)
@@ -254,6 +254,10 @@ def check_bundle(work: Path, screenshot: Path | None) -> str:
         env = {**os.environ, "HOME": str(home), "DISPLAY": display, "QT_QPA_PLATFORM": "xcb",
                "SPLITKEY_CONFIG_DIR": str(config), "SPLITKEY_DATA_DIR": str(data),
                "XDG_DATA_HOME": str(home / ".local/share")}  # fmt: skip
+        # For the screenshot only: a window manager draws the title bar with the window's icon.
+        wm = shutil.which("icewm") if screenshot is not None else None
+        manager = wm and subprocess.Popen([wm], env=env, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL)  # fmt: skip
         started = time.monotonic()
         app = subprocess.Popen([exe], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True, start_new_session=True)  # fmt: skip
@@ -300,6 +304,9 @@ def check_bundle(work: Path, screenshot: Path | None) -> str:
             for pid, argv in below.items():
                 if "serve" in argv and Path(f"/proc/{pid}").exists():
                     os.kill(pid, signal.SIGTERM)
+            if manager:
+                manager.terminate()
+                manager.wait(10)
             wait_for(
                 "the co-signer and its workers to stop on SIGTERM",
                 lambda: not any(Path(f"/proc/{p}").exists() for p in below),
