@@ -199,3 +199,35 @@ def read_ring(text: str):
     from cosigner_server.envelope import parse_kek_text
 
     return parse_kek_text(text, "test")
+
+
+def test_reload_adds_no_key_and_takes_up_a_changed_key_file(tmp_path):
+    """`rotate-kek --reload` (the systemd unit's ExecReload): with the source unchanged the ring
+    stays as it is; after an administrator put a new key into the key file, the running server
+    takes it up and re-seals everything under it."""
+    from cosigner_server.envelope import generate_kek, parse_kek_text
+    from cosigner_server.kek_rotation import write_private_atomic
+
+    server = Server.init(tmp_path)
+    server.start()
+    try:
+        key_file = server.data / "kek.key"
+        before = read_kek_file(key_file)
+        same = run_cli("rotate-kek", "--reload", "--data-dir", server.data, "--json")
+        assert same.code == 0, same.err
+        assert same.json()["action"] == "reloaded"
+        assert same.json()["current"] == before.current_id
+        assert read_kek_file(key_file).ids == before.ids
+
+        ring = parse_kek_text(before.to_text(), "ring")
+        ring.add(generate_kek())
+        write_private_atomic(key_file, ring.to_text().encode("ascii") + b"\n")
+        taken = run_cli("rotate-kek", "--reload", "--data-dir", server.data, "--json")
+        assert taken.code == 0, taken.err
+        assert taken.json()["current"] == ring.current_id != before.current_id
+        census, unreadable = sealed_census(server)
+        assert set(census) == {ring.current_id} and unreadable == 0, census
+        both = run_cli("rotate-kek", "--reload", "--retire", "--data-dir", server.data)
+        assert both.code == 2 and "one at a time" in both.err
+    finally:
+        server.stop()
