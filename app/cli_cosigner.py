@@ -43,8 +43,9 @@ from app.client import (
     CosignerUnreachable,
     ShareInfo,
 )
+from app.compose import ComposeError, parse_zcn
 from app.crypto import CryptoError
-from app.permissions import ZCN, Permissions
+from app.permissions import Permissions
 from app.wire import WireError
 
 EXIT_REFUSED = 3
@@ -158,14 +159,12 @@ def guarded(handler: Callable[[argparse.Namespace], Result]):
 
 
 def zcn_to_sas(text: str, option: str) -> int:
+    """The desktop's rule (app/compose.parse_zcn): digits and a dot, at most 10 decimals, within
+    0Chain's int64; no exponent ("1e3"), no sign."""
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InputError(f"{option}: {text!r} is not an amount of ZCN") from None
-    sas = amount * ZCN
-    if not amount.is_finite() or amount < 0 or sas != sas.to_integral_value():
-        raise InputError(f"{option}: a ZCN amount >= 0 with at most 10 decimals, got {text!r}")
-    return int(sas)
+        return parse_zcn(text, option)
+    except ComposeError as exc:
+        raise InputError(f"{option}: {exc.message}") from None
 
 
 def hours_to_seconds(text: str, option: str) -> int:
