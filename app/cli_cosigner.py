@@ -45,6 +45,7 @@ from app.client import (
 )
 from app.compose import ComposeError, parse_zcn
 from app.crypto import CryptoError
+from app.files import write_private_atomic
 from app.permissions import Permissions
 from app.wire import WireError
 
@@ -87,11 +88,7 @@ def _write_fd(fd: int, data: dict) -> None:
 def save_session(data: dict) -> Path:
     path = session_path()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    _write_fd(_private_file(temporary), data)
-    os.replace(temporary, path)
+    write_private_atomic(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     return path
 
 

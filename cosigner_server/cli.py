@@ -40,6 +40,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from app.addresses import is_loopback_host
 from app.version import __version__
 
 PROG = "splitkey-cosigner"
@@ -297,15 +298,6 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> N
         print(json.dumps(data, indent=2, sort_keys=True))
     else:
         print(human(data))
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve anywhere
 
 
 def server_url(config) -> str:
@@ -699,7 +691,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args, {k: v for k, v in overrides.items() if v is not None})
     _require_initialised(config)
     tls = bool(config.tls_cert and config.tls_key)
-    if not _loopback(config.host) and not tls:
+    if not is_loopback_host(config.host) and not tls:
         raise CliError(
             f"refusing to listen on {config.host} without TLS: set tls_cert and tls_key in "
             f"{config.data_dir / 'config.toml'}, or bind a loopback address (127.0.0.1)"
@@ -713,7 +705,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     setup_logging(args.log_level, args.log_format)
     log = logging.getLogger("splitkey.cosigner")
-    if not _loopback(config.host) and not config.allowed_hosts:
+    if not is_loopback_host(config.host) and not config.allowed_hosts:
         log.warning(
             "listening on %s but allowed_hosts is empty: requests naming this server by any "
             "name other than localhost or its bound address get 421",

@@ -120,9 +120,10 @@ def _merged(first, second):
 
 def _write_source(config, ring) -> str | None:
     """Store the ring where the server reads it. Returns the text to show for an env source."""
+    from app.files import write_private_atomic
+
     from .bootstrap import kek_config
     from .envelope import store_kek_in_keyring
-    from .kek_rotation import write_private_atomic
 
     text = ring.to_text()
     if config.kek_source == "file":
