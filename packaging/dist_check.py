@@ -286,6 +286,14 @@ def check_bundle(work: Path, screenshot: Path | None) -> str:
                 ],
             )
             ready = time.monotonic() - started
+            # herumi's library, loaded by the default (auto) backend in every crypto worker (the
+            # co-signer's signing runs there): the bundle's own copy, mapped into each.
+            for pid in workers:
+                maps = Path(f"/proc/{pid}/maps").read_text()
+                check(
+                    f"{DIST / 'splitkey'}/_internal/pymcl/_pymcl" in maps,
+                    f"process {pid} of the built-in co-signer has not loaded herumi's library",
+                )
             if screenshot is not None:
                 time.sleep(2)  # the wallet list loads once the co-signer answers
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -318,7 +326,8 @@ def check_bundle(work: Path, screenshot: Path | None) -> str:
     return (
         f"{size(DIST / 'splitkey')}: --version x2, native keys; on Xvfb the main window "
         f"(with icon) in {shown:.1f} s, the built-in co-signer /ready with "
-        f"{len(workers)} crypto workers in {ready:.1f} s; all stopped on quit"
+        f"{len(workers)} crypto workers in {ready:.1f} s, herumi's library loaded in each; "
+        "all stopped on SIGTERM"
     )
 
 
