@@ -136,6 +136,11 @@ def check_wheel(work: Path) -> str:
     run(py, "-m", "pip", "install", "--quiet", f"{one('splitkey-*.whl')}[native]", timeout=900)
     no_qt = run(py, "-c", "import PySide6", ok=False)
     check(no_qt.returncode != 0, "the server-only install pulled in PySide6")
+    bare = run(bin_ / "splitkey", ok=False)
+    check(
+        "splitkey[desktop]" in bare.stderr and "usage:" in bare.stdout,
+        f"`splitkey` without Qt does not say how to get the desktop: {bare.stderr[-300:]}",
+    )
     for script in ("splitkey", "splitkey-cosigner"):
         check("usage:" in run(bin_ / script, "--help").stdout, f"{script} --help printed no usage")
         version = run(bin_ / script, "--version").stdout.split()

@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.cli import main as cli_main
 
         print(
-            "splitkey: the desktop needs PySide6 (pip install PySide6-Essentials); "
+            "splitkey: the desktop needs Qt (pip install 'splitkey[desktop]'); "
             "the commands below work without it.\n",
             file=sys.stderr,
         )
