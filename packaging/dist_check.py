@@ -292,13 +292,12 @@ def check_bundle(work: Path, screenshot: Path | None) -> str:
             )
             ready = time.monotonic() - started
             # herumi's library, loaded by the default (auto) backend in every crypto worker (the
-            # co-signer's signing runs there): the bundle's own copy, mapped into each.
-            for pid in workers:
-                maps = Path(f"/proc/{pid}/maps").read_text()
-                check(
-                    f"{DIST / 'splitkey'}/_internal/pymcl/_pymcl" in maps,
-                    f"process {pid} of the built-in co-signer has not loaded herumi's library",
-                )
+            # co-signer's signing runs there) as it warms up: the bundle's own copy, mapped.
+            library = f"{DIST / 'splitkey'}/_internal/pymcl/_pymcl"
+            wait_for(
+                "herumi's library in every crypto worker",
+                lambda: all(library in Path(f"/proc/{pid}/maps").read_text() for pid in workers),
+            )
             if screenshot is not None:
                 time.sleep(2)  # the wallet list loads once the co-signer answers
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
