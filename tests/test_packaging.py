@@ -40,15 +40,17 @@ def test_the_server_and_the_clis_install_without_qt():
 
 
 def test_both_clis_print_the_one_version():
-    for module in ("ui.main", "cosigner_server.cli"):
+    for module, prog in (("ui.main", "splitkey"), ("cosigner_server.cli", "splitkey-cosigner")):
         done = subprocess.run(
             [sys.executable, "-c", f"import sys; from {module} import main; sys.exit(main())",
              "--version"],
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
-        assert done.stdout.split() == [done.stdout.split()[0], __version__]
-    assert __version__.count(".") == 2
+        assert done.stdout.split() == [prog, __version__]
+    assert PYPROJECT["tool"]["setuptools"]["dynamic"]["version"]["attr"] == (
+        "app.version.__version__"
+    )
 
 
 def test_the_desktop_entry_icon_and_app_id_are_the_applications(qapp):
