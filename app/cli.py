@@ -21,6 +21,7 @@ from app.crypto import CryptoError, PublicKey, SecretKey, Signature
 from app.crypto.encoding import parse_hex
 from app.keys import KeysError, Wallet, client_id_of
 from app.transaction import Transaction, TransactionError
+from app.version import __version__
 
 PROG = "splitkey"
 MAX_PARTS = 100  # a split is for people and services; more shares is a typo, not a use
@@ -221,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME_OR_URL",
         help="mainnet, or a block_worker URL (default: $SPLITKEY_NETWORK, Settings, mainnet)",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.set_defaults(handler=None, help_parser=parser)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 

@@ -43,8 +43,10 @@ from app.client import (
     CosignerUnreachable,
     ShareInfo,
 )
+from app.compose import ComposeError, parse_zcn
 from app.crypto import CryptoError
-from app.permissions import ZCN, Permissions
+from app.files import write_private_atomic
+from app.permissions import Permissions
 from app.wire import WireError
 
 EXIT_REFUSED = 3
@@ -86,11 +88,7 @@ def _write_fd(fd: int, data: dict) -> None:
 def save_session(data: dict) -> Path:
     path = session_path()
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    with contextlib.suppress(FileNotFoundError):
-        temporary.unlink()
-    _write_fd(_private_file(temporary), data)
-    os.replace(temporary, path)
+    write_private_atomic(path, (json.dumps(data, indent=2) + "\n").encode("utf-8"))
     return path
 
 
@@ -158,14 +156,12 @@ def guarded(handler: Callable[[argparse.Namespace], Result]):
 
 
 def zcn_to_sas(text: str, option: str) -> int:
+    """The desktop's rule (app/compose.parse_zcn): digits and a dot, at most 10 decimals, within
+    0Chain's int64; no exponent ("1e3"), no sign."""
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise InputError(f"{option}: {text!r} is not an amount of ZCN") from None
-    sas = amount * ZCN
-    if not amount.is_finite() or amount < 0 or sas != sas.to_integral_value():
-        raise InputError(f"{option}: a ZCN amount >= 0 with at most 10 decimals, got {text!r}")
-    return int(sas)
+        return parse_zcn(text, option)
+    except ComposeError as exc:
+        raise InputError(f"{option}: {exc.message}") from None
 
 
 def hours_to_seconds(text: str, option: str) -> int:

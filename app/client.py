@@ -110,6 +110,20 @@ def certificate_fingerprint(der: bytes) -> str:
     return hashlib.sha256(der).hexdigest()
 
 
+def presented_certificate(host: str, port: int, timeout: float) -> bytes:
+    """The DER certificate a TLS server presents, read without trusting it: the caller compares
+    its fingerprint with a pin (or shows it to a person to compare), which is the trust."""
+    probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    probe.check_hostname = False
+    probe.verify_mode = ssl.CERT_NONE
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            with probe.wrap_socket(raw, server_hostname=host) as tls:
+                return tls.getpeercert(binary_form=True)
+    except (OSError, ssl.SSLError) as exc:
+        raise CosignerUnreachable(f"cannot reach {host}:{port} over TLS: {exc}") from None
+
+
 def pinned_context(host: str, port: int, fingerprint: str, timeout: float) -> ssl.SSLContext:
     """An SSL context that trusts exactly the pinned certificate.
 
@@ -117,15 +131,7 @@ def pinned_context(host: str, port: int, fingerprint: str, timeout: float) -> ss
     it as its only trust anchor, so every later connection is checked by OpenSSL against that
     exact certificate before a byte of a request is sent (no hostname check: the pin is the
     identity)."""
-    probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    probe.check_hostname = False
-    probe.verify_mode = ssl.CERT_NONE
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            with probe.wrap_socket(raw, server_hostname=host) as tls:
-                der = tls.getpeercert(binary_form=True)
-    except (OSError, ssl.SSLError) as exc:
-        raise CosignerUnreachable(f"cannot reach {host}:{port} over TLS: {exc}") from None
+    der = presented_certificate(host, port, timeout)
     seen = certificate_fingerprint(der)
     if not hmac.compare_digest(seen, fingerprint):
         raise PinMismatch(f"the server's certificate is {seen}, not the pinned {fingerprint}")

@@ -36,7 +36,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ import httpx
 
 from app.client import AsyncCosignerClient, ClientError, CosignerClient
 from app.client_calls import Session
+from app.files import write_private_atomic
 
 APP_NAME = "splitkey"
 HOST = "127.0.0.1"
@@ -147,18 +147,8 @@ def _read_state(data_dir: Path) -> dict[str, Any]:
 
 
 def _write_state(data_dir: Path, state: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=STATE_FILE + ".", dir=data_dir)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(state, out, indent=2, sort_keys=True)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, data_dir / STATE_FILE)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    text = json.dumps(state, indent=2, sort_keys=True)
+    write_private_atomic(data_dir / STATE_FILE, text.encode("utf-8"))
 
 
 @contextlib.contextmanager

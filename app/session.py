@@ -18,15 +18,13 @@ else by the person (SignInNeeded). Tokens are never written anywhere.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
-import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import httpx
 
+from app.addresses import is_loopback_host
 from app.client import (
     AsyncCosignerClient,
     ClientError,
@@ -34,6 +32,7 @@ from app.client import (
     CosignerUnreachable,
     ShareInfo,
     certificate_fingerprint,
+    presented_certificate,
 )
 from app.client_calls import Session
 
@@ -204,16 +203,7 @@ def fetch_fingerprint(url: str, timeout: float = 10.0) -> str:
     parsed = httpx.URL(url)
     if parsed.scheme != "https":
         raise ValueError("only an https:// address has a certificate to pin")
-    host, port = parsed.host, parsed.port or 443
-    probe = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    probe.check_hostname = False
-    probe.verify_mode = ssl.CERT_NONE  # we only read the certificate; the pin is the trust
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            with probe.wrap_socket(raw, server_hostname=host) as tls:
-                der = tls.getpeercert(binary_form=True)
-    except (OSError, ssl.SSLError) as exc:
-        raise CosignerUnreachable(f"cannot reach {host}:{port} over TLS: {exc}") from None
+    der = presented_certificate(parsed.host, parsed.port or 443, timeout)
     return certificate_fingerprint(der)
 
 
@@ -223,9 +213,4 @@ def is_loopback_url(url: str) -> bool:
         host = httpx.URL(url).host
     except (httpx.InvalidURL, TypeError):
         return False
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return is_loopback_host(host)

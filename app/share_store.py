@@ -30,7 +30,6 @@ import json
 import os
 import secrets
 import struct
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.client_calls import ClientError, ShareInfo
+from app.files import write_private_atomic
 from app.wire import WireError
 
 SERVICE = "splitkey"
@@ -416,7 +416,7 @@ class EncryptedFileShareStore:
         aad = self._header.encode(nonce)
         plain = json.dumps({"v": ENTRY_VERSION, "shares": shares}, sort_keys=True).encode()
         blob = aad + AESGCM(self._key).encrypt(nonce, plain, aad)
-        _write_atomic(self.path, blob)
+        write_private_atomic(self.path, blob)
 
     def _update(self, change) -> None:
         with self._locked():
@@ -451,28 +451,6 @@ def _read(path: Path) -> bytes:
         raise FallbackFileError(f"the share file {path} is missing") from None
     except OSError as exc:
         raise FallbackFileError(f"the share file {path} cannot be read: {exc.strerror}") from None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write beside, fsync, rename over, fsync the directory: a crash leaves the old file or
-    the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 # -- choosing -------------------------------------------------------------------------------------

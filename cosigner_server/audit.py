@@ -22,6 +22,7 @@ digest_identifier(key, value), and keys that name secrets are refused outright.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import hashlib
 import hmac
@@ -34,6 +35,8 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+from app.files import fsync_dir
 
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "event", "actor", "wallet", "split", "outcome", "details", "prev")
@@ -346,16 +349,9 @@ def _truncate(fd: int, size: int) -> None:
 
 
 def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    # Best effort, as before: the trimmed file itself was fsynced already.
+    with contextlib.suppress(OSError):
+        fsync_dir(path)
 
 
 def _last_line(fd: int, size: int) -> tuple[bytes | None, int]:

@@ -59,11 +59,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.files import fsync_dir, write_private_atomic
+
 from .audit import AuditError, AuditLog, canonical, verify, verify_stream
 from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets
 from .config import CONFIG_FILE, ServerConfig
 from .envelope import KekRing, SealedDataError
-from .kek_rotation import fsync_dir, record_id, write_private_atomic
+from .kek_rotation import record_id
 from .storage.base import StorageError
 from .storage.sqlite import _JOURNAL_SCHEMA, SEALED_COLUMNS, SQLiteStorage, restore_file
 

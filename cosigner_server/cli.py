@@ -40,6 +40,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from app.addresses import is_loopback_host
+from app.version import __version__
+
 PROG = "splitkey-cosigner"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 DATA_DIR_ENV = "SPLITKEY_COSIGNER_DATA_DIR"
@@ -116,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 problem found or operation failed, 2 bad input, "
         "3 server unreachable.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("init", parents=[common], help="create a data directory and first admin")
@@ -303,15 +307,6 @@ def _emit(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> N
         print(json.dumps(data, indent=2, sort_keys=True))
     else:
         print(human(data))
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve anywhere
 
 
 def server_url(config) -> str:
@@ -705,7 +700,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args, {k: v for k, v in overrides.items() if v is not None})
     _require_initialised(config)
     tls = bool(config.tls_cert and config.tls_key)
-    if not _loopback(config.host) and not tls:
+    if not is_loopback_host(config.host) and not tls:
         raise CliError(
             f"refusing to listen on {config.host} without TLS: set tls_cert and tls_key in "
             f"{config.data_dir / 'config.toml'}, or bind a loopback address (127.0.0.1)"
@@ -719,7 +714,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     setup_logging(args.log_level, args.log_format)
     log = logging.getLogger("splitkey.cosigner")
-    if not _loopback(config.host) and not config.allowed_hosts:
+    if not is_loopback_host(config.host) and not config.allowed_hosts:
         log.warning(
             "listening on %s but allowed_hosts is empty: requests naming this server by any "
             "name other than localhost or its bound address get 421",

@@ -67,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="with --retire: write the retired keys to this new 0600 file first",
     )
+    p.add_argument(
+        "--reload",
+        action="store_true",
+        help="add no key: have the server load its key source again (after it was changed) and "
+        "re-seal under its current key (the systemd unit's ExecReload)",
+    )
     p.add_argument("--no-wait", action="store_true", help="do not wait for the re-sealing")
     p.add_argument("--timeout", type=float, default=DEFAULT_WAIT, metavar="S")
     p.set_defaults(func=cmd_rotate_kek)
@@ -114,9 +120,10 @@ def _merged(first, second):
 
 def _write_source(config, ring) -> str | None:
     """Store the ring where the server reads it. Returns the text to show for an env source."""
+    from app.files import write_private_atomic
+
     from .bootstrap import kek_config
     from .envelope import store_kek_in_keyring
-    from .kek_rotation import write_private_atomic
 
     text = ring.to_text()
     if config.kek_source == "file":
@@ -307,6 +314,8 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
 
     if args.keep_retired is not None and not args.retire:
         raise CliError("--keep-retired goes with --retire")
+    if args.reload and args.retire:
+        raise CliError("--reload and --retire are two different steps; run them one at a time")
     config = cli._config(args)
     cli._require_initialised(config)
     ring = _configured_ring(config)
@@ -315,7 +324,9 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
         before = api.kek_status()
         if args.retire:
             return _retire(args, config, api, ring, before)
-        if ring.current_id != before["current"] or _old_in_use(before):
+        if args.reload:
+            action, new_ring = "reloaded", ring
+        elif ring.current_id != before["current"] or _old_in_use(before):
             # A rotation that stopped half-way (the source has a key the server did not load,
             # or records are still under an old key): finish it instead of adding another key.
             action, new_ring = "resumed", ring

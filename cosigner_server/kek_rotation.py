@@ -29,11 +29,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from app.files import write_private_atomic
 
 from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets, kek_config
 from .envelope import KekError, KekRing, SealedDataError, load_kek
@@ -245,28 +246,3 @@ def _rewrap_secrets_file(state: ServerState, ring: KekRing) -> bool:
     fresh = ring.seal(ring.open(blob, SECRETS_RECORD), SECRETS_RECORD)
     write_private_atomic(path, fresh)
     return True
-
-
-def write_private_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` by a 0600 file holding `data`, durably and atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -359,8 +359,11 @@ def test_printing_a_share_instead_of_writing_it(cosigner, admin):
 @pytest.mark.parametrize(
     ("argv", "pattern"),
     [
-        (["--max-per-tx", "abc"], r"--max-per-tx: 'abc' is not an amount of ZCN"),
-        (["--max-per-tx", "-1"], r"--max-per-tx: a ZCN amount >= 0"),
+        (["--max-per-tx", "abc"], r"--max-per-tx: 'abc' is not an amount"),
+        (["--max-per-tx", "-1"], r"--max-per-tx: '-1' is not an amount"),
+        # the desktop's rule: no exponent, nothing beyond 0Chain's int64 (10^23 SAS was taken)
+        (["--max-per-tx", "1e3"], r"--max-per-tx: '1e3' is not an amount"),
+        (["--period-cap", "10000000000000"], r"--period-cap: too large for a 0Chain amount"),
         (["--period-cap", "0.00000000001"], r"at most 10 decimals"),
         (["--period", "x"], r"--period: 'x' is not a number of hours"),
         (["--expires", "tomorrow"], r"--expires: 'tomorrow' is not ISO 8601"),

@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.cli import main as cli_main
 
         print(
-            "splitkey: the desktop needs PySide6 (pip install PySide6-Essentials); "
+            "splitkey: the desktop needs Qt (pip install 'splitkey[desktop]'); "
             "the commands below work without it.\n",
             file=sys.stderr,
         )
@@ -125,8 +125,19 @@ def make_application(argv: Sequence[str] | None = None):
     app.setApplicationName("Splitkey")
     app.setApplicationDisplayName("Splitkey")
     app.setOrganizationName("Splitkey")
-    app.setDesktopFileName("splitkey")
+    app.setDesktopFileName("io.github.splitkey.Splitkey")  # its .desktop file
+    app.setWindowIcon(application_icon())
     return app
+
+
+def application_icon():
+    """Splitkey's icon (resources/splitkey.svg): every window's, and the one the .desktop file
+    names for launchers."""
+    from PySide6.QtGui import QIcon
+
+    from ui.theme import RESOURCES
+
+    return QIcon(str(RESOURCES / "splitkey.svg"))
 
 
 def run(argv: Sequence[str] | None = None) -> int:

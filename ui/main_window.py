@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.version import __version__
 from app.wallets import OWNED, WalletEntry
 from ui.context import CONNECTING, LOCAL, OFFLINE, ONLINE, SIGNED_OUT, AppContext
 from ui.messages_tab import MessagesTab
@@ -210,8 +211,9 @@ class MainWindow(QMainWindow):
         QMessageBox.about(
             self,
             "About Splitkey",
-            "Splitkey: a wallet for 0Chain split keys.\n\nYour half of each key stays in this "
-            "computer's keyring; the co-signer signs only what the key's rules allow.",
+            f"Splitkey {__version__}: a wallet for 0Chain split keys.\n\nYour half of each key "
+            "stays in this computer's keyring; the co-signer signs only what the key's rules "
+            "allow.",
         )
 
 

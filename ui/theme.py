@@ -10,7 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"  # a checkout, or the bundle
+if not RESOURCES.is_dir():  # an installed wheel: resources/ is the package ui.resources
+    RESOURCES = Path(__file__).resolve().parent / "resources"
 
 
 def _palette(dark: bool) -> QPalette:

@@ -674,9 +674,12 @@ def _rule(answer: httpx.Response) -> str | None:
 # -- the checks ----------------------------------------------------------------------------------
 
 
-def check_acknowledged(server: Server, acks: Acks, *, revoked_extra: list[str] = ()) -> dict:
+def check_acknowledged(
+    server: Server, acks: Acks, *, revoked_extra: list[str] = (), strict: bool = True
+) -> dict:
     """Every acknowledged issue, share retrieval, revocation and co-sign is in the database and
-    has its audit record; no nonce was signed twice. Returns counts; raises on a loss."""
+    has its audit record; no nonce was signed twice. Returns counts (losses and duplicates
+    included); raises on a loss unless strict=False, for a test that records the count first."""
     with contextlib.closing(server.ro()) as db:
         splits = {
             row[0]: (row[1], row[2] is None)
@@ -726,9 +729,12 @@ def check_acknowledged(server: Server, acks: Acks, *, revoked_extra: list[str] =
         if f"{c.split.wallet.client_id}:{c.nonce}" not in nonces:
             lost.append(f"co-sign of {c.split.id} nonce {c.nonce}: its nonce is not recorded")
     duplicates = [k for k, n in signed.items() if n > 1]
-    assert not lost, f"{len(lost)} acknowledged operations lost, e.g. {lost[:5]}"
-    assert not duplicates, f"nonces signed twice: {duplicates[:5]}"
+    if strict:
+        assert not lost, f"{len(lost)} acknowledged operations lost, e.g. {lost[:5]}"
+        assert not duplicates, f"nonces signed twice: {duplicates[:5]}"
     return {
+        "lost": len(lost),
+        "lost_examples": lost[:5],
         "issued": len(acks.issued),
         "retrieved": len(acks.retrieved),
         "revoked": len(acks.revoked),

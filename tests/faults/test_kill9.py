@@ -13,8 +13,17 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 
-from .harness import Load, Server, check_acknowledged, percentile, record_figures, sizes
+from .harness import (
+    Load,
+    Server,
+    _rule,
+    check_acknowledged,
+    percentile,
+    record_figures,
+    sizes,
+)
 
 
 def test_kill9_at_random_moments_loses_nothing_acknowledged(tmp_path):
@@ -27,8 +36,12 @@ def test_kill9_at_random_moments_loses_nothing_acknowledged(tmp_path):
     killed = threading.Event()
     anchor = None
     restart_checks = []
+    # Counted after every restart and written to the figures before anything is asserted, so a
+    # bad run shows its numbers (FAIL) in docs/reliability.md.
+    failed: Counter[str] = Counter()
+    checks = 0
     try:
-        for cycle in range(cycles):
+        for _cycle in range(cycles):
             # The kill lands at a random operation of this cycle, a random few ms into it, so
             # it hits requests at every stage (parsing, the database, crypto, the audit fsync).
             kill_at = load.op_index + rng.randrange(per_cycle // 10, per_cycle)
@@ -50,11 +63,14 @@ def test_kill9_at_random_moments_loses_nothing_acknowledged(tmp_path):
             started = time.monotonic()
             server.start()
             # Before any new operation: the checks, on the database and log the crash left.
-            assert server.integrity(), f"integrity check failed after restart {cycle + 1}"
+            failed["integrity"] += not server.integrity()
             report = server.audit_verify(anchor)
-            assert report.ok, f"audit chain after restart {cycle + 1}: {report.problem}"
-            anchor = report.head
-            figures = check_acknowledged(server, load.acks)
+            failed["audit_chain"] += not report.ok
+            anchor = report.head if report.ok else anchor
+            figures = check_acknowledged(server, load.acks, strict=False)
+            failed["lost"] += figures["lost"]
+            failed["duplicate_nonces"] += figures["duplicate_nonces"]
+            checks += 1
             with server.http() as http:
                 assert http.get("/ready").status_code == 200
                 for split in load.revoked[-5:]:
@@ -68,11 +84,11 @@ def test_kill9_at_random_moments_loses_nothing_acknowledged(tmp_path):
         # Replays across all those restarts: the same request (the same answer, no second audit
         # record) and the same nonce under new request ids (refused), 200 times.
         replayed = _replay_after_restarts(server, load)
-        assert not load.violations, load.violations[:5]
-        assert not load.unexpected, load.unexpected[:5]
-        final = check_acknowledged(server, load.acks)
+        final = check_acknowledged(server, load.acks, strict=False)
+        failed["lost"] += final["lost"]
+        failed["duplicate_nonces"] += final["duplicate_nonces"]
         report = server.audit_verify(anchor)
-        assert report.ok, report.problem
+        failed["audit_chain"] += not report.ok
     finally:
         load.up.set()
         server.stop()
@@ -84,10 +100,12 @@ def test_kill9_at_random_moments_loses_nothing_acknowledged(tmp_path):
             "kills": cycles,
             "operations": dict(load.counts),
             "acknowledged": final,
-            "lost": 0,
-            "integrity_failures": 0,
+            "acknowledged_checks": checks,
+            "lost": failed["lost"],
+            "integrity_failures": failed["integrity"],
+            "audit_chain_failures": failed["audit_chain"],
             "audit_records_verified": report.records,
-            "duplicate_nonces_accepted": 0,
+            "duplicate_nonces_accepted": failed["duplicate_nonces"],
             "violations": len(load.violations),
             "unexpected_answers": len(load.unexpected),
             "replays_after_restarts": replayed,
@@ -97,9 +115,17 @@ def test_kill9_at_random_moments_loses_nothing_acknowledged(tmp_path):
             "last_cycle_figures": figures,
         },
     )
+    problems = {k: n for k, n in failed.items() if n}
+    assert not problems, f"after {checks} restarts: {problems}; {final['lost_examples']}"
+    assert not load.violations, load.violations[:5]
+    assert not load.unexpected, load.unexpected[:5]
+    assert report.ok, report.problem
+    assert replayed == 200, f"{200 - replayed} of 200 replays were answered wrongly"
 
 
 def _replay_after_restarts(server: Server, load: Load) -> int:
+    """How many of 200 replays were answered right: the same request gets the same answer, the
+    same nonce under a new request id is refused, and none adds a record or a use."""
     # The latest one: a transaction older than max_clock_skew is refused for its creation time
     # before its nonce is even looked at.
     earlier = next(c for _t, c in reversed(load.acks.cosigned) if not c.split.revoking)
@@ -107,18 +133,17 @@ def _replay_after_restarts(server: Server, load: Load) -> int:
     with server.http() as http:
         auth = load._auth(earlier.split.wallet)
         uses = http.get(f"/v1/splits/{earlier.split.id}", headers=auth).json()["split"]["uses"]
+        right = 0
         for i in range(200):
             body = earlier.body if i % 2 else {**earlier.body, "request_id": uuid.uuid4().hex}
             answer = http.post("/v1/sign/transaction", json=body, headers=auth)
             if i % 2:
-                assert answer.status_code == 200, answer.text
-                assert answer.json()["signature"] == earlier.signature
+                right += (answer.status_code == 200
+                          and answer.json()["signature"] == earlier.signature)  # fmt: skip
             else:
-                assert answer.status_code == 403, answer.text
-                assert answer.json()["error"]["rule"] == "nonce_reused"
+                right += answer.status_code == 403 and _rule(answer) == "nonce_reused"
         split = http.get(f"/v1/splits/{earlier.split.id}", headers=auth).json()["split"]
     after = [r for r in server.audit_records() if r["split"] == earlier.split.id]
     signed = [r for r in after if r["outcome"] == "signed" and r not in before]
-    assert not signed, "a replay made a second signed record"
-    assert split["uses"] == uses, "a replay counted against the split's limits"
-    return 200
+    # A second record or a second use makes every replay count as wrong.
+    return right if not signed and split["uses"] == uses else 0

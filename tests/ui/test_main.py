@@ -141,13 +141,10 @@ def test_the_ui_package_holds_no_server_imports():
     assert offenders == {}
 
 
-def test_wait_budget_is_sane():
-    assert WAIT_MS >= 10_000
-
-
-def test_switching_themes_under_open_windows(qtbot, qapp, ctx):
-    # PySide6 6.12 crashed here when the theme code asked app.style() for its name.
-    from ui.theme import apply_theme
+def test_switching_themes_under_open_windows_does_not_crash(qtbot, qapp, ctx):
+    # A crash regression: PySide6 6.12 crashed here when the theme code asked app.style() for
+    # its name. Each theme also reaches the palette the windows draw with.
+    from ui.theme import apply_theme, system_is_dark
     from ui.wizard import FirstRunWizard
 
     wizard = FirstRunWizard(ctx)
@@ -158,7 +155,9 @@ def test_switching_themes_under_open_windows(qtbot, qapp, ctx):
     for theme in ("dark", "light", "system", "dark", "light"):
         dark = apply_theme(qapp, theme)
         qtbot.wait(10)
-        assert dark == (theme == "dark") or theme == "system"
+        assert dark == (system_is_dark() if theme == "system" else theme == "dark")
+        window_colour = window.palette().color(window.backgroundRole())
+        assert (window_colour.lightness() < 128) == dark, theme
 
 
 def test_signed_out_of_an_organisation_cosigner_offers_sign_in(
