@@ -8,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from . import vault
+from . import retention, vault
 from .bootstrap import close_state, load_state
 from .config import ServerConfig
 from .limits import GUARD, Guard, deadline, guard
@@ -45,6 +45,7 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> web.Ap
     if state is None:
         app.cleanup_ctx.append(_lifecycle)
     app.cleanup_ctx.append(_deletion_sweeper)
+    app.cleanup_ctx.append(retention.sweeper)
     return app
 
 

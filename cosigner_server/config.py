@@ -18,6 +18,14 @@ ENV_PREFIX = "SPLITKEY_COSIGNER_"
 DEFAULT_CHAIN_ID = MAINNET_CHAIN_ID
 
 
+# A request id is answered the same (its first answer) for at least this long: a client may
+# retry a co-sign whose answer it lost for up to a week. Co-sign retention is never shorter.
+IDEMPOTENCY_WINDOW = 7 * 86_400
+# How long co-sign records (usage, replay answers, nonces) are kept by default; a split whose
+# rolling period is longer keeps its records for its period. See docs/cosigner.md, retention.
+DEFAULT_COSIGN_RETENTION = 90 * 86_400
+
+
 class ConfigError(ValueError):
     """The configuration is unusable; the message names the setting."""
 
@@ -51,6 +59,7 @@ class ServerConfig:
     share_code_ttl: int = 600
     enrollment_code_ttl: int = 86_400
     challenge_ttl: int = 120
+    cosign_retention: int = DEFAULT_COSIGN_RETENTION
     crypto_workers: int = 2
     crypto_queue: int = 64
     crypto_mode: str = "process"  # process | thread
@@ -188,6 +197,11 @@ def _checked(config: ServerConfig) -> ServerConfig:
     ):
         if getattr(config, name) <= 0:
             raise ConfigError(f"{name} must be > 0")
+    if config.cosign_retention < IDEMPOTENCY_WINDOW:
+        raise ConfigError(
+            f"cosign_retention must be at least {IDEMPOTENCY_WINDOW} seconds (7 days, the "
+            "window in which a repeated request id gets its first answer)"
+        )
     if bool(config.tls_cert) != bool(config.tls_key):
         raise ConfigError("set both tls_cert and tls_key, or neither")
     for network in config.metrics_networks:

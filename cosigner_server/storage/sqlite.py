@@ -118,6 +118,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # index alone, and the cascade when a split goes.
         "CREATE INDEX cosigns_window ON cosigns (split_id, at, value)",
     ),
+    (
+        # Retention (prune_cosigns): finds the oldest co-signs without reading the whole table.
+        "CREATE INDEX cosigns_by_time ON cosigns (at)",
+        # What pruning leaves of a wallet's nonces: the highest one pruned. Every nonce at or
+        # below it counts as used, so last_nonce and the nonce refusal never go backwards.
+        """CREATE TABLE pruned_nonces (
+            client_id TEXT PRIMARY KEY REFERENCES wallets (client_id) ON DELETE CASCADE,
+            highest INTEGER NOT NULL
+        )""",
+    ),
 )
 
 # Every column holding envelope-sealed bytes: column -> (table, primary key). Key rotation
@@ -692,8 +702,9 @@ class SQLiteStorage(Storage):
         # numeric maximum (text order is not numeric order).
         rows = await self._call(
             self._read,
-            "SELECT nonce_key FROM cosigns WHERE nonce_key >= ? AND nonce_key < ?",
-            (client_id + ":", client_id + ";"),
+            "SELECT nonce_key FROM cosigns WHERE nonce_key >= ? AND nonce_key < ? "
+            "UNION ALL SELECT ':' || highest FROM pruned_nonces WHERE client_id = ?",
+            (client_id + ":", client_id + ";", client_id),
         )
         return max((int(key.rsplit(":", 1)[1]) for (key,) in rows), default=None)
 
@@ -926,9 +937,9 @@ class SQLiteStorage(Storage):
                 return _refuse("expired", f"this split key expired at {permissions.expires_at}")
             if frozen:
                 return _refuse("frozen", "the wallet is frozen")
-            if (
-                nonce_key is not None
-                and db.execute("SELECT 1 FROM cosigns WHERE nonce_key = ?", (nonce_key,)).fetchone()
+            if nonce_key is not None and (
+                db.execute("SELECT 1 FROM cosigns WHERE nonce_key = ?", (nonce_key,)).fetchone()
+                or _at_or_below_pruned(db, nonce_key)
             ):
                 return _refuse("nonce_reused", "this nonce has already been signed")
             period_value, period_count = db.execute(
@@ -956,6 +967,38 @@ class SQLiteStorage(Storage):
 
         return await self._call(self._write, "consume", body)
 
+    async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
+        """See Storage.prune_cosigns. One transaction of at most `limit` rows, oldest first, so
+        co-signs queued on the database thread wait for one short batch, not the whole sweep."""
+        if retention <= 0 or limit <= 0:
+            raise ValueError("retention and limit must be > 0")
+
+        def body(db: sqlite3.Connection) -> int:
+            # A row counts in its split's window while at > now - period (see consume), so it
+            # may go once at <= now - max(retention, period). The split's period is read now:
+            # a split whose period is longer than the retention keeps its rows longer.
+            rows = db.execute(
+                "SELECT c.rowid, c.nonce_key FROM cosigns c "
+                "JOIN splits s ON s.id = c.split_id "
+                "WHERE c.at <= ? AND c.at <= ? - json_extract(s.permissions, '$.period_seconds') "
+                "ORDER BY c.at LIMIT ?",
+                (now - retention, now, limit),
+            ).fetchall()
+            highest: dict[str, int] = {}
+            for _rowid, nonce_key in rows:
+                parts = nonce_key and _nonce_parts(nonce_key)
+                if parts:
+                    highest[parts[0]] = max(parts[1], highest.get(parts[0], parts[1]))
+            db.executemany(
+                "INSERT INTO pruned_nonces (client_id, highest) VALUES (?, ?) "
+                "ON CONFLICT (client_id) DO UPDATE SET highest = MAX(highest, excluded.highest)",
+                highest.items(),
+            )
+            db.executemany("DELETE FROM cosigns WHERE rowid = ?", [(r[0],) for r in rows])
+            return len(rows)
+
+        return await self._call(self._write, "prune_cosigns", body)
+
     async def complete(self, request_key: str, answer: str) -> None:
         def body(db: sqlite3.Connection) -> None:
             # The first answer stands: a replay must return what the first caller got.
@@ -978,6 +1021,26 @@ class SQLiteStorage(Storage):
             db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (row[0],))
 
         await self._call(self._write, "release", body)
+
+
+def _nonce_parts(nonce_key: str) -> tuple[str, int] | None:
+    client_id, _, nonce = nonce_key.rpartition(":")
+    try:
+        return client_id, int(nonce)
+    except ValueError:
+        return None
+
+
+def _at_or_below_pruned(db: sqlite3.Connection, nonce_key: str) -> bool:
+    """The nonce is at or below the highest one retention pruned for its wallet: it may have
+    been signed, and the record that would say so is gone, so it counts as used."""
+    parts = _nonce_parts(nonce_key)
+    if parts is None:
+        return False
+    row = db.execute(
+        "SELECT highest FROM pruned_nonces WHERE client_id = ?", (parts[0],)
+    ).fetchone()
+    return row is not None and parts[1] <= row[0]
 
 
 def _refuse(rule: str, message: str, status: int = 403) -> ConsumeResult:
