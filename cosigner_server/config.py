@@ -60,6 +60,9 @@ class ServerConfig:
     enrollment_code_ttl: int = 86_400
     challenge_ttl: int = 120
     cosign_retention: int = DEFAULT_COSIGN_RETENTION
+    # auto: SQLite's full integrity_check at start only after an unclean shutdown (or when the
+    # files changed since the clean one); full: on every start (reads every page).
+    startup_check: str = "auto"
     crypto_workers: int = 2
     crypto_queue: int = 64
     crypto_mode: str = "process"  # process | thread
@@ -169,6 +172,8 @@ def _checked(config: ServerConfig) -> ServerConfig:
         raise ConfigError("role must be all, vault or auth")
     if config.crypto_mode not in ("process", "thread"):
         raise ConfigError("crypto_mode must be process or thread")
+    if config.startup_check not in ("auto", "full"):
+        raise ConfigError("startup_check must be auto or full")
     if config.kek_source not in ("file", "env", "keyring"):
         raise ConfigError("kek_source must be file, env or keyring")
     if not 0 <= config.port <= 65535:

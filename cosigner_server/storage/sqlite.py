@@ -256,11 +256,7 @@ def restore_file(backup: str | os.PathLike[str], path: str | os.PathLike[str]) -
         except FileNotFoundError:
             pass
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _fsync_dir(path.parent)
 
 
 class SQLiteStorage(Storage):
@@ -290,6 +286,8 @@ class SQLiteStorage(Storage):
         # Touched only on the executor's thread (sqlite3's check_same_thread enforces it).
         self._db: sqlite3.Connection | None = None
         self._journal: sqlite3.Connection | None = None
+        # Set by open(): the files are exactly as a clean close left them (see _close_clean).
+        self.clean_start = False
 
     # -- plumbing ----------------------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -393,8 +391,69 @@ class SQLiteStorage(Storage):
             return
         loop = asyncio.get_running_loop()
         # Queued jobs run first (the executor is FIFO), then the connections close.
-        await loop.run_in_executor(executor, self._close_sync)
+        await loop.run_in_executor(executor, self._close_clean)
         executor.shutdown(wait=False)
+
+    # -- clean shutdown: what lets the next start skip reading every page ------------------------
+    @property
+    def clean_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".clean")
+
+    def _files_stat(self) -> dict[str, list[int]]:
+        out = {}
+        for path in (self.path, self.journal_path):
+            info = os.stat(path)
+            out[path.name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        return out
+
+    def _close_clean(self) -> None:
+        """Checkpoint, close, then record the files' size, times and inode in `<db>.clean`. The
+        next open() trusts the files only if they are exactly those (any write, copy, restore or
+        edit changes the change time or inode) and no WAL is left; else it checks every page."""
+        clean = self._db is not None and self._journal is not None
+        for conn in (self._db, self._journal):
+            if conn is not None:
+                try:
+                    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    clean = clean and busy == 0
+                except sqlite3.Error:
+                    clean = False
+        self._close_sync()
+        if not clean:
+            return
+        try:
+            marker = json.dumps(self._files_stat()).encode()
+            tmp = self.clean_marker.with_name(self.clean_marker.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            try:
+                os.write(fd, marker)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.clean_marker)
+            _fsync_dir(self.path.parent)
+        except OSError:
+            pass  # no marker: the next start runs the full check, the safe side
+
+    def _take_clean_marker(self) -> bool:
+        """True when the last close was clean and the files are untouched since. Removes the
+        marker (durably) either way: a crash from now on must lead to a full check."""
+        try:
+            saved = json.loads(self.clean_marker.read_bytes())
+        except (OSError, ValueError):
+            return False
+        try:
+            same = saved == self._files_stat() and all(
+                _header_consistent(p) for p in (self.path, self.journal_path)
+            ) and not any(
+                os.path.getsize(f"{p}-wal") for p in (self.path, self.journal_path)
+                if os.path.exists(f"{p}-wal")
+            )  # fmt: skip
+        except OSError:
+            same = False
+        os.remove(self.clean_marker)
+        _fsync_dir(self.path.parent)
+        return same
 
     def _close_sync(self) -> None:
         for conn in (self._db, self._journal):
@@ -421,6 +480,7 @@ class SQLiteStorage(Storage):
         return conn
 
     def _open_sync(self) -> None:
+        self.clean_start = self._take_clean_marker()
         db = self._connect(self.path)
         try:
             self._migrate(db)
@@ -544,17 +604,23 @@ class SQLiteStorage(Storage):
             )
 
     async def check(self, full: bool = False) -> bool:
-        """quick_check of both files (fast enough for /ready); full=True runs integrity_check and
-        foreign_key_check (after a crash, before a backup)."""
+        """The cheap check (default; /ready, a clean start): both files answer on the database
+        thread, their schema reads and their page count matches the file, whatever the size.
+        full=True runs integrity_check (every page, every index against its table) and
+        foreign_key_check: after an unclean shutdown, on demand, before a backup."""
         try:
             return await self._call(self._check_sync, full)
         except StorageError:
             return False
 
     def _check_sync(self, full: bool) -> bool:
-        pragma = "integrity_check" if full else "quick_check"
         for conn in (self._conn(), self._journal):
-            if conn is None or conn.execute(f"PRAGMA {pragma}").fetchall() != [("ok",)]:
+            if conn is None:
+                return False
+            if full:
+                if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
+                    return False
+            elif not _cheap_check(conn):
                 return False
         if full and self._conn().execute("PRAGMA foreign_key_check").fetchall():
             return False
@@ -1021,6 +1087,41 @@ class SQLiteStorage(Storage):
             db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (row[0],))
 
         await self._call(self._write, "release", body)
+
+
+def _cheap_check(conn: sqlite3.Connection) -> bool:
+    """O(1) in the data: page 1 (header, schema) reads and the file holds every page the
+    header counts (a truncated file fails). Damage inside data pages is the full check's job."""
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    (path,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    # Pages still in the WAL are not in the file yet: the file may be shorter, never absent.
+    return pages >= 1 and os.path.getsize(path) >= page_size
+
+
+def _header_consistent(path: Path) -> bool:
+    """The 100-byte header of a checkpointed SQLite file: its magic, and (when the header's
+    page count is current, i.e. its "version valid for" equals its change counter) exactly
+    that many pages in the file."""
+    with open(path, "rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or header[:16] != b"SQLite format 3\x00":
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[92:96] != header[24:28] or pages == 0:
+        return False
+    return os.path.getsize(path) == pages * page_size
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _nonce_parts(nonce_key: str) -> tuple[str, int] | None:
