@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -162,6 +163,30 @@ _UNIQUE_CODES = {1555, 2067}  # SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_
 _FOREIGN_KEY_CODE = 787  # SQLITE_CONSTRAINT_FOREIGNKEY
 
 
+def _storage_error(exc: BaseException) -> BaseException:
+    """What a caller sees for an exception on the database thread."""
+    if isinstance(exc, sqlite3.Error):
+        return _translate(exc)
+    if isinstance(exc, OSError):
+        return StorageUnavailable(f"database unavailable: {exc.strerror or exc}")
+    if isinstance(exc, UnicodeDecodeError):
+        # A damaged header can make SQLite hand back text that is not UTF-8 (e.g. a flipped
+        # text-encoding field): a damaged file, not a programming error.
+        return StorageUnavailable(
+            "database unavailable: it returns text that is not UTF-8 (the file is damaged)"
+        )
+    return exc
+
+
+def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
+    if future.done():
+        return  # the caller gave up (cancelled); the write happened or not all the same
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
 def _translate(exc: sqlite3.Error) -> StorageError:
     code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc)
@@ -288,6 +313,9 @@ class SQLiteStorage(Storage):
         self._journal: sqlite3.Connection | None = None
         # Set by open(): the files are exactly as a clean close left them (see _close_clean).
         self.clean_start = False
+        # Grouped writes waiting for the database thread (see _grouped).
+        self._group: list[tuple[str, Callable, asyncio.AbstractEventLoop, asyncio.Future]] = []
+        self._group_lock = threading.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -305,16 +333,94 @@ class SQLiteStorage(Storage):
     def _on_thread(self, fn: Callable[..., T], args: tuple) -> T:
         try:
             return fn(*args)
-        except sqlite3.Error as exc:
-            raise _translate(exc) from exc
-        except OSError as exc:
-            raise StorageUnavailable(f"database unavailable: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError:
-            # A damaged header can make SQLite hand back text that is not UTF-8 (e.g. a flipped
-            # text-encoding field): a damaged file, not a programming error.
-            raise StorageUnavailable(
-                "database unavailable: it returns text that is not UTF-8 (the file is damaged)"
-            ) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise _storage_error(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise _storage_error(exc) from None  # its message can quote the damaged row
+
+    # -- group commit ----------------------------------------------------------------------------
+    async def _grouped(self, op: str, body: Callable[[sqlite3.Connection], T]) -> T:
+        """Run body in a write transaction shared with the other grouped writes queued while
+        the database thread was busy: one COMMIT, so one fsync of the WAL, for all of them.
+        Each body runs in its own SAVEPOINT (one that fails, or whose fault_hook fires, is
+        rolled back alone), and every caller is answered only after the COMMIT is durable."""
+        executor = self._executor
+        if executor is None:
+            raise StorageUnavailable("the database is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._group_lock:
+            self._group.append((op, body, loop, future))
+            first = len(self._group) == 1
+        if first:
+            try:
+                executor.submit(self._run_group)
+            except RuntimeError:  # the executor is shutting down
+                with self._group_lock:
+                    batch, self._group = self._group, []
+                closing = StorageUnavailable("the database is closing")
+                for *_rest, waiting in batch:
+                    _settle(waiting, False, closing)
+        return await future
+
+    def _run_group(self) -> None:
+        with self._group_lock:
+            batch, self._group = self._group, []
+        outcomes = self._commit_group([(op, body) for op, body, _loop, _f in batch])
+        for (_op, _body, loop, future), (ok, value) in zip(batch, outcomes, strict=True):
+            loop.call_soon_threadsafe(_settle, future, ok, value)
+
+    def _commit_group(
+        self, batch: list[tuple[str, Callable[[sqlite3.Connection], Any]]]
+    ) -> list[tuple[bool, Any]]:
+        """(ok, result or exception) per body, in order; ok only once COMMIT returned."""
+        outcomes: list[tuple[bool, Any]] = []
+        waiting: list[int] = []  # bodies done, not yet committed
+
+        def fail_waiting(exc: BaseException) -> None:
+            for i in waiting:
+                outcomes[i] = (False, exc)
+            waiting.clear()
+
+        try:
+            db = self._conn()
+            for op, body in batch:
+                if not db.in_transaction:
+                    db.execute("BEGIN IMMEDIATE")
+                db.execute("SAVEPOINT grouped")
+                try:
+                    value = body(db)
+                    if self.fault_hook is not None:
+                        self.fault_hook(op)
+                    db.execute("RELEASE grouped")
+                except Exception as exc:
+                    error = _storage_error(exc)
+                    if db.in_transaction:
+                        try:
+                            db.execute("ROLLBACK TO grouped")
+                            db.execute("RELEASE grouped")
+                        except sqlite3.Error:
+                            db.execute("ROLLBACK")
+                    if not db.in_transaction:
+                        # SQLite gave up the whole transaction (I/O error, disk full): the
+                        # bodies before this one went with it.
+                        fail_waiting(error)
+                    outcomes.append((False, error))
+                    continue
+                waiting.append(len(outcomes))
+                outcomes.append((True, value))
+            if db.in_transaction:
+                db.execute("COMMIT")
+        except Exception as exc:
+            error = _storage_error(exc)
+            try:
+                if self._db is not None and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back by itself when COMMIT fails on I/O
+            fail_waiting(error)
+            outcomes.extend((False, error) for _ in range(len(batch) - len(outcomes)))
+        return outcomes
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
@@ -1031,7 +1137,7 @@ class SQLiteStorage(Storage):
                 usage_after=UsageSummary(period_value + value, period_count + 1, uses + 1),
             )
 
-        return await self._call(self._write, "consume", body)
+        return await self._grouped("consume", body)
 
     async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
         """See Storage.prune_cosigns. One transaction of at most `limit` rows, oldest first, so
@@ -1073,7 +1179,7 @@ class SQLiteStorage(Storage):
                 (answer, request_key),
             )
 
-        await self._call(self._write, "complete", body)
+        await self._grouped("complete", body)
 
     async def release(self, request_key: str) -> None:
         def body(db: sqlite3.Connection) -> None:
@@ -1086,7 +1192,7 @@ class SQLiteStorage(Storage):
             db.execute("DELETE FROM cosigns WHERE request_key = ?", (request_key,))
             db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (row[0],))
 
-        await self._call(self._write, "release", body)
+        await self._grouped("release", body)
 
 
 def _cheap_check(conn: sqlite3.Connection) -> bool:
