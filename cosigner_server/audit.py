@@ -109,10 +109,20 @@ class AuditLog:
         self._key = key
         self._clock = clock
         self._lock = threading.Lock()
+        self._synced = threading.Condition(self._lock)  # an fsync finished
+        self._syncing = False  # one fsync at a time
         self._fd: int | None = None
         self._seq = 0
         self._prev = GENESIS
-        self._size = 0  # bytes of complete, durable records
+        self._size = 0  # bytes of complete records written (durable up to _durable)
+        # Group commit: appends write under the lock, then one fsync makes every record written
+        # so far durable at once. _durable is how far the file is known to be on disk, with the
+        # chain head there; _epoch changes when records not yet durable are cut off (their
+        # appends then fail: nothing is acknowledged that is not on disk).
+        self._durable = 0
+        self._durable_head: tuple[int, str] = (0, GENESIS)
+        self._epoch = 0
+        self._opened = False
         # After a failed write whose partial bytes could not be removed at once: where the
         # file must be cut back to before anything else is appended.
         self._cut_to: int | None = None
@@ -156,6 +166,11 @@ class AuditLog:
             ) from None
         self._cut_to = None
         self._fd = fd
+        # What recovery read back is on disk, except on a reopen after a failed write: then the
+        # records past _durable were written by us and still wait for their fsync.
+        if not self._opened or cut is not None or self._size < self._durable:
+            self._durable, self._durable_head = self._size, (self._seq, self._prev)
+        self._opened = True
 
     def _recover(self, fd: int) -> tuple[int, str] | None:
         """Find the last good record; return (bytes to cut, why) when something follows it."""
@@ -238,9 +253,61 @@ class AuditLog:
         with self._lock:
             if self._fd is None:
                 self._open_locked()
-            return self._append_locked(
+            seq = self._append_locked(
                 event, actor=actor, wallet=wallet, split=split, outcome=outcome, details=details
             )
+            end, epoch = self._size, self._epoch
+        self._make_durable(end, epoch)
+        return seq
+
+    def _make_durable(self, end: int, epoch: int) -> None:
+        """Return once the file is on disk up to `end` (this caller's record): by this call's
+        fsync, or by one another append made meanwhile that covered it (its caller waits for
+        that one to finish). The fsync runs outside the lock, so appends keep writing while it
+        waits for the disk; on a duplicate of the descriptor, which a failed write closing the
+        original cannot pull away."""
+        with self._lock:
+            while True:
+                if self._epoch != epoch:
+                    raise AuditUnavailable(f"audit log {self.path}: cannot write (a sync failed)")
+                if self._durable >= end:
+                    return
+                if not self._syncing:
+                    break
+                self._synced.wait()
+            try:
+                if self._fd is None:  # closed by a failed write after ours: reopen
+                    self._open_locked()
+                assert self._fd is not None
+                fd = os.dup(self._fd)
+            except OSError as exc:
+                raise AuditUnavailable(
+                    f"audit log {self.path}: cannot write ({exc.strerror or exc})"
+                ) from None
+            target, head = self._size, (self._seq, self._prev)
+            self._syncing = True
+        failure: OSError | None = None
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failure = exc
+        finally:
+            os.close(fd)
+            with self._lock:
+                self._syncing = False
+                if failure is None:
+                    self._durable, self._durable_head = target, head
+                elif self._epoch == epoch:  # cut back to what is on disk; fail the rest
+                    self._epoch += 1
+                    self._seq, self._prev = self._durable_head
+                    self._size = self._durable
+                    if self._fd is not None:
+                        self._undo(self._fd, self._durable)
+                self._synced.notify_all()
+        if failure is not None:
+            raise AuditUnavailable(
+                f"audit log {self.path}: cannot write ({failure.strerror or failure})"
+            ) from None
 
     async def append_async(
         self,
@@ -285,7 +352,6 @@ class AuditLog:
                 if written <= 0:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 view = view[written:]
-            os.fsync(fd)
         except OSError as exc:
             self._undo(fd, good)
             raise AuditUnavailable(
