@@ -552,3 +552,19 @@ def test_details_refuse_secrets_and_non_json(tmp_path: Path) -> None:
         log.append("", actor="a", outcome="ok")
     with pytest.raises(ValueError):
         AuditLog(tmp_path / "x", b"short")
+
+
+def test_verify_reads_records_whose_details_look_like_the_chain_fields(tmp_path: Path) -> None:
+    """verify reads seq, prev and mac at their canonical places; details that hold the same
+    names (nested, or inside strings) neither confuse it nor let an edit through."""
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, KEY)
+    tricky = {"a": 1, "mac": "f" * 64, "prev": "0" * 64, "note": '","prev":"' + "1" * 64 + '"'}
+    for i in range(5):
+        log.append("cosign", actor="a", outcome='x","outcome":"y', details={**tricky, "i": i})
+    assert verify(path, KEY).ok and verify(path, KEY).records == 5
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b'"i":2', b'"i":7')
+    path.write_bytes(b"\n".join(lines))
+    report = verify(path, KEY)
+    assert not report.ok and report.first_bad_seq == 3 and "MAC" in report.problem
