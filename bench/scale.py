@@ -388,21 +388,22 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()[0]
     tmp = Path(tempfile.mkdtemp(prefix="splitkey-scale-"))
     results = []
+    argv_text = "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv))
     try:
         for records in sizes:
             print(f"{records:,} co-sign records:", flush=True)
             result = run_size(tmp, records, args.splits)
             print(f"  {result}", flush=True)
             results.append(result)
+            text = render(results, argv_text, (load_before, os.getloadavg()[0]))
+            if not args.no_write:  # after each size: a long run cut short keeps what it measured
+                plot(results, PLOT)
+                report.write_section(SECTION, text)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    argv_text = "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv))
-    text = render(results, argv_text, (load_before, os.getloadavg()[0]))
     print()
     print(text)
     if not args.no_write:
-        plot(results, PLOT)
-        report.write_section(SECTION, text)
         print(f"\nwritten to {report.BENCHMARKS_MD} and {PLOT}")
 
 
