@@ -9,12 +9,9 @@ The audit log is the history and is never pruned here."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
-from aiohttp import web
-
-from .state import STATE, ServerState, now
+from .state import ServerState, now
 
 log = logging.getLogger("splitkey.cosigner")
 SWEEP_SECONDS = 3600
@@ -36,21 +33,7 @@ async def prune(state: ServerState, at: int | None = None) -> int:
         await asyncio.sleep(0)  # let queued requests in between batches
 
 
-async def sweeper(app: web.Application):
-    async def sweep() -> None:
-        while True:
-            state = app[STATE]
-            if not state.sealed and state.storage is not None:
-                try:
-                    pruned = await prune(state)
-                    if pruned:
-                        log.info("retention: pruned %d co-sign records", pruned)
-                except Exception:
-                    log.exception("retention sweep failed; retrying later")
-            await asyncio.sleep(SWEEP_SECONDS)
-
-    task = asyncio.create_task(sweep())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+async def sweep(state: ServerState) -> None:
+    pruned = await prune(state)
+    if pruned:
+        log.info("retention: pruned %d co-sign records", pruned)
