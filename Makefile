@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-splitkey
 # Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
 PYTEST_ARGS ?= -n 2
+# bench/scale.py's options, e.g. SCALE_ARGS="--sizes 1000,100000" where 10^6 records take too long
+SCALE_ARGS ?=
 
 .PHONY: install test lint bench ttest run demo screenshots clean soak soak-service soak-faults \
 	dist dist-check
@@ -30,6 +32,7 @@ test: lint
 bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
 	$(PY) bench/cosign_load.py
+	$(PY) bench/scale.py $(SCALE_ARGS)
 	$(PY) bench/gui_bench.py
 	$(PY) bench/network_bench.py
 

@@ -56,6 +56,11 @@ from cosigner_server.config import DEFAULT_CHAIN_ID, ServerConfig, load_config
 
 SECTION = "cosign-load"
 TARGETS = {"pure": 20.0, "native": 300.0}  # co-signs per second, spec issue 3
+# Issue 11: the share of the crypto ceiling (co-sign rounds/s of CRYPTO_WORKERS processes doing
+# nothing else, measured in the same run) the server must reach, and pure's absolute floor.
+CEILING_SHARE = {"pure": 0.9, "native": 0.5}
+RATE_FLOOR = {"pure": 170.0, "native": 0.0}
+CEILING_SECONDS = 4.0
 HEALTH_P99_TARGET_MS = 50.0
 HEALTH_INTERVAL = 0.05
 RECIPIENT = "ab" * 32
@@ -190,6 +195,51 @@ def set_up_wallet(server: Server, clients: int) -> Fixture:
             share.raise_for_status()
             splits.append((split_id, share.json()["private_key"]))
     return Fixture(wallet=wallet, splits=splits)
+
+
+# -- the crypto ceiling ----------------------------------------------------------------------
+
+
+def ceiling_process(backend: str, seconds: float, go, results) -> None:
+    """Run the co-sign job the workers run (verify the partial, sign, add, verify the sum) flat
+    out on one core for `seconds`; report how many rounds it did."""
+    os.environ["SPLITKEY_CRYPTO_BACKEND"] = backend
+    from cosigner_server import crypto_jobs
+
+    wallet = SecretKey.generate()
+    material = crypto_jobs.split(wallet.to_bytes())
+    user = SecretKey.from_bytes(material.user_share)
+    messages = [os.urandom(32) for _ in range(64)]
+    partials = [user.sign_hash(m.hex()).to_hex() for m in messages]
+    wallet_pk = wallet.public_key().to_hex()
+    crypto_jobs.cosign(messages[0], partials[0], material.user_public_key, wallet_pk,
+                       material.server_share)  # fmt: skip
+    go.wait()
+    rounds, deadline = 0, time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        i = rounds % len(messages)
+        out = crypto_jobs.cosign(messages[i], partials[i], material.user_public_key, wallet_pk,
+                                 material.server_share)  # fmt: skip
+        assert out.signature is not None, out.error
+        rounds += 1
+    results.put(rounds)
+
+
+def crypto_ceiling(backend: str, seconds: float = CEILING_SECONDS) -> float:
+    """Co-sign rounds per second that CRYPTO_WORKERS processes reach with nothing else to do:
+    what the server's crypto allows on this machine now."""
+    ctx = multiprocessing.get_context("spawn")
+    go, results = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=ceiling_process, args=(backend, seconds, go, results))
+             for _ in range(CRYPTO_WORKERS)]  # fmt: skip
+    for proc in procs:
+        proc.start()
+    time.sleep(1.0)  # imports and key set-up, outside the timed part
+    go.set()
+    total = sum(results.get(timeout=seconds + 120) for _ in procs)
+    for proc in procs:
+        proc.join(30)
+    return total / seconds
 
 
 # -- the clients (separate processes) -------------------------------------------------------
@@ -417,6 +467,15 @@ class RunResult:
     command: str = ""
     skipped: str = ""
     load_before: float = 0.0
+    ceiling: float = 0.0  # crypto co-sign rounds/s of the workers alone, same run
+
+    @property
+    def ratio(self) -> float:
+        return self.rate / self.ceiling if self.ceiling else 0.0
+
+    @property
+    def meets_target(self) -> bool:
+        return self.ratio >= CEILING_SHARE[self.backend] and self.rate >= RATE_FLOOR[self.backend]
 
 
 def start_profiler(profile: str | None, backend: str, pid: int, seconds: float):
@@ -450,6 +509,9 @@ def run_backend(
     http: str = "raw",
 ):
     result = RunResult(backend, seconds, clients, client_procs)
+    print(f"  crypto ceiling: {CRYPTO_WORKERS} processes of co-sign rounds ...", flush=True)
+    result.ceiling = crypto_ceiling(backend)
+    print(f"  ceiling {result.ceiling:,.0f} rounds/s", flush=True)
     server = Server(backend, tmp / f"data-{backend}", runner=runner)
     procs: list = []
     try:
@@ -577,6 +639,24 @@ def render(results: list[RunResult], argv_text: str) -> str:
             f"| {r.backend} | {r.clients} | {r.rate:,.1f} | {r.latency_ms['p50']:.1f} | "
             f"{r.latency_ms['p95']:.1f} | {r.latency_ms['p99']:.1f} | {errors} | "
             f"{r.health_ms['p50']:.1f} | {r.health_ms['p99']:.1f} | {r.verified} |"
+        )
+    lines += [
+        "",
+        f"Against the crypto ceiling measured in the same run ({CRYPTO_WORKERS} processes doing "
+        "only the co-sign round the workers do: verify the partial, sign, add, verify the sum):",
+        "",
+        "| backend | crypto ceiling rounds/s | server co-signs/s | ratio | target | verdict |",
+        "|---|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        if r.skipped:
+            continue
+        target = f"≥ {CEILING_SHARE[r.backend]:.1f} of the ceiling"
+        if RATE_FLOOR[r.backend]:
+            target += f" and ≥ {RATE_FLOOR[r.backend]:.0f}/s"
+        lines.append(
+            f"| {r.backend} | {r.ceiling:,.0f} | {r.rate:,.1f} | {r.ratio:.2f} | {target} | "
+            f"{verdict(r.meets_target)} |"
         )
     lines += ["", "| target | measured | verdict |", "|---|---:|---|"]
     for r in results:
@@ -706,7 +786,9 @@ def main(argv: list[str] | None = None) -> None:
                     args.http,
                 )
                 print(
-                    f"  {result.rate:,.1f} co-signs/s, p50/p95/p99 "
+                    f"  {result.rate:,.1f} co-signs/s = {result.ratio:.2f} of the crypto ceiling "
+                    f"{result.ceiling:,.0f}/s ({'pass' if result.meets_target else 'FAIL'}), "
+                    "p50/p95/p99 "
                     + "/".join(f"{v:.1f}" for v in result.latency_ms.values())
                     + f" ms, errors {result.errors or 0}, /health p50/p99 "
                     + f"{result.health_ms['p50']:.1f}/{result.health_ms['p99']:.1f} ms, "

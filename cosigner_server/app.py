@@ -8,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from . import vault
+from . import retention, vault
 from .bootstrap import close_state, load_state
 from .config import ServerConfig
 from .limits import GUARD, Guard, deadline, guard
@@ -56,6 +56,7 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> web.Ap
     if state is None:
         app.cleanup_ctx.append(_lifecycle)
     app.cleanup_ctx.append(_deletion_sweeper)
+    app.cleanup_ctx.append(_retention_sweeper)
     return app
 
 
@@ -68,19 +69,33 @@ async def _lifecycle(app: web.Application):
     await close_state(app[STATE])
 
 
-async def _deletion_sweeper(app: web.Application):
-    async def sweep() -> None:
-        while True:
-            state = app[STATE]
-            if not state.sealed and app[STATE].config.role in ("all", "vault"):
-                try:
-                    await vault.delete_due_wallets(state)
-                except Exception:
-                    log.exception("deletion sweep failed; retrying later")
-            await asyncio.sleep(DELETION_SWEEP_SECONDS)
+def _every(seconds: float, job, what: str, roles: tuple[str, ...]):
+    """A cleanup context running job(state) now and then every `seconds` while the server is
+    unsealed and has one of `roles`; a failure is logged and retried next time."""
 
-    task = asyncio.create_task(sweep())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async def context(app: web.Application):
+        async def loop() -> None:
+            while True:
+                state = app[STATE]
+                if not state.sealed and state.config.role in roles:
+                    try:
+                        await job(state)
+                    except Exception:
+                        log.exception("%s failed; retrying later", what)
+                await asyncio.sleep(seconds)
+
+        task = asyncio.create_task(loop())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
+
+
+_deletion_sweeper = _every(
+    DELETION_SWEEP_SECONDS, vault.delete_due_wallets, "deletion sweep", ("all", "vault")
+)
+_retention_sweeper = _every(
+    retention.SWEEP_SECONDS, retention.sweep, "retention sweep", ("all", "auth")
+)

@@ -112,10 +112,20 @@ class AuditLog:
         self._key = key
         self._clock = clock
         self._lock = threading.Lock()
+        self._synced = threading.Condition(self._lock)  # an fsync finished
+        self._syncing = False  # one fsync at a time
         self._fd: int | None = None
         self._seq = 0
         self._prev = GENESIS
-        self._size = 0  # bytes of complete, durable records
+        self._size = 0  # bytes of complete records written (durable up to _durable)
+        # Group commit: appends write under the lock, then one fsync makes every record written
+        # so far durable at once. _durable is how far the file is known to be on disk, with the
+        # chain head there; _epoch changes when records not yet durable are cut off (their
+        # appends then fail: nothing is acknowledged that is not on disk).
+        self._durable = 0
+        self._durable_head: tuple[int, str] = (0, GENESIS)
+        self._epoch = 0
+        self._opened = False
         # After a failed write whose partial bytes could not be removed at once: where the
         # file must be cut back to before anything else is appended.
         self._cut_to: int | None = None
@@ -159,6 +169,11 @@ class AuditLog:
             ) from None
         self._cut_to = None
         self._fd = fd
+        # What recovery read back is on disk, except on a reopen after a failed write: then the
+        # records past _durable were written by us and still wait for their fsync.
+        if not self._opened or cut is not None or self._size < self._durable:
+            self._durable, self._durable_head = self._size, (self._seq, self._prev)
+        self._opened = True
 
     def _recover(self, fd: int) -> tuple[int, str] | None:
         """Find the last good record; return (bytes to cut, why) when something follows it."""
@@ -241,9 +256,61 @@ class AuditLog:
         with self._lock:
             if self._fd is None:
                 self._open_locked()
-            return self._append_locked(
+            seq = self._append_locked(
                 event, actor=actor, wallet=wallet, split=split, outcome=outcome, details=details
             )
+            end, epoch = self._size, self._epoch
+        self._make_durable(end, epoch)
+        return seq
+
+    def _make_durable(self, end: int, epoch: int) -> None:
+        """Return once the file is on disk up to `end` (this caller's record): by this call's
+        fsync, or by one another append made meanwhile that covered it (its caller waits for
+        that one to finish). The fsync runs outside the lock, so appends keep writing while it
+        waits for the disk; on a duplicate of the descriptor, which a failed write closing the
+        original cannot pull away."""
+        with self._lock:
+            while True:
+                if self._epoch != epoch:
+                    raise AuditUnavailable(f"audit log {self.path}: cannot write (a sync failed)")
+                if self._durable >= end:
+                    return
+                if not self._syncing:
+                    break
+                self._synced.wait()
+            try:
+                if self._fd is None:  # closed by a failed write after ours: reopen
+                    self._open_locked()
+                assert self._fd is not None
+                fd = os.dup(self._fd)
+            except OSError as exc:
+                raise AuditUnavailable(
+                    f"audit log {self.path}: cannot write ({exc.strerror or exc})"
+                ) from None
+            target, head = self._size, (self._seq, self._prev)
+            self._syncing = True
+        failure: OSError | None = None
+        try:
+            os.fsync(fd)
+        except OSError as exc:
+            failure = exc
+        finally:
+            os.close(fd)
+            with self._lock:
+                self._syncing = False
+                if failure is None:
+                    self._durable, self._durable_head = target, head
+                elif self._epoch == epoch:  # cut back to what is on disk; fail the rest
+                    self._epoch += 1
+                    self._seq, self._prev = self._durable_head
+                    self._size = self._durable
+                    if self._fd is not None:
+                        self._undo(self._fd, self._durable)
+                self._synced.notify_all()
+        if failure is not None:
+            raise AuditUnavailable(
+                f"audit log {self.path}: cannot write ({failure.strerror or failure})"
+            ) from None
 
     async def append_async(
         self,
@@ -288,7 +355,6 @@ class AuditLog:
                 if written <= 0:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 view = view[written:]
-            os.fsync(fd)
         except OSError as exc:
             self._undo(fd, good)
             raise AuditUnavailable(
@@ -377,6 +443,47 @@ def _last_line(fd: int, size: int) -> tuple[bytes | None, int]:
     return tail, end
 
 
+_MAC_MEMBER = b',"mac":"'
+_AFTER_MAC = b'","outcome":'
+_PREV_MEMBER = b',"prev":"'
+_SEQ_MEMBER = b'","seq":'
+
+
+def _authentic(line: bytes, keyed: hmac.HMAC) -> tuple[int, str, str] | None:
+    """(seq, prev, mac) of the record, if its MAC verifies over the line's own bytes without
+    "mac" and "mac" sits where canonical order puts it (just before "outcome"): then the line is
+    byte for byte what the writer made (canonical(body) with the mac added), with every field,
+    so seq and prev can be read at their canonical places without parsing the JSON. Else None,
+    and the caller takes the slow path. "mac" and "prev" come after the last member that can
+    hold an object (details), and strings inside are escaped, so the LAST ',"mac":"' and
+    ',"prev":"' are the top-level ones."""
+    at = line.rfind(_MAC_MEMBER)
+    if at < 0:
+        return None
+    start = at + len(_MAC_MEMBER)
+    mac = line[start : start + 64]
+    if line[start + 64 : start + 64 + len(_AFTER_MAC)] != _AFTER_MAC:
+        return None
+    mac_of = keyed.copy()  # the key and context are absorbed once per verify, not per record
+    mac_of.update(line[: at + 1])
+    mac_of.update(line[start + 64 + 2 :])
+    expected = mac_of.hexdigest().encode()
+    if not hmac.compare_digest(mac, expected):
+        return None
+    # Authentic, so canonical: ..."prev":"<64 hex>","seq":<int>,"split":...
+    at = line.rfind(_PREV_MEMBER)
+    start = at + len(_PREV_MEMBER)
+    seq_from = start + 64 + len(_SEQ_MEMBER)
+    seq_to = line.find(b",", seq_from)
+    if at < 0 or line[start + 64 : seq_from] != _SEQ_MEMBER or seq_to < 0:
+        return None
+    try:
+        seq = int(line[seq_from:seq_to])
+    except ValueError:
+        return None
+    return seq, line[start : start + 64].decode("ascii"), mac.decode("ascii")
+
+
 def _parse_line(line: bytes) -> dict[str, Any] | None:
     """A record only if the line parses, has exactly the record's fields with sane types and is
     byte-for-byte canonical."""
@@ -421,6 +528,7 @@ def verify_stream(
     stream: IO[bytes], key: bytes, *, anchor: tuple[int, str] | None = None
 ) -> VerifyReport:
     prev, seq, head = GENESIS, 0, None
+    keyed = hmac.new(key, _MAC_CONTEXT, hashlib.sha256)
 
     def bad(problem: str) -> VerifyReport:
         return VerifyReport(False, seq, seq + 1, problem, head)
@@ -431,6 +539,15 @@ def verify_stream(
             return bad(
                 f"torn last record: {len(line)} bytes without an end of line after seq {seq}"
             )
+        fast = _authentic(line, keyed)
+        if fast is not None and fast[0] == expected and fast[1] == prev:
+            prev, seq, head = fast[2], expected, (expected, fast[2])
+            if anchor is not None and seq == anchor[0] and not hmac.compare_digest(prev, anchor[1]):
+                return VerifyReport(
+                    False, seq - 1, seq, f"record {seq} is not the one acknowledged", head
+                )
+            continue
+        # Anything unusual takes the slow path, which says exactly what is wrong.
         record = _parse_line(line)
         if record is None:
             return bad(f"record {expected} is not a well-formed canonical record (edited)")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from .state import ServerState
 from .storage.sqlite import SQLiteStorage
 from .tokens import IssuerKey, ServerIssuer, TokenVerifier, TrustedIssuer
 
+log = logging.getLogger("splitkey.cosigner")
 SECRETS_FILE = "secrets.sealed"
 SECRETS_RECORD = "server-secrets"
 
@@ -163,8 +165,12 @@ async def load_state(config: ServerConfig, *, start_pool: bool = True) -> Server
     await storage.open()
     # Sealed values are authenticated, the other columns (permissions, status, keys) are not: a
     # damaged page must stop the start with a clear message rather than be served as read.
-    # integrity_check reads every page and cross-checks every index against its table.
-    if not await storage.check(full=True):
+    # integrity_check reads every page and cross-checks every index against its table: O(size),
+    # so it runs after an unclean shutdown or when the files changed since a clean one (copied,
+    # restored, edited); files exactly as a clean close left them get the cheap check.
+    full = config.startup_check == "full" or not storage.clean_start
+    log.info("start-up database check: %s", "full integrity_check" if full else "cheap")
+    if not await storage.check(full=full):
         await storage.close()
         raise InitError(
             f"{config.db_path} fails SQLite's integrity check (the file is damaged); restore a "

@@ -595,8 +595,10 @@ def _undo_init(created: list[Path], data_dir: Path, dir_existed: bool) -> None:
     """Remove what this init made (all of it was checked absent before), so a failed init can
     simply be run again."""
     for path in created:
-        # SQLite's companions: the WAL, its index and the revocation journal (and its own).
-        for suffix in ("", "-wal", "-shm", ".revocations", ".revocations-wal", ".revocations-shm"):
+        # SQLite's companions: the WAL, its index and the revocation journal (and its own), and
+        # the clean-shutdown marker (storage/sqlite.py).
+        for suffix in ("", "-wal", "-shm", ".revocations", ".revocations-wal", ".revocations-shm",
+                       ".clean"):  # fmt: skip
             with contextlib.suppress(FileNotFoundError):
                 path.with_name(path.name + suffix).unlink()
     if not dir_existed:

@@ -18,6 +18,14 @@ ENV_PREFIX = "SPLITKEY_COSIGNER_"
 DEFAULT_CHAIN_ID = MAINNET_CHAIN_ID
 
 
+# A request id is answered the same (its first answer) for at least this long: a client may
+# retry a co-sign whose answer it lost for up to a week. Co-sign retention is never shorter.
+IDEMPOTENCY_WINDOW = 7 * 86_400
+# How long co-sign records (usage, replay answers, nonces) are kept by default; a split whose
+# rolling period is longer keeps its records for its period. See docs/cosigner.md, retention.
+DEFAULT_COSIGN_RETENTION = 90 * 86_400
+
+
 class ConfigError(ValueError):
     """The configuration is unusable; the message names the setting."""
 
@@ -56,6 +64,10 @@ class ServerConfig:
     custodial: str = "allowed"
     enrollment_code_ttl: int = 86_400
     challenge_ttl: int = 120
+    cosign_retention: int = DEFAULT_COSIGN_RETENTION
+    # auto: SQLite's full integrity_check at start only after an unclean shutdown (or when the
+    # files changed since the clean one); full: on every start (reads every page).
+    startup_check: str = "auto"
     crypto_workers: int = 2
     crypto_queue: int = 64
     crypto_mode: str = "process"  # process | thread
@@ -173,6 +185,8 @@ def _checked(config: ServerConfig) -> ServerConfig:
         raise ConfigError("custodial must be allowed or forbidden")
     if config.zauth_txn_answer not in ("signature", "transaction"):
         raise ConfigError('zauth_txn_answer must be "signature" or "transaction"')
+    if config.startup_check not in ("auto", "full"):
+        raise ConfigError("startup_check must be auto or full")
     if config.kek_source not in ("file", "env", "keyring"):
         raise ConfigError("kek_source must be file, env or keyring")
     if not 0 <= config.port <= 65535:
@@ -201,6 +215,11 @@ def _checked(config: ServerConfig) -> ServerConfig:
     ):
         if getattr(config, name) <= 0:
             raise ConfigError(f"{name} must be > 0")
+    if config.cosign_retention < IDEMPOTENCY_WINDOW:
+        raise ConfigError(
+            f"cosign_retention must be at least {IDEMPOTENCY_WINDOW} seconds (7 days, the "
+            "window in which a repeated request id gets its first answer)"
+        )
     if bool(config.tls_cert) != bool(config.tls_key):
         raise ConfigError("set both tls_cert and tls_key, or neither")
     for network in config.metrics_networks:

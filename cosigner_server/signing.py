@@ -108,10 +108,10 @@ async def cosign_transaction(
         await _refuse(state, who, split, refusal, {"hash": tx.hash})
 
     def answer(signature: str, receipt: Receipt) -> CosignAnswer:
-        signed = Transaction.from_dict({**tx.to_dict(), "signature": signature})
-        return CosignAnswer(
-            signature=signature, hash=tx.hash, receipt=receipt, transaction=signed.to_dict()
-        )
+        # The fields were checked when parsed and the signature just verified under the wallet
+        # key: no second parse (it would decode the G2 public key again on the event loop).
+        signed = {**tx.to_dict(), "signature": signature}
+        return CosignAnswer(signature=signature, hash=tx.hash, receipt=receipt, transaction=signed)
 
     return await _cosign(
         state,

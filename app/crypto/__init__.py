@@ -14,6 +14,7 @@ input can be wrong has its own exception type in app.crypto.errors.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import secrets
 from collections.abc import Iterable
@@ -197,6 +198,15 @@ class Signature(_Point):
         return aggregate_signatures([self, other])
 
 
+@functools.lru_cache(maxsize=4096)
+def _check_g2_once(data: bytes) -> bool:
+    """The subgroup check of a G2 encoding, remembered when it passes (a failure raises and is
+    not cached): a wallet's key arrives with every co-sign, and the check costs milliseconds in
+    pure Python. The answer depends on the bytes only, whichever backend computes it."""
+    get_backend().check_g2(data)
+    return True
+
+
 class PublicKey(_Point):
     """A G2 point of order r: a wallet's public key or a share's."""
 
@@ -206,7 +216,7 @@ class PublicKey(_Point):
 
     @classmethod
     def _check(cls, data: bytes) -> None:
-        get_backend().check_g2(data)
+        _check_g2_once(data)
 
     def verify(self, message: bytes, signature: Signature) -> bool:
         return get_backend().verify(self._data, bytes(message), signature.to_bytes())

@@ -186,6 +186,15 @@ class Storage(abc.ABC):
         """Undo a consumed request that produced no answer (crypto failed, audit unwritable):
         its use, nonce and request_key are free again. No-op once answered or unknown."""
 
+    # -- retention: optional (the sweeper skips a storage without it) -------------------------
+    async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
+        """Delete up to `limit` co-sign records (oldest first) older than BOTH `retention`
+        seconds and their split's rolling period, so no cap ever misses a co-sign inside its
+        period. The highest pruned nonce of each wallet is kept: a nonce at or below it is
+        refused as reused and last_nonce never goes back. Returns how many went (fewer than
+        `limit`: nothing older is left). Splits' `uses` and the audit log are not touched."""
+        raise NotImplementedError("this storage does not prune co-sign records")
+
     # -- key rotation: optional (SQLiteStorage has them; kek_rotation.py refuses without) ------
     async def sealed_blobs(self) -> list[tuple[str, str, bytes]]:
         """(column, row key, blob) of every non-empty sealed value."""

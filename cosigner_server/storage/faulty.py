@@ -93,6 +93,9 @@ class FaultyStorage(Storage):
     async def check(self) -> bool:
         return await self.inner.check()
 
+    async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
+        return await self._call("prune_cosigns", self.inner.prune_cosigns, now, retention, limit)
+
     # -- users -----------------------------------------------------------------------------------
     async def add_user(self, user: User) -> None:
         await self._call("add_user", self.inner.add_user, user)

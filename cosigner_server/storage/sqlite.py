@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -118,6 +119,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # index alone, and the cascade when a split goes.
         "CREATE INDEX cosigns_window ON cosigns (split_id, at, value)",
     ),
+    (
+        # Retention (prune_cosigns): finds the oldest co-signs without reading the whole table.
+        "CREATE INDEX cosigns_by_time ON cosigns (at)",
+        # What pruning leaves of a wallet's nonces: the highest one pruned. Every nonce at or
+        # below it counts as used, so last_nonce and the nonce refusal never go backwards.
+        """CREATE TABLE pruned_nonces (
+            client_id TEXT PRIMARY KEY REFERENCES wallets (client_id) ON DELETE CASCADE,
+            highest INTEGER NOT NULL
+        )""",
+    ),
 )
 
 # Every column holding envelope-sealed bytes: column -> (table, primary key). Key rotation
@@ -150,6 +161,30 @@ _UNAVAILABLE_TEXT = ("disk i/o error", "disk is full", "database is locked", "re
                      "unable to open", "malformed", "not a database")  # fmt: skip
 _UNIQUE_CODES = {1555, 2067}  # SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
 _FOREIGN_KEY_CODE = 787  # SQLITE_CONSTRAINT_FOREIGNKEY
+
+
+def _storage_error(exc: BaseException) -> BaseException:
+    """What a caller sees for an exception on the database thread."""
+    if isinstance(exc, sqlite3.Error):
+        return _translate(exc)
+    if isinstance(exc, OSError):
+        return StorageUnavailable(f"database unavailable: {exc.strerror or exc}")
+    if isinstance(exc, UnicodeDecodeError):
+        # A damaged header can make SQLite hand back text that is not UTF-8 (e.g. a flipped
+        # text-encoding field): a damaged file, not a programming error.
+        return StorageUnavailable(
+            "database unavailable: it returns text that is not UTF-8 (the file is damaged)"
+        )
+    return exc
+
+
+def _settle(future: asyncio.Future, ok: bool, value: Any) -> None:
+    if future.done():
+        return  # the caller gave up (cancelled); the write happened or not all the same
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
 
 
 def _translate(exc: sqlite3.Error) -> StorageError:
@@ -246,11 +281,7 @@ def restore_file(backup: str | os.PathLike[str], path: str | os.PathLike[str]) -
         except FileNotFoundError:
             pass
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    _fsync_dir(path.parent)
 
 
 class SQLiteStorage(Storage):
@@ -280,6 +311,11 @@ class SQLiteStorage(Storage):
         # Touched only on the executor's thread (sqlite3's check_same_thread enforces it).
         self._db: sqlite3.Connection | None = None
         self._journal: sqlite3.Connection | None = None
+        # Set by open(): the files are exactly as a clean close left them (see _close_clean).
+        self.clean_start = False
+        # Grouped writes waiting for the database thread (see _grouped).
+        self._group: list[tuple[str, Callable, asyncio.AbstractEventLoop, asyncio.Future]] = []
+        self._group_lock = threading.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -297,16 +333,94 @@ class SQLiteStorage(Storage):
     def _on_thread(self, fn: Callable[..., T], args: tuple) -> T:
         try:
             return fn(*args)
-        except sqlite3.Error as exc:
-            raise _translate(exc) from exc
-        except OSError as exc:
-            raise StorageUnavailable(f"database unavailable: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError:
-            # A damaged header can make SQLite hand back text that is not UTF-8 (e.g. a flipped
-            # text-encoding field): a damaged file, not a programming error.
-            raise StorageUnavailable(
-                "database unavailable: it returns text that is not UTF-8 (the file is damaged)"
-            ) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise _storage_error(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise _storage_error(exc) from None  # its message can quote the damaged row
+
+    # -- group commit ----------------------------------------------------------------------------
+    async def _grouped(self, op: str, body: Callable[[sqlite3.Connection], T]) -> T:
+        """Run body in a write transaction shared with the other grouped writes queued while
+        the database thread was busy: one COMMIT, so one fsync of the WAL, for all of them.
+        Each body runs in its own SAVEPOINT (one that fails, or whose fault_hook fires, is
+        rolled back alone), and every caller is answered only after the COMMIT is durable."""
+        executor = self._executor
+        if executor is None:
+            raise StorageUnavailable("the database is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        with self._group_lock:
+            self._group.append((op, body, loop, future))
+            first = len(self._group) == 1
+        if first:
+            try:
+                executor.submit(self._run_group)
+            except RuntimeError:  # the executor is shutting down
+                with self._group_lock:
+                    batch, self._group = self._group, []
+                closing = StorageUnavailable("the database is closing")
+                for *_rest, waiting in batch:
+                    _settle(waiting, False, closing)
+        return await future
+
+    def _run_group(self) -> None:
+        with self._group_lock:
+            batch, self._group = self._group, []
+        outcomes = self._commit_group([(op, body) for op, body, _loop, _f in batch])
+        for (_op, _body, loop, future), (ok, value) in zip(batch, outcomes, strict=True):
+            loop.call_soon_threadsafe(_settle, future, ok, value)
+
+    def _commit_group(
+        self, batch: list[tuple[str, Callable[[sqlite3.Connection], Any]]]
+    ) -> list[tuple[bool, Any]]:
+        """(ok, result or exception) per body, in order; ok only once COMMIT returned."""
+        outcomes: list[tuple[bool, Any]] = []
+        waiting: list[int] = []  # bodies done, not yet committed
+
+        def fail_waiting(exc: BaseException) -> None:
+            for i in waiting:
+                outcomes[i] = (False, exc)
+            waiting.clear()
+
+        try:
+            db = self._conn()
+            for op, body in batch:
+                if not db.in_transaction:
+                    db.execute("BEGIN IMMEDIATE")
+                db.execute("SAVEPOINT grouped")
+                try:
+                    value = body(db)
+                    if self.fault_hook is not None:
+                        self.fault_hook(op)
+                    db.execute("RELEASE grouped")
+                except Exception as exc:
+                    error = _storage_error(exc)
+                    if db.in_transaction:
+                        try:
+                            db.execute("ROLLBACK TO grouped")
+                            db.execute("RELEASE grouped")
+                        except sqlite3.Error:
+                            db.execute("ROLLBACK")
+                    if not db.in_transaction:
+                        # SQLite gave up the whole transaction (I/O error, disk full): the
+                        # bodies before this one went with it.
+                        fail_waiting(error)
+                    outcomes.append((False, error))
+                    continue
+                waiting.append(len(outcomes))
+                outcomes.append((True, value))
+            if db.in_transaction:
+                db.execute("COMMIT")
+        except Exception as exc:
+            error = _storage_error(exc)
+            try:
+                if self._db is not None and self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # SQLite rolls back by itself when COMMIT fails on I/O
+            fail_waiting(error)
+            outcomes.extend((False, error) for _ in range(len(batch) - len(outcomes)))
+        return outcomes
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
@@ -383,8 +497,69 @@ class SQLiteStorage(Storage):
             return
         loop = asyncio.get_running_loop()
         # Queued jobs run first (the executor is FIFO), then the connections close.
-        await loop.run_in_executor(executor, self._close_sync)
+        await loop.run_in_executor(executor, self._close_clean)
         executor.shutdown(wait=False)
+
+    # -- clean shutdown: what lets the next start skip reading every page ------------------------
+    @property
+    def clean_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".clean")
+
+    def _files_stat(self) -> dict[str, list[int]]:
+        out = {}
+        for path in (self.path, self.journal_path):
+            info = os.stat(path)
+            out[path.name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+        return out
+
+    def _close_clean(self) -> None:
+        """Checkpoint, close, then record the files' size, times and inode in `<db>.clean`. The
+        next open() trusts the files only if they are exactly those (any write, copy, restore or
+        edit changes the change time or inode) and no WAL is left; else it checks every page."""
+        clean = self._db is not None and self._journal is not None
+        for conn in (self._db, self._journal):
+            if conn is not None:
+                try:
+                    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                    clean = clean and busy == 0
+                except sqlite3.Error:
+                    clean = False
+        self._close_sync()
+        if not clean:
+            return
+        try:
+            marker = json.dumps(self._files_stat()).encode()
+            tmp = self.clean_marker.with_name(self.clean_marker.name + ".tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+            try:
+                os.write(fd, marker)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.clean_marker)
+            _fsync_dir(self.path.parent)
+        except OSError:
+            pass  # no marker: the next start runs the full check, the safe side
+
+    def _take_clean_marker(self) -> bool:
+        """True when the last close was clean and the files are untouched since. Removes the
+        marker (durably) either way: a crash from now on must lead to a full check."""
+        try:
+            saved = json.loads(self.clean_marker.read_bytes())
+        except (OSError, ValueError):
+            return False
+        try:
+            same = saved == self._files_stat() and all(
+                _header_consistent(p) for p in (self.path, self.journal_path)
+            ) and not any(
+                os.path.getsize(f"{p}-wal") for p in (self.path, self.journal_path)
+                if os.path.exists(f"{p}-wal")
+            )  # fmt: skip
+        except OSError:
+            same = False
+        os.remove(self.clean_marker)
+        _fsync_dir(self.path.parent)
+        return same
 
     def _close_sync(self) -> None:
         for conn in (self._db, self._journal):
@@ -411,6 +586,7 @@ class SQLiteStorage(Storage):
         return conn
 
     def _open_sync(self) -> None:
+        self.clean_start = self._take_clean_marker()
         db = self._connect(self.path)
         try:
             self._migrate(db)
@@ -534,17 +710,23 @@ class SQLiteStorage(Storage):
             )
 
     async def check(self, full: bool = False) -> bool:
-        """quick_check of both files (fast enough for /ready); full=True runs integrity_check and
-        foreign_key_check (after a crash, before a backup)."""
+        """The cheap check (default; /ready, a clean start): both files answer on the database
+        thread, their schema reads and their page count matches the file, whatever the size.
+        full=True runs integrity_check (every page, every index against its table) and
+        foreign_key_check: after an unclean shutdown, on demand, before a backup."""
         try:
             return await self._call(self._check_sync, full)
         except StorageError:
             return False
 
     def _check_sync(self, full: bool) -> bool:
-        pragma = "integrity_check" if full else "quick_check"
         for conn in (self._conn(), self._journal):
-            if conn is None or conn.execute(f"PRAGMA {pragma}").fetchall() != [("ok",)]:
+            if conn is None:
+                return False
+            if full:
+                if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
+                    return False
+            elif not _cheap_check(conn):
                 return False
         if full and self._conn().execute("PRAGMA foreign_key_check").fetchall():
             return False
@@ -692,8 +874,9 @@ class SQLiteStorage(Storage):
         # numeric maximum (text order is not numeric order).
         rows = await self._call(
             self._read,
-            "SELECT nonce_key FROM cosigns WHERE nonce_key >= ? AND nonce_key < ?",
-            (client_id + ":", client_id + ";"),
+            "SELECT nonce_key FROM cosigns WHERE nonce_key >= ? AND nonce_key < ? "
+            "UNION ALL SELECT ':' || highest FROM pruned_nonces WHERE client_id = ?",
+            (client_id + ":", client_id + ";", client_id),
         )
         return max((int(key.rsplit(":", 1)[1]) for (key,) in rows), default=None)
 
@@ -940,9 +1123,9 @@ class SQLiteStorage(Storage):
                 return _refuse("expired", f"this split key expired at {permissions.expires_at}")
             if frozen:
                 return _refuse("frozen", "the wallet is frozen")
-            if (
-                nonce_key is not None
-                and db.execute("SELECT 1 FROM cosigns WHERE nonce_key = ?", (nonce_key,)).fetchone()
+            if nonce_key is not None and (
+                db.execute("SELECT 1 FROM cosigns WHERE nonce_key = ?", (nonce_key,)).fetchone()
+                or _at_or_below_pruned(db, nonce_key)
             ):
                 return _refuse("nonce_reused", "this nonce has already been signed")
             period_value, period_count = db.execute(
@@ -968,7 +1151,39 @@ class SQLiteStorage(Storage):
                 usage_after=UsageSummary(period_value + value, period_count + 1, uses + 1),
             )
 
-        return await self._call(self._write, "consume", body)
+        return await self._grouped("consume", body)
+
+    async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
+        """See Storage.prune_cosigns. One transaction of at most `limit` rows, oldest first, so
+        co-signs queued on the database thread wait for one short batch, not the whole sweep."""
+        if retention <= 0 or limit <= 0:
+            raise ValueError("retention and limit must be > 0")
+
+        def body(db: sqlite3.Connection) -> int:
+            # A row counts in its split's window while at > now - period (see consume), so it
+            # may go once at <= now - max(retention, period). The split's period is read now:
+            # a split whose period is longer than the retention keeps its rows longer.
+            rows = db.execute(
+                "SELECT c.rowid, c.nonce_key FROM cosigns c "
+                "JOIN splits s ON s.id = c.split_id "
+                "WHERE c.at <= ? AND c.at <= ? - json_extract(s.permissions, '$.period_seconds') "
+                "ORDER BY c.at LIMIT ?",
+                (now - retention, now, limit),
+            ).fetchall()
+            highest: dict[str, int] = {}
+            for _rowid, nonce_key in rows:
+                parts = nonce_key and _nonce_parts(nonce_key)
+                if parts:
+                    highest[parts[0]] = max(parts[1], highest.get(parts[0], parts[1]))
+            db.executemany(
+                "INSERT INTO pruned_nonces (client_id, highest) VALUES (?, ?) "
+                "ON CONFLICT (client_id) DO UPDATE SET highest = MAX(highest, excluded.highest)",
+                highest.items(),
+            )
+            db.executemany("DELETE FROM cosigns WHERE rowid = ?", [(r[0],) for r in rows])
+            return len(rows)
+
+        return await self._call(self._write, "prune_cosigns", body)
 
     async def complete(self, request_key: str, answer: str) -> None:
         def body(db: sqlite3.Connection) -> None:
@@ -978,7 +1193,7 @@ class SQLiteStorage(Storage):
                 (answer, request_key),
             )
 
-        await self._call(self._write, "complete", body)
+        await self._grouped("complete", body)
 
     async def release(self, request_key: str) -> None:
         def body(db: sqlite3.Connection) -> None:
@@ -991,7 +1206,62 @@ class SQLiteStorage(Storage):
             db.execute("DELETE FROM cosigns WHERE request_key = ?", (request_key,))
             db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (row[0],))
 
-        await self._call(self._write, "release", body)
+        await self._grouped("release", body)
+
+
+def _cheap_check(conn: sqlite3.Connection) -> bool:
+    """O(1) in the data: page 1 (header, schema) reads and the file holds every page the
+    header counts (a truncated file fails). Damage inside data pages is the full check's job."""
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    (path,) = [row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    # Pages still in the WAL are not in the file yet: the file may be shorter, never absent.
+    return pages >= 1 and os.path.getsize(path) >= page_size
+
+
+def _header_consistent(path: Path) -> bool:
+    """The 100-byte header of a checkpointed SQLite file: its magic, and (when the header's
+    page count is current, i.e. its "version valid for" equals its change counter) exactly
+    that many pages in the file."""
+    with open(path, "rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or header[:16] != b"SQLite format 3\x00":
+        return False
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    if header[92:96] != header[24:28] or pages == 0:
+        return False
+    return os.path.getsize(path) == pages * page_size
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _nonce_parts(nonce_key: str) -> tuple[str, int] | None:
+    client_id, _, nonce = nonce_key.rpartition(":")
+    try:
+        return client_id, int(nonce)
+    except ValueError:
+        return None
+
+
+def _at_or_below_pruned(db: sqlite3.Connection, nonce_key: str) -> bool:
+    """The nonce is at or below the highest one retention pruned for its wallet: it may have
+    been signed, and the record that would say so is gone, so it counts as used."""
+    parts = _nonce_parts(nonce_key)
+    if parts is None:
+        return False
+    row = db.execute(
+        "SELECT highest FROM pruned_nonces WHERE client_id = ?", (parts[0],)
+    ).fetchone()
+    return row is not None and parts[1] <= row[0]
 
 
 def _refuse(rule: str, message: str, status: int = 403) -> ConsumeResult:

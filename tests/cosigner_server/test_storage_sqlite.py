@@ -360,3 +360,53 @@ def test_disk_full_fails_writes_cleanly_and_recovers(tmp_path: Path) -> None:
     assert int(failed) > 0 and int(written) > 0
     assert reads_ok == "True" and check_ok == "True"
     assert int(users) == int(written) + 2
+
+
+@pytest.mark.asyncio
+async def test_concurrent_cosigns_share_one_commit_and_fail_alone(tmp_path: Path) -> None:
+    """Group commit: co-sign writes queued while the database thread is busy go out in one
+    transaction (one fsync), each in its own savepoint: one that fails is the only one lost."""
+    failing = {"s1:r3"}
+    storage = SQLiteStorage(tmp_path / "cosigner.db")
+    await storage.open()
+    try:
+        await storage.add_user(user(1))
+        await storage.add_wallet(wallet(1))
+        await storage.add_split(split(1))
+        statements: list[str] = []
+        await storage._call(lambda: storage._conn().set_trace_callback(statements.append))
+
+        def hook(op: str) -> None:  # fails inside the transaction, just before its release
+            if op == "consume" and current.get("key") in failing:
+                raise StorageUnavailable("injected")
+
+        current: dict[str, str] = {}
+
+        def decide_for(key: str):
+            def decide(_usage):
+                current["key"] = key
+                return None
+
+            return decide
+
+        storage.fault_hook = hook
+        gate = threading.Event()
+        storage._executor.submit(gate.wait)  # the database thread is busy: writes queue up
+        calls = [
+            storage.consume("s1", f"s1:r{i}", f"w1:{i}", 1, T0, decide_for(f"s1:r{i}"))
+            for i in range(8)
+        ]
+        tasks = [asyncio.ensure_future(c) for c in calls]
+        await asyncio.sleep(0.05)
+        gate.set()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        storage.fault_hook = None
+        assert [isinstance(r, StorageUnavailable) for r in results] == [i == 3 for i in range(8)]
+        assert all(r.sealed_server_share for i, r in enumerate(results) if i != 3)
+        assert [s for s in statements if s.startswith("COMMIT")] == ["COMMIT"]
+        assert await storage.last_nonce("w1") == 7
+        rows = await _on_db_thread(storage, "SELECT request_key FROM cosigns ORDER BY at, rowid")
+        assert [r[0] for r in rows] == [f"s1:r{i}" for i in range(8) if i != 3]
+        assert (await storage.get_split("s1")).uses == 7
+    finally:
+        await storage.close()
