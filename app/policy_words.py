@@ -78,6 +78,23 @@ def id_list(ids: frozenset[str]) -> str:
     return shown if len(ids) <= 5 else f"{shown} and {len(ids) - 5} more"
 
 
+def also_a_call(method: str, where: str, why: str) -> str:
+    """Rule also_a_contract_call: a send whose signature is also a valid contract call."""
+    return (
+        f"sent with this data, the same signature is also a valid call of {method} on {where} "
+        f"(a transaction's type is not in its signed hash, so a node would run it as a "
+        f"contract call): {why}"
+    )
+
+
+def read_differently(problem: str) -> str:
+    """Rule data_read_differently: transaction data a 0Chain node could read differently."""
+    return (
+        f"{problem}; a 0Chain node could read it as another call than this server does, "
+        "so a key with limits does not sign it"
+    )
+
+
 def _uses(n: int) -> str:
     return "use" if n == 1 else "uses"
 
