@@ -585,7 +585,7 @@ def _permission_options(parser: argparse.ArgumentParser) -> None:
     add("--expires", metavar="TIME", help="ISO 8601 (UTC unless an offset) or unix seconds")
     add("--max-uses", type=int, metavar="N")
     add("--unrestricted", action="store_true", help="no limits (only your own split)")
-    add("--chain-id", metavar="ID", help="pin a chain")
+    add("--chain-id", metavar="ID", help="pin a chain (a signature is valid on every chain)")
 
 
 def _add_share_commands(commands) -> None:
