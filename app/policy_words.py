@@ -95,6 +95,15 @@ def read_differently(problem: str) -> str:
     )
 
 
+def nonce_too_far(nonce: int, last: int | None, window: int) -> str:
+    """Rule nonce_window: a nonce too far above the wallet's last co-signed one."""
+    since = f"this wallet's last co-signed nonce {last}" if last else "0 (no nonce co-signed yet)"
+    return (
+        f"nonce {nonce} is more than {window} above {since}; a key with limits may use at most "
+        f"{(last or 0) + window}"
+    )
+
+
 def _uses(n: int) -> str:
     return "use" if n == 1 else "uses"
 

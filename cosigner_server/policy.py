@@ -31,6 +31,7 @@ from app.policy_words import (
     format_time,
     format_zcn,
     id_list,
+    nonce_too_far,
     quoted,
     read_differently,
     short_id,
@@ -145,6 +146,26 @@ def check_transaction(
             f"{format_zcn(value)} is over the {format_zcn(cap)} per-transaction cap",
         )
     return _check_other_meanings(permissions, tx, reading.is_call, reading.name)
+
+
+def check_nonce(
+    permissions: Permissions, nonce: int, last_nonce: int | None, window: int
+) -> Refusal | None:
+    """A key with limits may not move the wallet's nonce far ahead (issue 16, F7).
+
+    0Chain nodes accept a nonce only within their future-nonce window above the chain's nonce
+    (`future_nonce`, TxnFutureNonce in 0chain's chain config; 10 in its docker.local
+    0chain.yaml). The co-signer does not see the chain, only the last nonce it co-signed, and
+    the owner may also sign with the whole key elsewhere: so a wider window, for limited keys
+    only. Without it a delegate could co-sign nonce 2^63-1 and leave the wallet's last nonce
+    at INT64_MAX. The owner's unrestricted key may set any nonce: it can sign anything anyway.
+    """
+    if permissions.unrestricted:
+        return None
+    base = last_nonce or 0
+    if nonce > base + window:
+        return Refusal("nonce_window", nonce_too_far(nonce, last_nonce, window))
+    return None
 
 
 def _check_other_meanings(
