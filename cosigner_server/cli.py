@@ -166,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
         p = users_sub.add_parser(action, parents=[common, remote], help=f"{action} a user")
         p.add_argument("user_id")
         p.set_defaults(func=cmd_users_enabled, enabled=enabled)
+    p = users_sub.add_parser(
+        "recover-admin",
+        parents=[common],
+        help="no enabled administrator left: make a new one (local, server stopped)",
+    )
+    p.add_argument("subject")
+    p.set_defaults(func=cmd_users_recover_admin)
 
     p = sub.add_parser("enroll", parents=[common, remote], help="a new enrollment code")
     p.add_argument("user_id")
@@ -423,8 +430,39 @@ def find_admin(config, wanted: str | None = None) -> str:
     except sqlite3.Error as exc:
         raise CliError(f"cannot read users from {path}: {exc}", EXIT_PROBLEM) from None
     if row is None:
-        raise CliError("no enabled admin in the database (all disabled?)")
+        raise CliError(
+            f"no enabled admin in the database (all disabled?); see `{PROG} users recover-admin`"
+        )
     return row[0]
+
+
+def cmd_users_recover_admin(args: argparse.Namespace) -> int:
+    """The recovery for a server left with no enabled administrator: a new administrator and
+    its one-time enrollment code, written by this process with the server stopped (the audit log
+    has one writer) and recorded in the audit log. Needs the data directory and its KEK."""
+    import asyncio
+
+    from .backup import database_in_use
+    from .views import user_view
+
+    config = _config(args)
+    try:
+        admin = find_admin(config)
+    except CliError as exc:
+        if "no enabled admin" not in str(exc):
+            raise
+    else:
+        raise CliError(
+            f"administrator {admin} is enabled: use `{PROG} users add {args.subject} --role "
+            "admin` instead"
+        )
+    pid = database_in_use(config.db_path)
+    if pid is not None:
+        raise CliError(f"the server (pid {pid}) has the database open: stop it first")
+    user, code = asyncio.run(_create_first_admin(config, args.subject, recovery=True))
+    data = {"user": user_view(user), "enrollment_code": code}
+    _emit(args, data, lambda d: _code_text(d["user"], d["enrollment_code"]))
+    return EXIT_OK
 
 
 # -- init ------------------------------------------------------------------------------------------
@@ -569,10 +607,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _create_first_admin(config, name: str):
+async def _create_first_admin(config, name: str, *, recovery: bool = False):
     from . import identity
     from .bootstrap import close_state, load_state
     from .errors import ApiError
+    from .services import record
 
     # No crypto pool: creating a user signs nothing, and spawning workers costs seconds.
     state = await load_state(config, start_pool=False)
@@ -580,7 +619,10 @@ async def _create_first_admin(config, name: str):
         if state.sealed:
             raise CliError("the new KEK cannot be loaded back", EXIT_PROBLEM)
         try:
-            return await identity.create_user(state, None, name, "admin")
+            user, code = await identity.create_user(state, None, name, "admin")
+            if recovery:
+                await record(state, "admin_recovered", None, details={"user": user.id})
+            return user, code
         except ApiError as exc:
             raise CliError(exc.body.message) from None
     finally:

@@ -12,6 +12,7 @@ from ..errors import conflict, not_found
 from ..principal import require_admin
 from ..services import record
 from ..state import STATE, now
+from ..storage.base import LastAdministrator
 from ..views import split_view, user_view, wallet_view
 from .common import json_body, ok, parse
 
@@ -50,11 +51,11 @@ async def set_enabled(request: web.Request) -> web.Response:
     state = request.app[STATE]
     enabled = parse(lambda d: require(d, "enabled", bool), await json_body(request))
     user_id = request.match_info["user_id"]
-    if not enabled:
-        admins = [u for u in await state.storage.list_users() if u.role == "admin" and u.enabled]
-        if [u.id for u in admins] == [user_id]:
-            raise conflict("this is the last enabled administrator; enable another one first")
-    if not await state.storage.set_user_enabled(user_id, enabled, now()):
+    try:
+        found = await state.storage.set_user_enabled(user_id, enabled, now())
+    except LastAdministrator:
+        raise conflict("this is the last enabled administrator; enable another one first") from None
+    if not found:
         raise not_found("user")
     await record(
         state, "user_enabled" if enabled else "user_disabled", who, details={"user": user_id}
