@@ -177,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("enroll", parents=[common, remote], help="a new enrollment code")
     p.add_argument("user_id")
     p.set_defaults(func=cmd_enroll)
+    p = sub.add_parser(
+        "enroll-approve",
+        parents=[common, remote],
+        help="second half of a wallet owner's code (another administrator)",
+    )
+    p.add_argument("ref")
+    p.set_defaults(func=cmd_enroll_approve)
 
     p = sub.add_parser("wallets", parents=[common, remote], help="all wallets")
     p.add_argument("action", nargs="?", choices=("list",), default="list")
@@ -857,14 +864,29 @@ def cmd_users_enabled(args: argparse.Namespace) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     with admin_client(args) as api:
-        data = {
-            "user_id": args.user_id,
-            "enrollment_code": api.enrollment_code(_segment(args.user_id)),
-        }
+        data = {"user_id": args.user_id, **api.enrollment_code_or_half(_segment(args.user_id))}
+
+    def human(d: dict) -> str:
+        if "enrollment_code" in d:
+            return f"Enrollment code for {d['user_id']} (shown once): {d['enrollment_code']}"
+        return (
+            f"First half of the enrollment code for {d['user_id']} (shown once): "
+            f"{d['enrollment_code_half']}\n{d['message']}.\nApproval reference: "
+            f"{d['approval_ref']}\n(another administrator: `{PROG} enroll-approve REF "
+            "--admin-id THEIR_ID`)"
+        )
+
+    _emit(args, data, human)
+    return EXIT_OK
+
+
+def cmd_enroll_approve(args: argparse.Namespace) -> int:
+    with admin_client(args) as api:
+        data = {"enrollment_code_half": api.approve_enrollment(args.ref)}
     _emit(
         args,
         data,
-        lambda d: f"Enrollment code for {d['user_id']} (shown once): {d['enrollment_code']}",
+        lambda d: f"Second half of the enrollment code (shown once): {d['enrollment_code_half']}",
     )
     return EXIT_OK
 

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from app.wire import API, require
 
-from .. import identity, kek_rotation, vault
+from .. import identity, kek_rotation, reenrollment, vault
 from ..errors import conflict, not_found
 from ..principal import require_admin
 from ..services import record
@@ -42,6 +42,9 @@ async def enrollment_code(request: web.Request) -> web.Response:
     user = await state.storage.get_user(request.match_info["user_id"])
     if user is None:
         raise not_found("user")
+    owned = [w.client_id for w in await state.storage.list_wallets(owner_id=user.id)]
+    if owned:  # an owner's powers need a second person (reenrollment.py)
+        return ok(await reenrollment.request(state, who, user, owned), status=202)
     return ok({"enrollment_code": await identity.issue_enrollment_code(state, who, user)})
 
 
