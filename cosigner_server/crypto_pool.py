@@ -9,6 +9,8 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -33,9 +35,22 @@ WORKER_NICENESS = 10
 def _init_worker(backend: str | None) -> None:
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on some platforms
         os.nice(WORKER_NICENESS)
+    _exit_with_parent(os.getppid())
     if backend:
         os.environ["SPLITKEY_CRYPTO_BACKEND"] = backend
     crypto_jobs.warm_up()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server died (kill -9, a crash) would wait on its job queue forever: each
+    worker holds that queue's write end too, so it never sees end-of-file. Watch the parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class CryptoPool:
