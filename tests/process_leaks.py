@@ -20,14 +20,18 @@ def mark_run() -> None:
         os.environ[RUN_VAR] = f"{os.getpid()}-{uuid.uuid4().hex}"
 
 
+def parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _ancestors() -> set[int]:
     pids, pid = set(), os.getpid()
-    while pid > 1:
+    while pid is not None and pid > 1:
         pids.add(pid)
-        try:
-            pid = int(Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1])
-        except (OSError, ValueError, IndexError):
-            break
+        pid = parent_of(pid)
     return pids
 
 
