@@ -32,10 +32,12 @@ class Overloaded(Exception):
 WORKER_NICENESS = 10
 
 
-def _init_worker(backend: str | None) -> None:
+def _init_worker(backend: str | None, server_pid: int | None = None) -> None:
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on some platforms
         os.nice(WORKER_NICENESS)
-    _exit_with_parent(os.getppid())
+    # The server's pid comes from the server: a worker still starting when the server died has
+    # already been adopted by another process, so its own getppid() would be the wrong one.
+    _exit_with_parent(server_pid or os.getppid())
     if backend:
         os.environ["SPLITKEY_CRYPTO_BACKEND"] = backend
     crypto_jobs.warm_up()
@@ -73,7 +75,10 @@ class CryptoPool:
             # forkserver/spawn, never fork: the parent has threads (storage) that fork would copy.
             ctx = multiprocessing.get_context("spawn")
             self._executor = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=ctx, initializer=_init_worker, initargs=(backend,)
+                self.workers,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(backend, os.getpid()),
             )
             # start every worker now, not on the first request
             list(self._executor.map(_noop, range(self.workers)))

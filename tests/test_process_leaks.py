@@ -64,4 +64,4 @@ def test_crypto_workers_exit_when_their_server_is_killed():
     def still_running() -> list[int]:
         return [pid for pid in workers if pid in process_leaks.leftovers()]
 
-    assert wait_until(lambda: still_running() == [], timeout=30), still_running()
+    assert wait_until(lambda: still_running() == [], timeout=30), process_leaks.leftovers()

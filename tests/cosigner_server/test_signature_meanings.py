@@ -108,7 +108,7 @@ def call_data(draw) -> tuple[str, bool]:
             items.reverse()
         return "{" + ",".join(f"{json.dumps(k)}:{json.dumps(v)}" for k, v in items) + "}", True
     if kind == "duplicate":
-        return f'{{"name":"{name}","input":{{}},"name":"{other}"}}', True
+        return f'{{"name":{json.dumps(name)},"input":{{}},"name":{json.dumps(other)}}}', True
     if kind == "surrogate":
         return '{"name":"' + json.dumps(name)[1:-1] + '\\ud800","input":{}}', True
     if kind == "deep":
