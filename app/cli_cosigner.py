@@ -459,7 +459,8 @@ def cmd_admin_user_create(args: argparse.Namespace) -> Result:
 
 def cmd_admin_enrollment_code(args: argparse.Namespace) -> Result:
     with _api() as api:
-        return 0, {"enrollment_code": api.enrollment_code(args.user_id)}
+        # {"enrollment_code"}, or for a wallet owner half of it and an approval reference
+        return 0, api.enrollment_code_or_half(args.user_id)
 
 
 def _admin_enabled(enabled: bool):
