@@ -381,6 +381,7 @@ def admin_client(args: argparse.Namespace):
 def _admin_token(config, admin_id: str | None) -> str:
     """A short-lived token of an enabled admin, minted with the server's own issuer key: the CLI
     runs as the server's OS user, so it can open secrets.sealed like the server does."""
+    from .principal import LOCAL_OPERATOR_CLAIM
     from .tokens import ServerIssuer
 
     server_secrets = _open_secrets(config)
@@ -388,7 +389,12 @@ def _admin_token(config, admin_id: str | None) -> str:
     issuer = ServerIssuer.from_private_bytes(
         server_secrets.issuer_key, issuer=config.issuer, audience=config.audience
     )
-    return issuer.mint(subject, role="admin", ttl=min(ADMIN_TOKEN_TTL, config.token_ttl))
+    return issuer.mint(
+        subject,
+        role="admin",
+        ttl=min(ADMIN_TOKEN_TTL, config.token_ttl),
+        extra_claims={LOCAL_OPERATOR_CLAIM: True},
+    )
 
 
 def _probe(url: str, path: str, verify: Any) -> tuple[int, Any]:

@@ -11,8 +11,10 @@ the owner (cut an unrestricted split, co-sign a send). So the code comes in two 
 Nothing is stored but the code's digest (as for any code): the reference carries who asked, for
 whom and until when, under a MAC with the server's HMAC key, and the second half is derived from
 it. Asking and approving are recorded in each owned wallet's audit trail, so the owner sees them
-in Activity. Limit: a second administrator made by the first counts as a second person; making
-administrators is an administrator's power.
+in Activity. Limits: a second administrator made by the first counts as a second person (making
+administrators is an administrator's power); and the local operator, whose admin CLI mints its
+token with the sealed issuer key on the server's machine, gets a whole code (holding the KEK, it
+holds every secret anyway; the built-in co-signer signs the desktop in this way).
 """
 
 from __future__ import annotations
@@ -68,6 +70,17 @@ async def request(state: ServerState, who: Principal, user: User, wallets: list[
             "another administrator"
         ),
     }
+
+
+async def record_operator_code(
+    state: ServerState, who: Principal, user: User, wallets: list[str]
+) -> None:
+    """The local operator (the admin CLI on the server's machine, holding the KEK: the built-in
+    co-signer signs its desktop in this way) gets a whole code; the owner still sees it."""
+    for client_id in wallets:
+        await record(
+            state, "reenrollment_by_operator", who, wallet=client_id, details={"user": user.id}
+        )
 
 
 async def approve(state: ServerState, who: Principal, ref: str) -> dict:

@@ -43,9 +43,11 @@ async def enrollment_code(request: web.Request) -> web.Response:
     if user is None:
         raise not_found("user")
     owned = [w.client_id for w in await state.storage.list_wallets(owner_id=user.id)]
-    if owned:  # an owner's powers need a second person (reenrollment.py)
+    if owned and not who.is_local_operator:  # an owner's powers need a second person
         return ok(await reenrollment.request(state, who, user, owned), status=202)
-    return ok({"enrollment_code": await identity.issue_enrollment_code(state, who, user)})
+    code = await identity.issue_enrollment_code(state, who, user)
+    await reenrollment.record_operator_code(state, who, user, owned)
+    return ok({"enrollment_code": code})
 
 
 @routes.post(API + "/admin/users/{user_id}/enabled")

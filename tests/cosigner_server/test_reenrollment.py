@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import httpx
 
+from cosigner_server.principal import LOCAL_OPERATOR_CLAIM
+
 from .cosign_helpers import holder
 
 
@@ -76,3 +78,21 @@ def test_a_user_without_wallets_still_gets_a_whole_code(cosigner):
     answer = admin.post(f"/v1/admin/users/{bob.id}/enrollment-code")
     assert answer.status_code == 200, answer.text
     assert enroll(cosigner, answer.json()["enrollment_code"]).status_code == 200
+
+
+def test_the_local_operator_gets_a_whole_code_and_the_owner_sees_it(cosigner):
+    # what `splitkey-cosigner enroll` does on the server's machine (the built-in co-signer signs
+    # its desktop in so): an admin token minted with the sealed issuer key, marked as local
+    alice = holder(cosigner, "alice")
+    admin, _ = cosigner.add_user("operator", role="admin")
+    local = cosigner.state.issuer.mint(
+        admin.id, role="admin", ttl=60, extra_claims={LOCAL_OPERATOR_CLAIM: True}
+    )
+    answer = httpx.post(
+        f"{cosigner.url}/v1/admin/users/{user_id(alice)}/enrollment-code",
+        headers=cosigner.headers(local),
+    )
+    assert answer.status_code == 200, answer.text
+    assert enroll(cosigner, answer.json()["enrollment_code"]).status_code == 200
+    audit = alice.http.get(f"/v1/wallets/{alice.wallet['client_id']}/audit").json()["records"]
+    assert "reenrollment_by_operator" in [r["event"] for r in audit]
