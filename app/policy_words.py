@@ -152,7 +152,12 @@ def describe(permissions: Permissions) -> list[str]:
         f"Expires {format_time(p.expires_at)}" if p.expires_at is not None else "Never expires"
     )
     if p.chain_id is not None:
-        lines.append(f"Only on chain {short_id(p.chain_id)}")
+        # chain_id is not in the signed hash: the pin decides what the co-signer signs, not
+        # where a signature is valid (docs/cosigner.md)
+        lines.append(
+            f"Only on chain {short_id(p.chain_id)} (signed only for it; a signature is valid "
+            "on every chain)"
+        )
     return lines
 
 
