@@ -21,8 +21,9 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         # gojson: deep nesting, 5000-digit numbers and lone surrogates are a 400 here, not a
-        # RecursionError, ValueError or UnicodeEncodeError (500) further on.
-        data = gojson.loads(await request.read())
+        # RecursionError, ValueError or UnicodeEncodeError (500) further on; a repeated key is
+        # refused rather than "last one wins" ({"frozen": true, "frozen": false}).
+        data = gojson.loads(await request.read(), unique_keys=True)
     except gojson.GoJsonError as exc:
         raise bad_request(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):

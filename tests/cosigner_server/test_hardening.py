@@ -66,8 +66,9 @@ def assert_400(answer: httpx.Response, words: str) -> None:
     [
         ('{"a":' + "[" * 20_000 + "]" * 20_000 + "}", "nested 20001 levels deep"),
         ('{"label":"x","n":' + "7" * 5000 + "}", "a number has 5000 digits"),
+        ('{"label":"x","frozen":true,"frozen":false}', 'key "frozen" appears twice'),
     ],
-    ids=["nested-20000", "5000-digit-int"],
+    ids=["nested-20000", "5000-digit-int", "duplicate-key"],
 )
 def test_hostile_json_in_any_body_is_a_400(cosigner, text, words):
     h = holder(cosigner)
