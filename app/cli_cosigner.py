@@ -481,7 +481,8 @@ def cmd_admin_user_create(args: argparse.Namespace) -> Result:
 
 def cmd_admin_enrollment_code(args: argparse.Namespace) -> Result:
     with _api() as api:
-        return 0, {"enrollment_code": api.enrollment_code(args.user_id)}
+        # {"enrollment_code"}, or for a wallet owner half of it and an approval reference
+        return 0, api.enrollment_code_or_half(args.user_id)
 
 
 def _admin_enabled(enabled: bool):
@@ -620,7 +621,7 @@ def _permission_options(parser: argparse.ArgumentParser) -> None:
     add("--expires", metavar="TIME", help="ISO 8601 (UTC unless an offset) or unix seconds")
     add("--max-uses", type=int, metavar="N")
     add("--unrestricted", action="store_true", help="no limits (only your own split)")
-    add("--chain-id", metavar="ID", help="pin a chain")
+    add("--chain-id", metavar="ID", help="pin a chain (a signature is valid on every chain)")
 
 
 def _add_share_commands(commands) -> None:

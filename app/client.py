@@ -419,6 +419,18 @@ class _Api:
         path = API + f"/admin/users/{user_id}/enrollment-code"
         return self._run(Call("POST", path, None, lambda d: require(d, "enrollment_code", str)))
 
+    def enrollment_code_or_half(self, user_id: str) -> dict[str, Any]:
+        """{"enrollment_code"}, or for a user who owns wallets {"enrollment_code_half",
+        "approval_ref", "message"}: the second half needs the owner or another administrator."""
+        path = API + f"/admin/users/{user_id}/enrollment-code"
+        return self._run(Call("POST", path, None, lambda d: d))
+
+    def approve_enrollment(self, ref: str) -> str:
+        """The second half of a two-person enrollment code (as the owner or another admin)."""
+        body = {"ref": ref}
+        parse = lambda d: require(d, "enrollment_code_half", str)  # noqa: E731
+        return self._run(Call("POST", API + "/auth/enrollment-approvals", body, parse))
+
     def set_enabled(self, user_id: str, enabled: bool) -> UserView:
         path = API + f"/admin/users/{user_id}/enabled"
         return self._run(Call("POST", path, {"enabled": enabled}, one("user", UserView.from_dict)))

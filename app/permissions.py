@@ -148,7 +148,11 @@ def group_of(tx: Transaction) -> str | None:
         return "token_transfers"
     if tx.transaction_type != TransactionType.SMART_CONTRACT:
         return None
-    contract, method = method_of(tx)
+    return method_group(*method_of(tx))
+
+
+def method_group(contract: str, method: str) -> str | None:
+    """The group of method `method` on the contract at address `contract`, or None."""
     for name, (group_contract, methods) in GROUPS.items():
         if group_contract == contract and method in methods:
             return name

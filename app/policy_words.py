@@ -78,6 +78,32 @@ def id_list(ids: frozenset[str]) -> str:
     return shown if len(ids) <= 5 else f"{shown} and {len(ids) - 5} more"
 
 
+def also_a_call(method: str, where: str, why: str) -> str:
+    """Rule also_a_contract_call: a send whose signature is also a valid contract call."""
+    return (
+        f"sent with this data, the same signature is also a valid call of {method} on {where} "
+        f"(a transaction's type is not in its signed hash, so a node would run it as a "
+        f"contract call): {why}"
+    )
+
+
+def read_differently(problem: str) -> str:
+    """Rule data_read_differently: transaction data a 0Chain node could read differently."""
+    return (
+        f"{problem}; a 0Chain node could read it as another call than this server does, "
+        "so a key with limits does not sign it"
+    )
+
+
+def nonce_too_far(nonce: int, last: int | None, window: int) -> str:
+    """Rule nonce_window: a nonce too far above the wallet's last co-signed one."""
+    since = f"this wallet's last co-signed nonce {last}" if last else "0 (no nonce co-signed yet)"
+    return (
+        f"nonce {nonce} is more than {window} above {since}; a key with limits may use at most "
+        f"{(last or 0) + window}"
+    )
+
+
 def _uses(n: int) -> str:
     return "use" if n == 1 else "uses"
 
@@ -132,7 +158,12 @@ def describe(permissions: Permissions) -> list[str]:
         f"Expires {format_time(p.expires_at)}" if p.expires_at is not None else "Never expires"
     )
     if p.chain_id is not None:
-        lines.append(f"Only on chain {short_id(p.chain_id)}")
+        # chain_id is not in the signed hash: the pin decides what the co-signer signs, not
+        # where a signature is valid (docs/cosigner.md)
+        lines.append(
+            f"Only on chain {short_id(p.chain_id)} (signed only for it; a signature is valid "
+            "on every chain)"
+        )
     return lines
 
 

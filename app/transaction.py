@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Any
 
+from app import gojson
 from app.crypto import DecodeError, PublicKey, SecretKey, Signature
 from app.gojson_encode import go_marshal
 from app.keys import client_id_of
@@ -173,6 +174,11 @@ class Transaction:
         object.__setattr__(self, "transaction_type", TransactionType(kind))
         if not isinstance(self.transaction_data, str):
             raise TransactionError("transaction_data", "must be text")
+        if not self.transaction_data.isascii():  # hashed as UTF-8: a lone surrogate has none
+            try:
+                self.transaction_data.encode()
+            except UnicodeEncodeError:
+                raise TransactionError("transaction_data", "is not valid Unicode text") from None
         if kind != TransactionType.DATA and not self.to_client_id:
             raise TransactionError("to_client_id", "is needed by a send or a smart-contract call")
         if kind == TransactionType.SMART_CONTRACT:
@@ -280,9 +286,11 @@ def _check_int64(value: Any, name: str, minimum: int) -> None:
 
 def _check_smart_contract_data(text: str) -> None:
     try:
-        data = json.loads(text)
-    except ValueError:
-        raise TransactionError("transaction_data", "of a smart-contract call is not JSON") from None
+        data = gojson.loads(text)
+    except gojson.GoJsonError as exc:
+        raise TransactionError(
+            "transaction_data", f"of a smart-contract call is not usable JSON: {exc}"
+        ) from None
     if not isinstance(data, dict):
         raise TransactionError("transaction_data", 'must be a JSON object {"name", "input"}')
     if not isinstance(data.get("name"), str) or not data["name"]:

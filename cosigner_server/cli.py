@@ -170,10 +170,24 @@ def build_parser() -> argparse.ArgumentParser:
         p = users_sub.add_parser(action, parents=[common, remote], help=f"{action} a user")
         p.add_argument("user_id")
         p.set_defaults(func=cmd_users_enabled, enabled=enabled)
+    p = users_sub.add_parser(
+        "recover-admin",
+        parents=[common],
+        help="no enabled administrator left: make a new one (local, server stopped)",
+    )
+    p.add_argument("subject")
+    p.set_defaults(func=cmd_users_recover_admin)
 
     p = sub.add_parser("enroll", parents=[common, remote], help="a new enrollment code")
     p.add_argument("user_id")
     p.set_defaults(func=cmd_enroll)
+    p = sub.add_parser(
+        "enroll-approve",
+        parents=[common, remote],
+        help="second half of a wallet owner's code (another administrator)",
+    )
+    p.add_argument("ref")
+    p.set_defaults(func=cmd_enroll_approve)
 
     p = sub.add_parser("wallets", parents=[common, remote], help="all wallets")
     p.add_argument("action", nargs="?", choices=("list",), default="list")
@@ -371,6 +385,7 @@ def admin_client(args: argparse.Namespace):
 def _admin_token(config, admin_id: str | None) -> str:
     """A short-lived token of an enabled admin, minted with the server's own issuer key: the CLI
     runs as the server's OS user, so it can open secrets.sealed like the server does."""
+    from .principal import LOCAL_OPERATOR_CLAIM
     from .tokens import ServerIssuer
 
     server_secrets = _open_secrets(config)
@@ -378,7 +393,12 @@ def _admin_token(config, admin_id: str | None) -> str:
     issuer = ServerIssuer.from_private_bytes(
         server_secrets.issuer_key, issuer=config.issuer, audience=config.audience
     )
-    return issuer.mint(subject, role="admin", ttl=min(ADMIN_TOKEN_TTL, config.token_ttl))
+    return issuer.mint(
+        subject,
+        role="admin",
+        ttl=min(ADMIN_TOKEN_TTL, config.token_ttl),
+        extra_claims={LOCAL_OPERATOR_CLAIM: True},
+    )
 
 
 def _probe(url: str, path: str, verify: Any) -> tuple[int, Any]:
@@ -427,8 +447,39 @@ def find_admin(config, wanted: str | None = None) -> str:
     except sqlite3.Error as exc:
         raise CliError(f"cannot read users from {path}: {exc}", EXIT_PROBLEM) from None
     if row is None:
-        raise CliError("no enabled admin in the database (all disabled?)")
+        raise CliError(
+            f"no enabled admin in the database (all disabled?); see `{PROG} users recover-admin`"
+        )
     return row[0]
+
+
+def cmd_users_recover_admin(args: argparse.Namespace) -> int:
+    """The recovery for a server left with no enabled administrator: a new administrator and
+    its one-time enrollment code, written by this process with the server stopped (the audit log
+    has one writer) and recorded in the audit log. Needs the data directory and its KEK."""
+    import asyncio
+
+    from .backup import database_in_use
+    from .views import user_view
+
+    config = _config(args)
+    try:
+        admin = find_admin(config)
+    except CliError as exc:
+        if "no enabled admin" not in str(exc):
+            raise
+    else:
+        raise CliError(
+            f"administrator {admin} is enabled: use `{PROG} users add {args.subject} --role "
+            "admin` instead"
+        )
+    pid = database_in_use(config.db_path)
+    if pid is not None:
+        raise CliError(f"the server (pid {pid}) has the database open: stop it first")
+    user, code = asyncio.run(_create_first_admin(config, args.subject, recovery=True))
+    data = {"user": user_view(user), "enrollment_code": code}
+    _emit(args, data, lambda d: _code_text(d["user"], d["enrollment_code"]))
+    return EXIT_OK
 
 
 # -- init ------------------------------------------------------------------------------------------
@@ -573,10 +624,11 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _create_first_admin(config, name: str):
+async def _create_first_admin(config, name: str, *, recovery: bool = False):
     from . import identity
     from .bootstrap import close_state, load_state
     from .errors import ApiError
+    from .services import record
 
     # No crypto pool: creating a user signs nothing, and spawning workers costs seconds.
     state = await load_state(config, start_pool=False)
@@ -584,7 +636,10 @@ async def _create_first_admin(config, name: str):
         if state.sealed:
             raise CliError("the new KEK cannot be loaded back", EXIT_PROBLEM)
         try:
-            return await identity.create_user(state, None, name, "admin")
+            user, code = await identity.create_user(state, None, name, "admin")
+            if recovery:
+                await record(state, "admin_recovered", None, details={"user": user.id})
+            return user, code
         except ApiError as exc:
             raise CliError(exc.body.message) from None
     finally:
@@ -821,14 +876,29 @@ def cmd_users_enabled(args: argparse.Namespace) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     with admin_client(args) as api:
-        data = {
-            "user_id": args.user_id,
-            "enrollment_code": api.enrollment_code(_segment(args.user_id)),
-        }
+        data = {"user_id": args.user_id, **api.enrollment_code_or_half(_segment(args.user_id))}
+
+    def human(d: dict) -> str:
+        if "enrollment_code" in d:
+            return f"Enrollment code for {d['user_id']} (shown once): {d['enrollment_code']}"
+        return (
+            f"First half of the enrollment code for {d['user_id']} (shown once): "
+            f"{d['enrollment_code_half']}\n{d['message']}.\nApproval reference: "
+            f"{d['approval_ref']}\n(another administrator: `{PROG} enroll-approve REF "
+            "--admin-id THEIR_ID`)"
+        )
+
+    _emit(args, data, human)
+    return EXIT_OK
+
+
+def cmd_enroll_approve(args: argparse.Namespace) -> int:
+    with admin_client(args) as api:
+        data = {"enrollment_code_half": api.approve_enrollment(args.ref)}
     _emit(
         args,
         data,
-        lambda d: f"Enrollment code for {d['user_id']} (shown once): {d['enrollment_code']}",
+        lambda d: f"Second half of the enrollment code (shown once): {d['enrollment_code_half']}",
     )
     return EXIT_OK
 

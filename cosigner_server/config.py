@@ -57,6 +57,8 @@ class ServerConfig:
     token_ttl: int = 900
     max_token_lifetime: int = 7200  # enterprise access tokens (Entra) live up to ~90 min
     max_clock_skew: int = 300  # accepted distance of a transaction's creation_date from now
+    # How far above the wallet's last co-signed nonce a key with limits may go (policy.check_nonce)
+    nonce_window: int = 100
     deletion_wait: int = 7 * 86_400
     share_code_ttl: int = 600
     # "allowed" | "forbidden": whether wallets whose master key the vault holds may be created

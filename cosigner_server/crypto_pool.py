@@ -9,6 +9,8 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -30,12 +32,27 @@ class Overloaded(Exception):
 WORKER_NICENESS = 10
 
 
-def _init_worker(backend: str | None) -> None:
+def _init_worker(backend: str | None, server_pid: int | None = None) -> None:
     with contextlib.suppress(OSError, AttributeError):  # no os.nice on some platforms
         os.nice(WORKER_NICENESS)
+    # The server's pid comes from the server: a worker still starting when the server died has
+    # already been adopted by another process, so its own getppid() would be the wrong one.
+    _exit_with_parent(server_pid or os.getppid())
     if backend:
         os.environ["SPLITKEY_CRYPTO_BACKEND"] = backend
     crypto_jobs.warm_up()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose server died (kill -9, a crash) would wait on its job queue forever: each
+    worker holds that queue's write end too, so it never sees end-of-file. Watch the parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class CryptoPool:
@@ -58,7 +75,10 @@ class CryptoPool:
             # forkserver/spawn, never fork: the parent has threads (storage) that fork would copy.
             ctx = multiprocessing.get_context("spawn")
             self._executor = concurrent.futures.ProcessPoolExecutor(
-                self.workers, mp_context=ctx, initializer=_init_worker, initargs=(backend,)
+                self.workers,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(backend, os.getpid()),
             )
             # start every worker now, not on the first request
             list(self._executor.map(_noop, range(self.workers)))

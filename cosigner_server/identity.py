@@ -3,6 +3,8 @@ an enterprise JWT exchanged, or proof of possession of a split key."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from app.crypto import DecodeError
@@ -128,11 +130,13 @@ def challenge_message(state: ServerState, split_id: str, challenge: str) -> byte
 
 
 async def new_challenge(state: ServerState, split_id: str) -> dict:
-    _expire_challenges(state)
-    if len(state.challenges) > 10_000:
-        raise ApiError(503, "unavailable", "too many open challenges; retry shortly")
-    challenge = secrets.token_hex(32)
-    state.challenges[challenge] = (split_id, now() + state.config.challenge_ttl)
+    """A proof-of-possession challenge that costs the server nothing until a proof arrives
+    (issue 16, F6: a shared table of open challenges let 10 001 anonymous requests lock every
+    holder out). It carries its own expiry and a MAC under the server's HMAC key, bound to the
+    split; single use is recorded only when it is redeemed."""
+    expires_at = now() + state.config.challenge_ttl
+    nonce = secrets.token_hex(16)
+    challenge = f"{expires_at}.{nonce}.{_challenge_mac(state, split_id, expires_at, nonce)}"
     return ChallengeAnswer(
         challenge=challenge,
         expires_in=state.config.challenge_ttl,
@@ -140,15 +144,31 @@ async def new_challenge(state: ServerState, split_id: str) -> dict:
     ).to_dict()
 
 
-def _expire_challenges(state: ServerState) -> None:
+def _challenge_mac(state: ServerState, split_id: str, expires_at: int, nonce: str) -> str:
+    text = f"proof-challenge\0{split_id}\0{expires_at}\0{nonce}".encode()
+    return hmac.new(state.hmac_key, text, hashlib.sha256).hexdigest()
+
+
+def _redeem_challenge(state: ServerState, split_id: str, challenge: str) -> bool:
+    """True once for a challenge this server made for this split, before it expires."""
+    expires, _, rest = challenge.partition(".")
+    nonce, _, mac = rest.partition(".")
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= 12):
+        return False
+    expected = _challenge_mac(state, split_id, int(expires), nonce)
+    if not hmac.compare_digest(mac.encode(), expected.encode()) or int(expires) < now():
+        return False
     t = now()
     for key in [k for k, (_, exp) in state.challenges.items() if exp < t]:
-        state.challenges.pop(key, None)
+        state.challenges.pop(key, None)  # expired ones are refused by their own expiry
+    if challenge in state.challenges:
+        return False
+    state.challenges[challenge] = (split_id, int(expires))  # used, even if the proof fails
+    return True
 
 
 async def prove(state: ServerState, split_id: str, challenge: str, signature: str) -> dict:
-    entry = state.challenges.pop(challenge, None)  # single use, even when the proof fails
-    if entry is None or entry[0] != split_id or entry[1] < now():
+    if not _redeem_challenge(state, split_id, challenge):
         raise unauthorized("the challenge is unknown, used or expired")
     split = await state.storage.get_split(split_id)
     if split is None or split.holder_id is None or split.status_at(now()) != SPLIT_ACTIVE:

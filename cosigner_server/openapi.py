@@ -104,6 +104,13 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         False,
         obj({"code": STR}),
     ),
+    (
+        "post",
+        API + "/auth/enrollment-approvals",
+        "The second half of a two-person enrollment code (owner or another administrator)",
+        True,
+        obj({"ref": STR}),
+    ),
     ("post", API + "/auth/exchange", "Exchange an enterprise JWT for a server token", False, None),
     (
         "post",
@@ -225,7 +232,13 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
             {"role": {"enum": ["admin", "user", None]}},  # null: user
         ),
     ),
-    ("post", API + "/admin/users/{user_id}/enrollment-code", "A new enrollment code", True, None),
+    (
+        "post",
+        API + "/admin/users/{user_id}/enrollment-code",
+        "A new enrollment code (202: for a wallet owner, half of it and an approval reference)",
+        True,
+        None,
+    ),
     (
         "post",
         API + "/admin/users/{user_id}/enabled",

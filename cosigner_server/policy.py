@@ -22,14 +22,18 @@ from __future__ import annotations
 
 import re
 
-from app.permissions import GROUPS, Permissions, group_of, method_of
+from app.gojson import read_call
+from app.permissions import GROUPS, Permissions, group_of, method_group, method_of
 from app.policy_words import (
+    also_a_call,
     format_amount,
     format_period,
     format_time,
     format_zcn,
     id_list,
+    nonce_too_far,
     quoted,
+    read_differently,
     short_id,
 )
 from app.transaction import (
@@ -116,15 +120,16 @@ def check_transaction(
     refusal = _check_window(permissions, now)
     if refusal or permissions.unrestricted:
         return refusal
+    # The data first: every check below reads the method name, and must read the one a node would.
+    reading = read_call(tx.transaction_data)
+    if reading.problem:
+        return Refusal("data_read_differently", read_differently(reading.problem))
 
     group = group_of(tx)
     if group is None:
         return Refusal("method_not_allowed", _no_group_message(tx))
     if group not in permissions.groups:
-        allowed = ", ".join(g for g in GROUPS if g in permissions.groups) or "none"
-        return Refusal(
-            "group_not_allowed", f"{group} is not allowed for this key (allowed: {allowed})"
-        )
+        return Refusal("group_not_allowed", _not_allowed(permissions, group))
     # The allow-list is about who receives tokens from a send; a contract call's receiver is the
     # contract itself, and its group already says which calls are allowed.
     recipients = permissions.recipients
@@ -140,7 +145,60 @@ def check_transaction(
             "per_transaction_cap",
             f"{format_zcn(value)} is over the {format_zcn(cap)} per-transaction cap",
         )
+    return _check_other_meanings(permissions, tx, reading.is_call, reading.name)
+
+
+def check_nonce(
+    permissions: Permissions, nonce: int, last_nonce: int | None, window: int
+) -> Refusal | None:
+    """A key with limits may not move the wallet's nonce far ahead (issue 16, F7).
+
+    0Chain nodes accept a nonce only within their future-nonce window above the chain's nonce
+    (`future_nonce`, TxnFutureNonce in 0chain's chain config; 10 in its docker.local
+    0chain.yaml). The co-signer does not see the chain, only the last nonce it co-signed, and
+    the owner may also sign with the whole key elsewhere: so a wider window, for limited keys
+    only. Without it a delegate could co-sign nonce 2^63-1 and leave the wallet's last nonce
+    at INT64_MAX. The owner's unrestricted key may set any nonce: it can sign anything anyway.
+    """
+    if permissions.unrestricted:
+        return None
+    base = last_nonce or 0
+    if nonce > base + window:
+        return Refusal("nonce_window", nonce_too_far(nonce, last_nonce, window))
     return None
+
+
+def _check_other_meanings(
+    permissions: Permissions, tx: Transaction, is_call: bool, method: str
+) -> Refusal | None:
+    """A signature is judged by every meaning a node could give it (docs/cosigner.md, "One
+    signature, every meaning"). The hash leaves out transaction_type, so the same signature
+    is valid for the fields as a send (0), a data transaction (10) and a contract call (1000);
+    a node rejects every other type. The declared type was checked above; here the others:
+    - data (10): a node only records it; it moves nothing and calls nothing, so it does nothing
+      that every co-signed transaction does not already do (use the nonce, pay the fee);
+    - send (0) of a declared call: moves the same value to the same contract the allowed call
+      pays, within the same caps; the contract's account is nobody's to withdraw from;
+    - call (1000) of a declared send: whenever the data reads as a call, the method must be
+      allowed, whatever the address (an unknown address may be a contract this code does not
+      know; refusing such a send costs a note, missing a contract costs the wallet).
+    """
+    if tx.transaction_type != TransactionType.SEND or not is_call:
+        return None
+    group = method_group(tx.to_client_id, method)
+    where = _CONTRACTS.get(tx.to_client_id, f"address {short_id(tx.to_client_id)}")
+    if group is None:
+        why = "that method is in no permission group"
+    elif group not in permissions.groups:
+        why = _not_allowed(permissions, group)
+    else:
+        return None
+    return Refusal("also_a_contract_call", also_a_call(quoted(method), where, why))
+
+
+def _not_allowed(permissions: Permissions, group: str) -> str:
+    allowed = ", ".join(g for g in GROUPS if g in permissions.groups) or "none"
+    return f"{group} is not allowed for this key (allowed: {allowed})"
 
 
 def _no_group_message(tx: Transaction) -> str:

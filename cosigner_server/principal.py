@@ -17,6 +17,9 @@ from .state import STATE, now
 from .tokens import Claims, TokenError
 
 SPLIT_CLAIM = "split"
+# Set only in the admin tokens `splitkey-cosigner` mints on the server's machine with the sealed
+# issuer key: whoever can do that holds the KEK, and with it every secret on the server.
+LOCAL_OPERATOR_CLAIM = "local_operator"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,10 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.user.role == "admin" and self.scope_split is None
+
+    @property
+    def is_local_operator(self) -> bool:
+        return self.is_admin and self.claims.raw.get(LOCAL_OPERATOR_CLAIM) is True
 
 
 def bearer_token(request: web.Request) -> str | None:

@@ -104,6 +104,11 @@ async def cosign_transaction(
         max_clock_skew=state.config.max_clock_skew,
         client_hash=client_hash,
     )
+    if refusal is None and not split.permissions.unrestricted:
+        last = await state.storage.last_nonce(wallet.client_id)
+        refusal = policy.check_nonce(
+            split.permissions, tx.transaction_nonce, last, state.config.nonce_window
+        )
     if refusal:
         await _refuse(state, who, split, refusal, {"hash": tx.hash})
 

@@ -28,7 +28,8 @@ class ServerState:
     pool: CryptoPool | None = None
     hmac_key: bytes = b""  # for digests of secret identifiers (codes); sealed at rest
     audit_key: bytes = b""  # the audit chain's HMAC key; sealed at rest
-    challenges: dict[str, tuple[str, int]] = field(default_factory=dict)  # nonce -> (split, exp)
+    # proof challenges REDEEMED and not yet expired (issuing one stores nothing): -> (split, exp)
+    challenges: dict[str, tuple[str, int]] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     metrics: Metrics = field(default_factory=Metrics)  # read by /metrics
     rewrap: Any = None  # the background KEK rewrap and its progress (kek_rotation.Rewrap)

@@ -20,8 +20,25 @@ import pytest
 from hypothesis import settings
 
 from app.crypto import BackendUnavailableError, use_backend
+from tests import process_leaks
 
 REPO = Path(__file__).resolve().parent.parent
+process_leaks.mark_run()  # before any test starts a process
+
+
+@pytest.hookimpl(trylast=True)  # after xdist has stopped its workers
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run when a test left a process running (and stop those processes)."""
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return  # the run that started the workers checks their processes too
+    left = process_leaks.wait_for_leftovers(timeout=15)
+    if not left:
+        return
+    lines = [f"  pid {pid}: {command}" for pid, command in sorted(left.items())]
+    print("\nA test left these processes running (now killed):\n" + "\n".join(lines))
+    process_leaks.kill(left)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 # keyring picks its default backend on first use among every KeyringBackend subclass defined so
 # far, and test modules define some (in-memory, chainer fakes). Choose now, before they are
@@ -37,6 +54,7 @@ def _keyring_restored():
     default = keyring.get_keyring()
     yield
     keyring.set_keyring(default)
+
 
 # Pure-Python pairings take milliseconds and CI machines are slow and shared: a per-example
 # deadline would only make the property tests flaky.

@@ -7,11 +7,12 @@ from aiohttp import web
 
 from app.wire import API, require
 
-from .. import identity, kek_rotation, vault
+from .. import identity, kek_rotation, reenrollment, vault
 from ..errors import bad_request, conflict, not_found
 from ..principal import require_admin
 from ..services import record
 from ..state import STATE, now
+from ..storage.base import LastAdministrator
 from ..views import split_view, user_view, wallet_view
 from .common import json_body, ok, parse
 
@@ -41,7 +42,12 @@ async def enrollment_code(request: web.Request) -> web.Response:
     user = await state.storage.get_user(request.match_info["user_id"])
     if user is None:
         raise not_found("user")
-    return ok({"enrollment_code": await identity.issue_enrollment_code(state, who, user)})
+    owned = [w.client_id for w in await state.storage.list_wallets(owner_id=user.id)]
+    if owned and not who.is_local_operator:  # an owner's powers need a second person
+        return ok(await reenrollment.request(state, who, user, owned), status=202)
+    code = await identity.issue_enrollment_code(state, who, user)
+    await reenrollment.record_operator_code(state, who, user, owned)
+    return ok({"enrollment_code": code})
 
 
 @routes.post(API + "/admin/users/{user_id}/enabled")
@@ -50,11 +56,11 @@ async def set_enabled(request: web.Request) -> web.Response:
     state = request.app[STATE]
     enabled = parse(lambda d: require(d, "enabled", bool), await json_body(request))
     user_id = request.match_info["user_id"]
-    if not enabled:
-        admins = [u for u in await state.storage.list_users() if u.role == "admin" and u.enabled]
-        if [u.id for u in admins] == [user_id]:
-            raise conflict("this is the last enabled administrator; enable another one first")
-    if not await state.storage.set_user_enabled(user_id, enabled, now()):
+    try:
+        found = await state.storage.set_user_enabled(user_id, enabled, now())
+    except LastAdministrator:
+        raise conflict("this is the last enabled administrator; enable another one first") from None
+    if not found:
         raise not_found("user")
     await record(
         state, "user_enabled" if enabled else "user_disabled", who, details={"user": user_id}

@@ -24,7 +24,8 @@ def _int_query(request: web.Request, name: str, default: int | None) -> int | No
     raw = request.query.get(name)
     if raw is None:
         return default
-    if not raw.isdigit():
+    # "²".isdigit() is True and int("²") fails; int() of 5000 digits fails too
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise bad_request(f"{name} must be a whole number", field=name)
     return int(raw)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
+from app import gojson
 from app.wire import WireError
 
 from ..errors import bad_request
@@ -20,8 +20,11 @@ async def json_body(request: web.Request) -> dict[str, Any]:
     if not request.body_exists:
         return {}
     try:
-        data = json.loads(await request.read())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        # gojson: deep nesting, 5000-digit numbers and lone surrogates are a 400 here, not a
+        # RecursionError, ValueError or UnicodeEncodeError (500) further on; a repeated key is
+        # refused rather than "last one wins" ({"frozen": true, "frozen": false}).
+        data = gojson.loads(await request.read(), unique_keys=True)
+    except gojson.GoJsonError as exc:
         raise bad_request(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise bad_request("the body must be a JSON object")

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from app.wire import API, require
 
-from .. import identity
+from .. import identity, reenrollment
 from ..principal import bearer_token, require_user
 from ..state import STATE
 from ..views import user_view
@@ -19,6 +19,14 @@ routes = web.RouteTableDef()
 async def enroll(request: web.Request) -> web.Response:
     code = parse(lambda d: require(d, "code", str), await json_body(request))
     return ok(await identity.enroll(request.app[STATE], code))
+
+
+@routes.post(API + "/auth/enrollment-approvals")
+async def approve_enrollment(request: web.Request) -> web.Response:
+    """The second half of a two-person enrollment code (reenrollment.py)."""
+    who = await require_user(request)
+    ref = parse(lambda d: require(d, "ref", str), await json_body(request))
+    return ok(await reenrollment.approve(request.app[STATE], who, ref))
 
 
 @routes.post(API + "/auth/exchange")

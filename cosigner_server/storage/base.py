@@ -38,6 +38,10 @@ class Conflict(StorageError):
     """The record already exists (a unique key is taken)."""
 
 
+class LastAdministrator(Conflict):
+    """Disabling this user would leave no enabled administrator."""
+
+
 class Storage(abc.ABC):
     # -- lifecycle -----------------------------------------------------------------------------
     @abc.abstractmethod
@@ -67,7 +71,10 @@ class Storage(abc.ABC):
 
     @abc.abstractmethod
     async def set_user_enabled(self, user_id: str, enabled: bool, now: int) -> bool:
-        """Disabling also sets tokens_valid_after = now. False when no such user."""
+        """Disabling also sets tokens_valid_after = now. False when no such user. Raise
+        LastAdministrator, changing nothing, when disabling would leave no enabled administrator:
+        checked in the same transaction as the change, so two administrators disabling each
+        other at once cannot both succeed."""
 
     # -- enrollment codes -------------------------------------------------------------------------
     @abc.abstractmethod

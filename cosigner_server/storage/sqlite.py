@@ -40,7 +40,7 @@ from ..model import (
     User,
     Wallet,
 )
-from .base import Conflict, Storage, StorageError, StorageUnavailable
+from .base import Conflict, LastAdministrator, Storage, StorageError, StorageUnavailable
 
 T = TypeVar("T")
 FaultHook = Callable[[str], None]
@@ -814,6 +814,16 @@ class SQLiteStorage(Storage):
             if enabled:
                 cur = db.execute("UPDATE users SET enabled = 1 WHERE id = ?", (user_id,))
             else:
+                # Inside this write transaction, so no other disable runs between check and act.
+                others = db.execute(
+                    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND enabled = 1 AND id != ?",
+                    (user_id,),
+                ).fetchone()[0]
+                target = db.execute(
+                    "SELECT role = 'admin' AND enabled = 1 FROM users WHERE id = ?", (user_id,)
+                ).fetchone()
+                if target is not None and target[0] and others == 0:
+                    raise LastAdministrator(user_id)
                 # Never move the cut-off back: a later disable must not revive older tokens.
                 cur = db.execute(
                     "UPDATE users SET enabled = 0, "

@@ -34,7 +34,13 @@ from cosigner_server.model import (
     User,
     Wallet,
 )
-from cosigner_server.storage.base import Conflict, Storage, StorageError, StorageUnavailable
+from cosigner_server.storage.base import (
+    Conflict,
+    LastAdministrator,
+    Storage,
+    StorageError,
+    StorageUnavailable,
+)
 
 T0 = 1_750_000_000
 _ids = itertools.count(1)
@@ -195,6 +201,28 @@ class StorageConformance:
         got = await storage.get_user("u1")
         assert got.enabled is True and got.tokens_valid_after == T0 + 100
         assert await storage.set_user_enabled("nobody", False, T0) is False
+
+    async def test_the_last_enabled_administrator_stays(self, storage: Storage) -> None:
+        for n in range(6):
+            await storage.add_user(user(f"a{n}", role="admin"))
+        await storage.add_user(user("plain"))
+
+        async def disable_all_others(me: str) -> None:
+            for n in range(6):
+                if f"ua{n}" != me:
+                    try:
+                        await storage.set_user_enabled(f"ua{n}", False, T0 + 1)
+                    except LastAdministrator:
+                        pass
+
+        # six administrators disabling each other at the same moment (issue 16, F5)
+        await asyncio.gather(*(disable_all_others(f"ua{n}") for n in range(6)))
+        left = [u.id for u in await storage.list_users() if u.role == "admin" and u.enabled]
+        assert len(left) == 1
+        with pytest.raises(LastAdministrator):
+            await storage.set_user_enabled(left[0], False, T0 + 2)
+        assert (await storage.get_user(left[0])).enabled  # nothing changed
+        assert await storage.set_user_enabled("uplain", False, T0 + 2) is True  # users: as ever
 
     # -- enrollment codes --------------------------------------------------------------------------
     async def test_enrollment_code_once(self, storage: Storage) -> None:

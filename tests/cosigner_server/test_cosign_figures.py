@@ -8,6 +8,7 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 
 from app.crypto import PublicKey, SecretKey, Signature
 from app.crypto.params import P as P_MODULUS
-from app.permissions import ZCN
+from app.permissions import GROUPS, ZCN
 from app.transaction import STORAGE_SC_ADDRESS, TransactionType, sha3_hex, smart_contract_data
 from cosigner_server import audit as audit_log
 from cosigner_server.audit import AuditLog
@@ -109,6 +110,18 @@ def violating_requests(h, delegate):
         out.append((delegate, body))
     for i in range(40):  # nonces the owner already used
         out.append((h, h.body(h.tx(nonce=i + 1, value=1))))
+    storage_methods = sorted(GROUPS["allocation_storage_operations"][1])
+    for i in range(40):  # a send whose fields are also a contract call (the type is not hashed)
+        # to the allowed recipient: an address no contract is known at, refused all the same
+        data = smart_contract_data(storage_methods[i % len(storage_methods)], {"i": i})
+        tx = delegate.tx(nonce=41, value=0, transaction_data=data)
+        out.append((delegate, delegate.body(tx)))
+    for i in range(40):  # data a node's Go JSON reader would read differently
+        key = ("Name", "NAME", "nAme", "name")[i % 4]  # the last: a duplicate key
+        data = f'{{"name":"note","input":{{}},"{key}":"cancel_allocation","i":{i}}}'
+        out.append((delegate, delegate.body(delegate.tx(nonce=41, value=1, transaction_data=data))))
+    for i in range(40):  # nonces past the window above the wallet's last co-signed one (40)
+        out.append((delegate, delegate.body(delegate.tx(nonce=141 + i * 10**15, value=1))))
     return out
 
 
@@ -137,11 +150,16 @@ def test_no_signature_for_policy_violations(cosigner):
     )
     requests = violating_requests(h, delegate)
     assert len(requests) >= 300
+    rules = Counter()
     for who, body in requests:
         answer = who.http.post("/v1/sign/transaction", json=body)
         assert answer.status_code in (400, 403), (body["transaction"], answer.text)
         assert "signature" not in answer.json()
-    allowed = delegate.tx(nonce=9999, value=ZCN)
+        rules[answer.json()["error"].get("rule")] += 1
+    # issue 16: the readings a node could give the same signature, and the nonce window
+    assert rules["also_a_contract_call"] == rules["data_read_differently"] == 40, rules
+    assert rules["nonce_window"] == 40, rules
+    allowed = delegate.tx(nonce=41, value=ZCN)  # within the nonce window above the owner's 40
     ok = delegate.cosign(allowed)
     assert ok.status_code == 200, ok.text
     assert ok.json()["hash"] == allowed.hash  # the server's own recomputation

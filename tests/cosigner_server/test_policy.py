@@ -709,7 +709,8 @@ def test_describe_other_keys():
         "Cannot send to anyone: the recipient list is empty",
         "Valid from 2026-12-01 12:00 UTC",
         "Never expires",
-        f"Only on chain {short_id(CHAIN)}",
+        f"Only on chain {short_id(CHAIN)} (signed only for it; a signature is valid on every "
+        "chain)",
     ]
     assert describe(Permissions.unlimited())[0].startswith("Unrestricted")
 

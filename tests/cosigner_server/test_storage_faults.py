@@ -67,6 +67,9 @@ class Model:
         u = self.users.get(uid)
         if u is None:
             return False
+        admins = [x for x in self.users.values() if x.role == "admin" and x.enabled]
+        if not enabled and [x.id for x in admins] == [uid]:
+            return Conflict  # LastAdministrator: the last enabled administrator stays
         tva = u.tokens_valid_after if enabled else max(u.tokens_valid_after, now)
         self.users[uid] = replace(u, enabled=enabled, tokens_valid_after=tva)
         return True
