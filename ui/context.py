@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import platformdirs
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from app.client import AsyncCosignerClient, ShareInfo
 from app.client_calls import Session
@@ -60,10 +60,22 @@ class LocalCosignerLike(Protocol):
     """What the app needs from a running built-in co-signer (app/local_cosigner.py)."""
 
     url: str
+    unix_socket: str | None  # where to reach it; None only for the tests' in-process server
+    exit_code: int | None  # how it ended, when it did
 
     async def sign_in(self, api: AsyncCosignerClient) -> Session: ...
 
+    def running(self) -> bool: ...
+
+    def restart(self) -> None: ...
+
     def stop(self) -> None: ...
+
+
+# The built-in co-signer is watched this often, and restarted after a crash with these waits
+# (seconds; the last one repeats): a server that dies at once is not restarted in a busy loop.
+SUPERVISE_MS = 500
+RESTART_BACKOFF = (1, 2, 4, 8, 15, 30)
 
 
 class Prefs:
@@ -189,6 +201,17 @@ class AppContext(QObject):
         # Read by the runner's thread while signing in; replaced (never mutated) here.
         self._share_ids: tuple[str, ...] = tuple(self.prefs.share_ids())
         self._refreshing: Job | None = None
+        # Supervising the built-in co-signer (issue 15.4): a crash is seen within SUPERVISE_MS,
+        # the status bar says so, and it is restarted with a growing wait (Retry: at once).
+        self._watch = QTimer(self)
+        self._watch.setInterval(SUPERVISE_MS)
+        self._watch.timeout.connect(self._check_local)
+        self._restart_timer = QTimer(self)
+        self._restart_timer.setSingleShot(True)
+        self._restart_timer.timeout.connect(self.restart_local)
+        self._restarting: Job | None = None
+        self.restarts_failed = 0
+        self.restart_in: int | None = None  # seconds until the next automatic restart
 
     # -- the share store -----------------------------------------------------------------------
 
@@ -262,10 +285,16 @@ class AppContext(QObject):
         self.last_problem = problem
         self.connection_changed.emit(state)
 
-    def _new_session(self, url: str, pin: str | None, sign_in=None) -> CosignerSession:
+    def _new_session(
+        self, url: str, pin: str | None, sign_in=None, unix_socket: str | None = None
+    ) -> CosignerSession:
         """A session for url; the caller closes the one it replaces (on the runner)."""
         session = CosignerSession(
-            url, tls_fingerprint=pin, shares=self.stored_shares, sign_in=sign_in
+            url,
+            tls_fingerprint=pin,
+            shares=self.stored_shares,
+            sign_in=sign_in,
+            unix_socket=unix_socket,
         )
         self.session = session
         self.runner.on_close(session.close)
@@ -287,20 +316,96 @@ class AppContext(QObject):
         async def start() -> CosignerSession:
             if self.local is None:
                 self.local = await asyncio.to_thread(factory, directory)
-            local = self.local
-            if self.session is not None:
-                await self.session.close()
-            session = self._new_session(local.url, None, sign_in=local.sign_in)
-            await session.refresh()
-            return session
+            return await self._local_session(self.local)
 
         self._set_state(CONNECTING)
         job = self.runner.submit(start, label="Starting the co-signer on this computer")
-        job.finished.connect(self._connection_worked)
+        job.finished.connect(self._local_started)
         job.failed.connect(self._connection_failed)
         return job
 
+    async def _local_session(self, local: LocalCosignerLike) -> CosignerSession:
+        if self.session is not None:
+            await self.session.close()
+        session = self._new_session(
+            local.url, None, sign_in=local.sign_in, unix_socket=local.unix_socket
+        )
+        await session.refresh()
+        return session
+
+    def _local_started(self, _session: Any = None) -> None:
+        self.restarts_failed, self.restart_in = 0, None
+        self._watch.start()
+        self._connection_worked()
+
+    def _check_local(self) -> None:
+        local = self.local
+        if local is None or local.running() or self._restarting is not None:
+            return
+        if self._restart_timer.isActive():
+            return
+        self._watch.stop()
+        self._local_down(local)
+
+    def _local_down(self, local: LocalCosignerLike, why: str = "") -> None:
+        """The built-in co-signer is not running: say so, and restart it after a wait."""
+        delay = RESTART_BACKOFF[min(self.restarts_failed, len(RESTART_BACKOFF) - 1)]
+        self.restart_in = delay
+        code = getattr(local, "exit_code", None)
+        how = "" if code is None else (
+            f" (stopped by signal {-code})" if code < 0 else f" (exit code {code})"
+        )
+        self._set_state(
+            OFFLINE,
+            Explanation(
+                "The co-signer on this computer stopped",
+                (why or f"It ended unexpectedly{how}.")
+                + f" Splitkey starts it again in {delay} s, or press Retry. Nothing is signed "
+                "while it is stopped.",
+                retry=True,
+            ),
+        )
+        self._restart_timer.start(delay * 1000)
+
+    def restart_local(self) -> Job | None:
+        """Start the crashed built-in co-signer again (Retry, or the backoff timer)."""
+        local = self.local
+        if local is None:
+            return self.start_local()
+        if self._restarting is not None:
+            return self._restarting
+        self._restart_timer.stop()
+        self.restart_in = None
+
+        async def restart() -> CosignerSession:
+            await asyncio.to_thread(local.restart)
+            return await self._local_session(local)
+
+        self._set_state(CONNECTING)
+        job = self.runner.submit(restart, label="Starting the co-signer on this computer again")
+        self._restarting = job
+        job.finished.connect(self._local_restarted)
+        job.failed.connect(self._local_restart_failed)
+        return job
+
+    def _local_restarted(self, _session: Any) -> None:
+        self._restarting = None
+        self._local_started()
+        self.refresh_wallets()
+
+    def _local_restart_failed(self, exc: BaseException) -> None:
+        self._restarting = None
+        self.restarts_failed += 1
+        if self.local is not None:
+            self._local_down(self.local, explain(exc).text)
+
+    @property
+    def local_down(self) -> bool:
+        return self.local is not None and not self.local.running()
+
     def stop_local(self) -> None:
+        self._watch.stop()
+        self._restart_timer.stop()
         if self.local is not None:
             try:
                 self.local.stop()
@@ -355,7 +460,9 @@ class AppContext(QObject):
     def _connection_failed(self, exc: BaseException) -> None:
         # A refusal is an answer: only "no answer" and "signed out" change the connection state.
         what = explain(exc)
-        if what.retry:
+        if what.retry and self.prefs.mode == LOCAL and self.local_down:
+            self._check_local()  # "stopped, restarting in N s" says more than "unreachable"
+        elif what.retry:
             self._set_state(OFFLINE, what)
         elif isinstance(exc, SignInNeeded):
             self._set_state(SIGNED_OUT, what)

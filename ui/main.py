@@ -127,10 +127,42 @@ def make_application(argv: Sequence[str] | None = None):
     return app
 
 
+QUIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def quit_on_signals(app) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP (logout, a closed terminal) quit the app the normal way, so
+    aboutToQuit stops the built-in co-signer. Qt's loop runs no Python while it waits, so the
+    signal's byte on a wakeup socket wakes it; Python then runs the handler."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    wake_read, wake_write = socket.socketpair()
+    for end in (wake_read, wake_write):
+        end.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno())
+    notifier = QSocketNotifier(wake_read.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        try:
+            wake_read.recv(64)
+        except OSError:
+            pass
+
+    notifier.activated.connect(woken)
+    for name in QUIT_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), lambda _sig, _frame: app.quit())
+    app._quit_signals = (wake_read, wake_write, notifier)  # kept alive with the app
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Open the desktop and run it until the last window closes; the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     app = make_application(argv)
+    quit_on_signals(app)
     from PySide6.QtCore import QTimer
 
     from ui.context import AppContext

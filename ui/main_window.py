@@ -200,7 +200,9 @@ class MainWindow(QMainWindow):
         if self.ctx.state == SIGNED_OUT and self.ctx.prefs.mode != LOCAL:
             self.sign_in_requested.emit()
             return
-        if self.ctx.session is None or (self.ctx.prefs.mode == LOCAL and self.ctx.local is None):
+        if self.ctx.prefs.mode == LOCAL and self.ctx.local_down:
+            self.ctx.restart_local()  # a crashed built-in co-signer: start it again now
+        elif self.ctx.session is None or (self.ctx.prefs.mode == LOCAL and self.ctx.local is None):
             self.ctx.connect_saved()
         else:
             self.ctx.refresh_wallets()
