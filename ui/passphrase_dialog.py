@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.share_store import passphrase_problem
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.widgets import FieldError, field_block, mark_field
 
-MIN_PASSPHRASE = 8
 
 
 class PassphraseDialog(QDialog):
@@ -78,8 +78,8 @@ class PassphraseDialog(QDialog):
     def _check(self) -> None:
         text = self.passphrase.text()
         problem = None
-        if self.create and len(text) < MIN_PASSPHRASE:
-            problem = f"at least {MIN_PASSPHRASE} characters"
+        if self.create and passphrase_problem(text):
+            problem = passphrase_problem(text)
         elif self.create and text != self.repeat.text():
             problem = "the two passphrases differ"
         elif self.create and not self.accept_box.isChecked():
