@@ -38,6 +38,7 @@ import httpx
 
 from app.client_calls import (
     Call,
+    CertificateExpired,
     Challenge,
     ClientError,
     CosignerError,
@@ -70,6 +71,7 @@ from app.wire import API, CosignAnswer, SplitView, UserView, WalletView, require
 
 __all__ = [
     "AsyncCosignerClient",
+    "CertificateExpired",
     "Challenge",
     "ClientError",
     "CosignAnswer",
@@ -196,6 +198,12 @@ class _Api:
 
     def _failed(self, exc: httpx.TransportError) -> ClientError:
         if self.tls_fingerprint and _is_certificate_error(exc):
+            code = _verify_code(exc)
+            if code in _DATE_ERRORS:  # the pinned certificate itself, out of its dates
+                return CertificateExpired(
+                    f"the pinned certificate {_DATE_ERRORS[code]}: {exc}",
+                    not_yet_valid=code == _NOT_YET_VALID,
+                )
             return PinMismatch(f"the server's certificate is not the pinned one: {exc}")
         where = self.unix_socket or self.base_url
         return CosignerUnreachable(f"no answer from {where}: {exc or type(exc).__name__}")
@@ -432,6 +440,22 @@ class _Api:
     def kek_reload(self) -> dict:
         """The server reads its KEK ring from its source again (and re-seals if needed)."""
         return self._run(Call("POST", API + "/admin/kek/reload"))
+
+
+# OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED. The pinned
+# certificate is the only trust anchor, so a date error means the pin matched and only the
+# dates are wrong: not an interception (desktop-security-review L4).
+_NOT_YET_VALID, _EXPIRED = 9, 10
+_DATE_ERRORS = {_NOT_YET_VALID: "is not valid yet", _EXPIRED: "has expired"}
+
+
+def _verify_code(exc: BaseException) -> int | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_code
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _is_certificate_error(exc: BaseException) -> bool:

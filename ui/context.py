@@ -53,7 +53,20 @@ def data_dir() -> Path:
 def open_settings(directory: Path | None = None) -> QSettings:
     path = (directory or config_dir()) / SETTINGS_FILE
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The file holds no secret but says which co-signer, wallets and keys this person uses:
+    # this account's only, however the folder was made (desktop-security-review L3).
+    keep_private(path)
     return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def keep_private(path: Path) -> None:
+    """The settings file 0600 (made so when missing) and its folder 0700."""
+    try:
+        os.chmod(path.parent, 0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:  # a read-only home: the app still runs, with its defaults
+        log.warning("cannot make %s private: %s", path, exc.strerror)
 
 
 class LocalCosignerLike(Protocol):
@@ -93,6 +106,9 @@ class Prefs:
         else:
             self.qsettings.setValue(key, value)
         self.qsettings.sync()
+        # QSettings rewrites the file through a new one: its mode comes from the umask.
+        if self.qsettings.format() == QSettings.Format.IniFormat:
+            keep_private(Path(self.qsettings.fileName()))
 
     # -- the co-signer --
     @property

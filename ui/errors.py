@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client import (
+    CertificateExpired,
     CosignerError,
     CosignerUnreachable,
     MalformedAnswer,
@@ -117,6 +118,19 @@ def explain(exc: BaseException) -> Explanation:
             "Nothing was signed. Check the connection (or that the co-signer is running) "
             "and try again.",
             retry=True,
+        )
+    if isinstance(exc, CertificateExpired):
+        if exc.not_yet_valid:
+            return Explanation(
+                "The co-signer's certificate is not valid yet",
+                "It is the certificate you pinned, but its validity starts later. Check this "
+                "computer's date and time; Splitkey does not use it until then.",
+            )
+        return Explanation(
+            "The co-signer's certificate has expired",
+            "It is the certificate you pinned, but its validity has ended, so Splitkey does not "
+            "use it. Ask your administrator to renew it, then pin the new one (Settings, "
+            "Change co-signer).",
         )
     if isinstance(exc, PinMismatch):
         return Explanation(

@@ -130,6 +130,26 @@ def make_application(argv: Sequence[str] | None = None):
 QUIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
+def qt_messages_to_log() -> None:
+    """Qt's own messages go to the log like ours, not raw to stderr: its warnings are platform
+    remarks ("This plugin does not support propagateSizeHints()") a user cannot act on."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.DEBUG,
+        QtMsgType.QtWarningMsg: logging.INFO,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handle(kind, _context, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handle)
+
+
 def quit_on_signals(app) -> None:
     """Ctrl-C, SIGTERM and SIGHUP (logout, a closed terminal) quit the app the normal way, so
     aboutToQuit stops the built-in co-signer. Qt's loop runs no Python while it waits, so the
@@ -161,6 +181,7 @@ def quit_on_signals(app) -> None:
 def run(argv: Sequence[str] | None = None) -> int:
     """Open the desktop and run it until the last window closes; the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    qt_messages_to_log()
     app = make_application(argv)
     quit_on_signals(app)
     from PySide6.QtCore import QTimer

@@ -26,7 +26,6 @@ from ui.errors import show_error
 from ui.widgets import FieldError, field_block, mark_field
 
 
-
 class PassphraseDialog(QDialog):
     """create=True: accept the fallback file and choose its passphrase (twice);
     create=False: unlock the existing file."""
