@@ -176,16 +176,20 @@ class MainWindow(QMainWindow):
     # -- the connection --
 
     def show_connection(self, state: str) -> None:
-        local = self.ctx.prefs.mode == LOCAL
-        where = "the co-signer on this computer" if local else (self.ctx.prefs.url or "")
+        # From what is running, not from the saved choice: the wizard connects before it saves
+        # the choice, which left "Connected to" with nothing after it (review item 9).
+        local = self.ctx.local is not None or self.ctx.prefs.mode == LOCAL
+        session = self.ctx.session
+        remote = (session.url if session is not None else None) or self.ctx.prefs.url
+        where = "the co-signer on this computer" if local else (remote or "the co-signer")
+        problem = self.ctx.last_problem
         words = {
             CONNECTING: f"Connecting to {where}…",
             ONLINE: f"Connected to {where}",
-            OFFLINE: f"Not connected to {where}",
+            OFFLINE: problem.title if problem is not None else f"Not connected to {where}",
             SIGNED_OUT: "Signed out",
         }
         self.connection.setText(words.get(state, ""))
-        problem = self.ctx.last_problem
         if state in (OFFLINE, SIGNED_OUT) and problem is not None:
             self.offline_text.setText(f"<b>{_html(problem.title)}.</b> {_html(problem.text)}")
             # Signed out of an organisation's co-signer: only the person can sign in again
