@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import platformdirs
-from PySide6.QtCore import QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 
 from app.client import AsyncCosignerClient, ShareInfo
 from app.client_calls import Session
@@ -155,6 +155,38 @@ class Prefs:
     def set_nonce(self, client_id: str, value: int) -> None:
         self._set(f"nonces/{client_id}", value)
 
+    # -- the app lock (ui/app_lock.py): an Argon2id hash, never the password --
+    @property
+    def lock_hash(self) -> str | None:
+        return self._get("lock/password_hash") or None
+
+    @lock_hash.setter
+    def lock_hash(self, value: str | None) -> None:
+        self._set("lock/password_hash", value)
+
+    @property
+    def idle_minutes(self) -> int:
+        from app.app_lock import DEFAULT_IDLE_MINUTES
+
+        try:
+            return int(self._get("lock/idle_minutes", DEFAULT_IDLE_MINUTES))
+        except (TypeError, ValueError):
+            return DEFAULT_IDLE_MINUTES
+
+    @idle_minutes.setter
+    def idle_minutes(self, value: int) -> None:
+        self._set("lock/idle_minutes", int(value))
+
+    # -- the main window's size and place (Qt's saveGeometry bytes) --
+    @property
+    def window_geometry(self) -> QByteArray | None:
+        value = self._get("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @window_geometry.setter
+    def window_geometry(self, value: QByteArray) -> None:
+        self._set("window/geometry", value)
+
     # -- looks --
     @property
     def theme(self) -> str:
@@ -187,10 +219,15 @@ class Prefs:
         self._set(f"receipts/{split_id}", f"{when},{period_value},{period_count}")
 
 
+class AppLocked(Exception):
+    """The app is locked: nothing is signed or loaded until the person unlocks it."""
+
+
 class AppContext(QObject):
     wallets_changed = Signal(list)  # [WalletEntry]
     connection_changed = Signal(str)  # OFFLINE | CONNECTING | ONLINE | SIGNED_OUT
     shares_changed = Signal()
+    lock_changed = Signal(bool)  # locked
 
     def __init__(
         self,
@@ -217,6 +254,7 @@ class AppContext(QObject):
         # Read by the runner's thread while signing in; replaced (never mutated) here.
         self._share_ids: tuple[str, ...] = tuple(self.prefs.share_ids())
         self._refreshing: Job | None = None
+        self.locked = False
         # Supervising the built-in co-signer (issue 15.4): a crash is seen within SUPERVISE_MS,
         # the status bar says so, and it is restarted with a growing wait (Retry: at once).
         self._watch = QTimer(self)
@@ -452,6 +490,8 @@ class AppContext(QObject):
         session = self.session
 
         async def run() -> Any:
+            if self.locked:  # checked when the call starts: a locked app signs nothing
+                raise AppLocked("Splitkey is locked")
             if session is None:
                 raise SignInNeeded("choose a co-signer first")
             if not self.store_ready:
@@ -505,6 +545,11 @@ class AppContext(QObject):
 
     def entry(self, client_id: str) -> WalletEntry | None:
         return next((e for e in self.entries if e.client_id == client_id), None)
+
+    def set_locked(self, locked: bool) -> None:
+        if locked != self.locked:
+            self.locked = locked
+            self.lock_changed.emit(locked)
 
     def shutdown(self) -> None:
         self.runner.stop()

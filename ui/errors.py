@@ -174,6 +174,8 @@ def explain(exc: BaseException) -> Explanation:
     if isinstance(exc, (KeysError, CryptoError)):
         return Explanation("That does not work", _sentence(str(exc)))
     name = type(exc).__name__
+    if name == "AppLocked":
+        return Explanation("Splitkey is locked", "Unlock it with your password to continue.")
     if name == "LocalCosignerError":
         return Explanation(
             "The co-signer on this computer could not start",

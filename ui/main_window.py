@@ -17,13 +17,16 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.wallets import OWNED, WalletEntry
+from ui.app_lock import AppLock
 from ui.context import CONNECTING, LOCAL, OFFLINE, ONLINE, SIGNED_OUT, AppContext
+from ui.lock_screen import LockScreen
 from ui.messages_tab import MessagesTab
 from ui.models import wallet_title
 from ui.overview_tab import OverviewTab
@@ -119,7 +122,17 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.offline_bar)
         layout.addWidget(splitter, 1)
-        self.setCentralWidget(central)
+        # The lock screen replaces everything above while the app is locked (ui/app_lock.py).
+        self.content = central
+        self.lock_screen = LockScreen()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(central)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+        self.app_lock = AppLock(ctx, self)
+        self.lock_screen.unlock_requested.connect(self.app_lock.unlock)
+        self.app_lock.unlock_failed.connect(self.lock_screen.refused)
+        ctx.lock_changed.connect(self._show_lock)
 
         self._menus()
         self.connection = QLabel()
@@ -128,6 +141,36 @@ class MainWindow(QMainWindow):
         ctx.connection_changed.connect(self.show_connection)
         self.show_connection(ctx.state)
         self.show_entry(None)
+        geometry = ctx.prefs.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if self.app_lock.enabled:
+            self.app_lock.lock()  # a password is set: asked when the app opens
+        self._show_lock(ctx.locked)
+
+    def _show_lock(self, locked: bool) -> None:
+        self.pages.setCurrentWidget(self.lock_screen if locked else self.content)
+        self.lock_action.setEnabled(not locked)
+        if locked:
+            self.lock_screen.reset()
+        elif self.ctx.session is not None:
+            self.ctx.refresh_wallets()  # what was refused while locked
+
+    def lock_now(self) -> None:
+        if not self.app_lock.lock():
+            self.open_lock_settings()  # no password yet: set one first
+
+    def open_lock_settings(self):
+        from ui.lock_settings_dialog import LockSettingsDialog
+
+        dialog = LockSettingsDialog(self.ctx, self)
+        dialog.accepted.connect(self.app_lock.apply_settings)
+        dialog.open()
+        return dialog
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.ctx.prefs.window_geometry = self.saveGeometry()
+        super().closeEvent(event)
 
     def _menus(self) -> None:
         wallet = self.menuBar().addMenu("&Wallet")
@@ -144,7 +187,12 @@ class MainWindow(QMainWindow):
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        for action in (add, refresh, settings):
+        self.lock_action = QAction("&Lock now", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_now)
+        lock_settings = QAction("App loc&k…", self)
+        lock_settings.triggered.connect(self.open_lock_settings)
+        for action in (add, refresh, settings, self.lock_action, lock_settings):
             wallet.addAction(action)
         wallet.addSeparator()
         wallet.addAction(quit_action)
