@@ -180,7 +180,12 @@ class OverviewTab(QWidget):
         self.public_key.setText(entry.wallet.public_key or "(not known on this computer)")
         self.qr.set_text(entry.client_id)
         split = entry.split
-        can_add = entry.kind == OWNED and not entry.has_share and not entry.wallet.frozen
+        can_add = (
+            entry.kind == OWNED
+            and not entry.has_share
+            and not entry.wallet.frozen
+            and entry.wallet.delete_after is None  # a discarded or deleted wallet gets no key
+        )
         self.add_key.setVisible(can_add)
         if split is None:
             self.key_summary.setText(
