@@ -497,6 +497,35 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
+def move_to_keyring(source: EncryptedFileShareStore, backend: Any = None) -> KeyringShareStore:
+    """A safe keyring appeared after the user had to use the encrypted file: copy every share
+    into the keyring, read each back and compare, and only then delete the file (the next
+    start opens the keyring, without a passphrase). On any failure the file stays as it was."""
+    status = keyring_status(backend)
+    if not status.safe:
+        raise UnsafeKeyring(status)
+    target = KeyringShareStore(status.backend, status.name)
+    moved = []
+    try:
+        for split_id in source.split_ids():
+            share = source.load(split_id)
+            if share is None:
+                continue
+            target.save(share)
+            moved.append(split_id)
+            if target.load(split_id) != share:
+                raise ShareStoreError(f"the keyring did not keep the share of {split_id}")
+    except BaseException:
+        for split_id in moved:  # leave no half-moved copy behind
+            with contextlib.suppress(ShareStoreError):
+                target.delete(split_id)
+        raise
+    source.path.unlink()
+    with contextlib.suppress(OSError):
+        source.path.with_name(source.path.name + ".lock").unlink()
+    return target
+
+
 # -- choosing -------------------------------------------------------------------------------------
 
 
@@ -515,7 +544,8 @@ def open_share_store(
     file_path = Path(path) if path is not None else default_fallback_path()
     if file_path.exists():
         if passphrase is None:
-            raise PassphraseNeeded(f"your shares are in {file_path}: enter its passphrase")
+            # No path in the words: they reach the screen (review: "a full home-folder path").
+            raise PassphraseNeeded("your keys are in the encrypted key file: enter its passphrase")
         return EncryptedFileShareStore.open(file_path, passphrase)
     status = keyring_status(backend)
     if status.safe:

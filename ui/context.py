@@ -228,6 +228,9 @@ class AppContext(QObject):
     connection_changed = Signal(str)  # OFFLINE | CONNECTING | ONLINE | SIGNED_OUT
     shares_changed = Signal()
     lock_changed = Signal(bool)  # locked
+    # The encrypted key file is in use and not open yet: the main window asks for its
+    # passphrase (emitted from the runner's thread; Qt queues it to the GUI thread).
+    store_needs_passphrase = Signal(str)
 
     def __init__(
         self,
@@ -238,8 +241,10 @@ class AppContext(QObject):
         store: Any = None,
         store_opener: Callable[[], Any] | None = None,
         local_factory: Callable[[Path], LocalCosignerLike] | None = None,
+        fallback_path: Path | None = None,
     ) -> None:
         super().__init__()
+        self.fallback_path = fallback_path  # the encrypted key file (None: the default place)
         self.prefs = Prefs(settings if settings is not None else open_settings())
         self.runner = runner or Runner()
         self.data_dir = data_directory or data_dir()
@@ -278,8 +283,19 @@ class AppContext(QObject):
             else:
                 from app.share_store import open_share_store
 
-                self._store = open_share_store()
+                self._store = open_share_store(path=self.fallback_path)
         return self._store
+
+    def open_store(self, passphrase: str, accept_fallback: bool = True):
+        """Open (or create, when accepted) the encrypted key file with this passphrase and use
+        it. Blocking (Argon2): off the GUI thread."""
+        from app.share_store import open_share_store
+
+        store = open_share_store(
+            accept_fallback=accept_fallback, passphrase=passphrase, path=self.fallback_path
+        )
+        self._store = store
+        return store
 
     def use_store(self, store: Any) -> None:
         self._store = store
@@ -292,6 +308,16 @@ class AppContext(QObject):
     def store_where(self) -> str:
         """Where shares are kept, in words ("the system keyring (SecretService Keyring)")."""
         return getattr(self._store, "where", None) or "this computer's keyring"
+
+    @property
+    def key_place(self) -> str:
+        """Where this computer keeps its keys, in a few words for a sentence (review: "kept in
+        this computer's keyring" was shown for the encrypted file too)."""
+        from app.share_store import EncryptedFileShareStore
+
+        if isinstance(self._store, EncryptedFileShareStore):
+            return "the encrypted key file on this computer"
+        return "this computer's keyring"
 
     def has_share(self, split_id: str) -> bool:
         return split_id in self._share_ids
@@ -508,8 +534,12 @@ class AppContext(QObject):
             self._set_state(ONLINE)
 
     def _open_store_quietly(self) -> None:
+        from app.share_store import PassphraseNeeded
+
         try:
             self.store()
+        except PassphraseNeeded as exc:  # the keys are in the file: ask for it now (15.1)
+            self.store_needs_passphrase.emit(str(exc))
         except Exception as exc:  # the user decides about the store when a share is saved
             log.info("share store not open yet: %s", exc)
 

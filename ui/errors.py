@@ -31,6 +31,7 @@ from app.compose import ComposeError
 from app.crypto import CryptoError
 from app.keys import KeysError
 from app.session import SignInNeeded
+from app.share_store import PassphraseNeeded
 from app.transaction import TransactionError
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,13 @@ def explain(exc: BaseException) -> Explanation:
         return Explanation(
             "The co-signer on this computer could not start",
             _sentence(str(exc)) + " You can try again, or choose your organisation's co-signer.",
+            retry=True,
+        )
+    if isinstance(exc, PassphraseNeeded):
+        return Explanation(
+            "Your keys are locked",
+            "They are in the encrypted key file. Enter its passphrase when Splitkey asks, "
+            "then try again.",
             retry=True,
         )
     if name.endswith(("ShareStoreError", "UnsafeKeyring", "PassphraseNeeded", "FallbackFileError")):

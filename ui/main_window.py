@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.lock_screen.unlock_requested.connect(self.app_lock.unlock)
         self.app_lock.unlock_failed.connect(self.lock_screen.refused)
         ctx.lock_changed.connect(self._show_lock)
+        ctx.store_needs_passphrase.connect(self.ask_store_passphrase)
 
         self._menus()
         self.connection = QLabel()
@@ -155,6 +156,12 @@ class MainWindow(QMainWindow):
             self.lock_screen.reset()
         elif self.ctx.session is not None:
             self.ctx.refresh_wallets()  # what was refused while locked
+
+    def ask_store_passphrase(self, _why: str = "") -> None:
+        """The keys are in the encrypted file: ask for its passphrase, then load again."""
+        from ui.passphrase_dialog import unlock_store
+
+        unlock_store(self.ctx, self, self.ctx.refresh_wallets)
 
     def lock_now(self) -> None:
         if not self.app_lock.lock():

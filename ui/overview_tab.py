@@ -195,7 +195,7 @@ class OverviewTab(QWidget):
             )
             self._show_key(False)
             return
-        where = "kept in this computer's keyring" if entry.has_share else "not on this computer"
+        where = f"kept in {self.ctx.key_place}" if entry.has_share else "not on this computer"
         label = f" “{split.label}”" if split.label else ""
         self.key_summary.setText(f"Key{label} ({split.id}), status {split.status}, {where}.")
         self._show_key(True)
