@@ -50,7 +50,7 @@ class SharesTab(QWidget):
         self.table.setAccessibleName("Keys of this wallet")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # limits: the longest
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # limits: the longest
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.doubleClicked.connect(lambda _i: self.open_revoke())
