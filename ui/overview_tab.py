@@ -140,6 +140,10 @@ class OverviewTab(QWidget):
         column.addWidget(self.meter_text)
         column.addWidget(self.expiry)
         column.addWidget(self.uses)
+        self.other_keys = QLabel()
+        self.other_keys.setWordWrap(True)
+        self.other_keys.setObjectName("hint")
+        column.addWidget(self.other_keys)
 
         self.banner = ErrorBanner()
         self.busy = BusyStrip()
@@ -173,6 +177,7 @@ class OverviewTab(QWidget):
                 label.setText("")
             self.qr.set_text("")
             self.key_summary.setText("Pick a wallet on the left.")
+            self.other_keys.hide()
             self._show_key(False)
             self.add_key.hide()
             return
@@ -188,6 +193,7 @@ class OverviewTab(QWidget):
         )
         self.add_key.setVisible(can_add)
         if split is None:
+            self.other_keys.hide()
             self.key_summary.setText(
                 "There is no key for this wallet on this computer: it cannot sign here."
                 if entry.kind == OWNED
@@ -199,6 +205,8 @@ class OverviewTab(QWidget):
         label = f" “{split.label}”" if split.label else ""
         self.key_summary.setText(f"Key{label} ({split.id}), status {split.status}, {where}.")
         self._show_key(True)
+        self.other_keys.setText(other_keys_words(entry, self.ctx.has_share))
+        self.other_keys.setVisible(bool(entry.others))
         lines = describe(split.permissions)
         self.permissions.setText("<ul>" + "".join(f"<li>{_html(x)}</li>" for x in lines) + "</ul>")
         self.worst.setText(worst_case(split.permissions, now=int(time.time())))
@@ -280,3 +288,18 @@ class OverviewTab(QWidget):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def other_keys_words(entry: WalletEntry, here) -> str:
+    """The person's other keys of this wallet, one line each (the chosen one signs)."""
+    lines = []
+    for split in entry.others:
+        name = f"“{split.label}”" if split.label else split.id
+        power = "unrestricted" if split.permissions.unrestricted else "limited"
+        place = "on this computer" if here(split.id) else "not on this computer"
+        lines.append(f"{name}: {power}, {split.status.replace('_', ' ')}, {place}")
+    if not lines:
+        return ""
+    return "Your other keys of this wallet (not used while the one above can sign):\n" + (
+        "\n".join(lines)
+    )
