@@ -40,7 +40,9 @@ class LockScreen(QWidget):
         column.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
         box = QWidget()
         box.setLayout(column)
-        box.setMaximumWidth(420)
+        # A fixed width: a wrapped label then gets the height its text needs (with only a
+        # maximum width, the layout gave it one line and cut the second).
+        box.setFixedWidth(400)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)

@@ -151,7 +151,8 @@ class MainWindow(QMainWindow):
 
     def _show_lock(self, locked: bool) -> None:
         self.pages.setCurrentWidget(self.lock_screen if locked else self.content)
-        self.lock_action.setEnabled(not locked)
+        for action in self.lockable_actions:
+            action.setEnabled(not locked)
         if locked:
             self.lock_screen.reset()
         elif self.ctx.session is not None:
@@ -201,6 +202,8 @@ class MainWindow(QMainWindow):
         lock_settings.triggered.connect(self.open_lock_settings)
         for action in (add, refresh, settings, self.lock_action, lock_settings):
             wallet.addAction(action)
+        # Nothing but Quit while locked: a wizard or the settings would show what the lock hides.
+        self.lockable_actions = (add, refresh, settings, self.lock_action, lock_settings)
         wallet.addSeparator()
         wallet.addAction(quit_action)
         help_menu = self.menuBar().addMenu("&Help")

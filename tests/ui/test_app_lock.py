@@ -70,6 +70,7 @@ def test_a_password_is_asked_on_open_and_nothing_is_shown_or_signed_until_then(
     assert ctx.locked and window.pages.currentWidget() is window.lock_screen
     assert not window.wallets.isVisible() and not window.tabs.isVisible()
     assert not window.overview.isVisible()
+    assert not any(action.isEnabled() for action in window.lockable_actions)  # only Quit
 
     # A locked app signs nothing: every call to the co-signer is refused before it is sent.
     job = ctx.cosigner(lambda api: api.wallets(), "List")

@@ -178,6 +178,11 @@ def test_every_tab_and_dialog_holds_at_three_sizes(qtbot, furnished, theme, tmp_
             where = f"{theme} {size.width()}x{size.height()} tab {window.tabs.tabText(index)!r}"
             problems += [f"{where}: {p}" for p in layout_problems(window, size)]
             window.grab().save(str(tmp_path / f"{theme}-{size.width()}-tab{index}.png"))
+        window.ctx.set_locked(True)  # the lock screen too
+        _settle(qtbot, window)
+        where = f"{theme} {size.width()}x{size.height()} locked"
+        problems += [f"{where}: {p}" for p in layout_problems(window, size)]
+        window.ctx.set_locked(False)
     for dialog in _dialogs(window):
         dialog.show()
         _settle(qtbot, dialog)
