@@ -116,8 +116,9 @@ def explain(exc: BaseException) -> Explanation:
     if isinstance(exc, CosignerUnreachable):
         return Explanation(
             "The co-signer is not reachable",
-            "Nothing was signed. Check the connection (or that the co-signer is running) "
-            "and try again.",
+            # Said while connecting too: "Nothing was signed" there read as a signing failure.
+            "No answer came, so nothing was signed or changed. Check the connection (or that "
+            "the co-signer is running) and try again.",
             retry=True,
         )
     if isinstance(exc, CertificateExpired):

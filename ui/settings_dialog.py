@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -87,13 +88,26 @@ class SettingsDialog(QDialog):
         form.addRow("Co-signer", self.cosigner)
         form.addRow("Pinned certificate", self.pin)
         form.addRow("", change)
-        form.addRow(
-            "Chain id",
-            field_block(self.chain_id, self.chain_error, "Transactions are signed for this chain."),
-        )
         form.addRow("Default fee (ZCN)", field_block(self.fee, self.fee_error))
         form.addRow("Keys", self.keyring)
         form.addRow("Theme", self.theme)
+        # The chain id is jargon most people never change (review item 12): under Advanced.
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)
+        self.advanced.setAccessibleName("Advanced settings")
+        advanced_form = QFormLayout(self.advanced)
+        advanced_form.addRow(
+            "Chain id",
+            field_block(
+                self.chain_id,
+                self.chain_error,
+                "Transactions are made for this 0Chain network (mainnet unless you change it).",
+            ),
+        )
+        self.chain_id.setVisible(False)
+        self.advanced.toggled.connect(self.chain_id.setVisible)
+        form.addRow(self.advanced)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -123,7 +137,10 @@ class SettingsDialog(QDialog):
         return problem
 
     def save(self) -> None:
-        if self._check_chain() or self._check_fee():
+        if self._check_chain():
+            self.advanced.setChecked(True)  # show the field that is wrong
+            return
+        if self._check_fee():
             return
         prefs = self.ctx.prefs
         chain = self.chain_id.text().strip().lower()
