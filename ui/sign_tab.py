@@ -246,6 +246,8 @@ class SignTab(QWidget):
         widget.setAccessibleName(name)
         self._add_field(name, widget, check)
         widget.textEdited.connect(lambda _t, n=name: self._edited(n))
+        # Enter in a field opens the Review (review item 18); the Review never signs on Enter.
+        widget.returnPressed.connect(self.start_review)
         return widget
 
     def _add_field(self, name: str, widget: QWidget, check) -> None:
