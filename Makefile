@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-splitkey
 # Two workers match the two cores; the pure-Python crypto and hypothesis are CPU-bound.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install test lint bench ttest run screenshots clean soak soak-service soak-faults
+.PHONY: install test lint bench ttest run screenshots translations clean soak soak-service soak-faults
 
 install: $(STAMP)
 
@@ -39,6 +39,13 @@ run: $(STAMP)
 	$(VENV)/bin/splitkey
 
 # docs/screenshots/*.png rendered offscreen with real data (a throw-away co-signer and wallets).
+# The translation catalogue (every tr() string of ui/) and the compiled translations.
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $$(git ls-files 'ui/*.py') -locations none -no-obsolete \
+		-ts resources/i18n/splitkey.ts
+	for ts in resources/i18n/splitkey_*.ts; do [ -e "$$ts" ] || continue; \
+		$(VENV)/bin/pyside6-lrelease "$$ts" -qm "$${ts%.ts}.qm"; done
+
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py --out docs/screenshots
 

@@ -32,7 +32,7 @@ class ActivityDetailDialog(QDialog):
     def __init__(self, row: ActivityRow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.row = row
-        self.setWindowTitle("Activity record")
+        self.setWindowTitle(self.tr("Activity record"))
         form = QFormLayout()
         self.fields: dict[str, QWidget] = {}
 
@@ -46,22 +46,22 @@ class ActivityDetailDialog(QDialog):
             label.setWordWrap(True)
             return label
 
-        add("When", text(_local_time(row.at)))
-        add("Who", text(row.who))
-        add("What", text(row.what))
-        add("Decision", text(row.decision))
+        add(self.tr("When"), text(_local_time(row.at)))
+        add(self.tr("Who"), text(row.who))
+        add(self.tr("What"), text(row.what))
+        add(self.tr("Decision"), text(row.decision))
         if row.split:
-            add("Key", IdLabel(row.split))
+            add(self.tr("Key"), IdLabel(row.split))
         if row.hash:
-            add("Transaction hash", IdLabel(row.hash))
-            form.addRow("", CopyButton(row.hash, "Copy hash"))
+            add(self.tr("Transaction hash"), IdLabel(row.hash))
+            form.addRow("", CopyButton(row.hash, self.tr("Copy hash")))
         if row.details:
             try:
                 shown = json.dumps(json.loads(row.details), indent=1, sort_keys=True)
             except ValueError:
                 shown = row.details
-            add("Details", text(shown))
-        add("Record number", text(str(row.seq)))
+            add(self.tr("Details"), text(shown))
+        add(self.tr("Record number"), text(str(row.seq)))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

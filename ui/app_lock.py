@@ -85,4 +85,4 @@ class AppLock(QObject):
         self.apply_settings()
 
     def _refused(self) -> None:
-        self.unlock_failed.emit("That is not the password.")
+        self.unlock_failed.emit(self.tr("That is not the password."))

@@ -3,6 +3,7 @@ the app locks itself. Changing or removing a password needs the current one."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,9 +23,12 @@ from ui.widgets import FieldError, field_block, mark_field
 
 
 def idle_words(minutes: int) -> str:
+    tr = QCoreApplication.translate
     if minutes == 0:
-        return "Never (only when I lock it)"
-    return "After 1 minute" if minutes == 1 else f"After {minutes} minutes"
+        return tr("LockSettingsDialog", "Never (only when I lock it)")
+    if minutes == 1:
+        return tr("LockSettingsDialog", "After 1 minute")
+    return tr("LockSettingsDialog", "After {n} minutes").format(n=minutes)
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -38,24 +42,26 @@ class LockSettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("App lock")
+        self.setWindowTitle(self.tr("App lock"))
         had = ctx.prefs.lock_hash is not None
         intro = QLabel(
-            "With a password, Splitkey asks for it when it opens and after you have been away; "
-            "while locked it shows no wallet and signs nothing. (Your keys stay protected by "
-            "the keyring either way.)"
+            self.tr(
+                "With a password, Splitkey asks for it when it opens and after you have been "
+                "away; while locked it shows no wallet and signs nothing. (Your keys stay "
+                "protected by the keyring either way.)"
+            )
         )
         intro.setWordWrap(True)
-        self.use_password = QCheckBox("Ask for a password")
+        self.use_password = QCheckBox(self.tr("Ask for a password"))
         self.use_password.setChecked(had)
         self.use_password.toggled.connect(self._enable)
-        self.current = _password_field("Current password")
+        self.current = _password_field(self.tr("Current password"))
         self.current_error = FieldError()
-        self.new = _password_field("New password")
-        self.again = _password_field("New password again")
+        self.new = _password_field(self.tr("New password"))
+        self.again = _password_field(self.tr("New password again"))
         self.new_error = FieldError()
         self.idle = QComboBox()
-        self.idle.setAccessibleName("Lock after")
+        self.idle.setAccessibleName(self.tr("Lock after"))
         for minutes in IDLE_CHOICES:
             self.idle.addItem(idle_words(minutes), minutes)
         chosen = self.idle.findData(ctx.prefs.idle_minutes)
@@ -64,16 +70,13 @@ class LockSettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.use_password)
         if had:
-            form.addRow("Current password", field_block(self.current, self.current_error))
+            form.addRow(self.tr("Current password"), field_block(self.current, self.current_error))
         else:
             self.current.hide()
-        form.addRow(
-            "New password",
-            field_block(self.new, self.new_error, "Leave empty to keep the current one." if had
-                        else None),
-        )  # fmt: skip
-        form.addRow("Again", self.again)
-        form.addRow("Lock", self.idle)
+        keep = self.tr("Leave empty to keep the current one.") if had else None
+        form.addRow(self.tr("New password"), field_block(self.new, self.new_error, keep))
+        form.addRow(self.tr("Again"), self.again)
+        form.addRow(self.tr("Lock"), self.idle)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -98,11 +101,11 @@ class LockSettingsDialog(QDialog):
         new, again, current = self.new.text(), self.again.text(), self.current.text()
         problem = None
         if on and (new or not self._had):
-            problem = password_problem(new) or (None if new == again else "the two differ")
+            problem = password_problem(new) or (None if new == again else self.tr("the two differ"))
         self.new_error.set_error(problem)
         mark_field(self.new, problem)
         if self._had and not current:
-            self.current_error.set_error("enter the current password")
+            self.current_error.set_error(self.tr("enter the current password"))
             return None
         if problem:
             return None
@@ -116,7 +119,7 @@ class LockSettingsDialog(QDialog):
             return True, hash_password(new) if new else stored
 
         self.save_button.setEnabled(False)
-        job = self.ctx.runner.call(work, label="Saving the password")
+        job = self.ctx.runner.call(work, label=self.tr("Saving the password"))
         job.finished.connect(lambda answer: self._saved(*answer, on=on, minutes=minutes))
         job.failed.connect(lambda _exc: self.save_button.setEnabled(True))
         return job
@@ -124,7 +127,7 @@ class LockSettingsDialog(QDialog):
     def _saved(self, allowed: bool, new_hash: str | None, *, on: bool, minutes: int) -> None:
         self.save_button.setEnabled(True)
         if not allowed:
-            self.current_error.set_error("that is not the current password")
+            self.current_error.set_error(self.tr("that is not the current password"))
             mark_field(self.current, "wrong")
             return
         self.ctx.prefs.lock_hash = new_hash if on else None

@@ -184,6 +184,9 @@ def run(argv: Sequence[str] | None = None) -> int:
     qt_messages_to_log()
     app = make_application(argv)
     quit_on_signals(app)
+    from ui.i18n import install_translators
+
+    install_translators(app)
     from PySide6.QtCore import QTimer
 
     from ui.context import AppContext

@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -39,8 +39,8 @@ log = logging.getLogger(__name__)
 # Tabs that other files provide: (module, class, title, owners only). A tab whose module is not
 # there yet is left out rather than breaking the window.
 OPTIONAL_TABS = (
-    ("ui.shares_tab", "SharesTab", "Shares", True),
-    ("ui.activity_tab", "ActivityTab", "Activity", True),
+    ("ui.shares_tab", "SharesTab", QT_TRANSLATE_NOOP("MainWindow", "Shares"), True),
+    ("ui.activity_tab", "ActivityTab", QT_TRANSLATE_NOOP("MainWindow", "Activity"), True),
 )
 
 
@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.offline_bar.setObjectName("offlineBar")
         self.offline_text = QLabel()
         self.offline_text.setWordWrap(True)
-        self.retry_button = QPushButton("Retry")
+        self.retry_button = QPushButton(self.tr("Retry"))
         self.retry_button.clicked.connect(self.retry)
         bar = QHBoxLayout(self.offline_bar)
         bar.addWidget(self.offline_text, 1)
@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.wallets.selected.connect(self.show_entry)
 
         # -- right: the selected wallet --
-        self.title = QLabel("No wallet selected")
+        self.title = QLabel(self.tr("No wallet selected"))
         self.title.setObjectName("walletTitle")
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -96,14 +96,14 @@ class MainWindow(QMainWindow):
         self.overview = OverviewTab(ctx)
         self.sign = SignTab(ctx)
         self.messages = MessagesTab(ctx)
-        self.tabs.addTab(self.overview, "Overview")
-        self.tabs.addTab(self.sign, "Sign transaction")
-        self.tabs.addTab(self.messages, "Messages")
+        self.tabs.addTab(self.overview, self.tr("Overview"))
+        self.tabs.addTab(self.sign, self.tr("Sign transaction"))
+        self.tabs.addTab(self.messages, self.tr("Messages"))
         self.owner_tabs: list[QWidget] = []
         for module_name, class_name, title, owners_only in OPTIONAL_TABS:
             tab = _optional_tab(module_name, class_name, ctx)
             if tab is not None:
-                self.tabs.addTab(tab, title)
+                self.tabs.addTab(tab, self.tr(title))
                 if owners_only:
                     self.owner_tabs.append(tab)
 
@@ -181,24 +181,24 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def _menus(self) -> None:
-        wallet = self.menuBar().addMenu("&Wallet")
-        add = QAction("&Add wallet…", self)
+        wallet = self.menuBar().addMenu(self.tr("&Wallet"))
+        add = QAction(self.tr("&Add wallet…"), self)
         add.setShortcut(QKeySequence.StandardKey.New)
         add.triggered.connect(self.add_wallet_requested)
-        refresh = QAction("&Refresh", self)
+        refresh = QAction(self.tr("&Refresh"), self)
         refresh.setShortcut(QKeySequence.StandardKey.Refresh)
         refresh.triggered.connect(self.retry)
-        settings = QAction("&Settings…", self)
+        settings = QAction(self.tr("&Settings…"), self)
         settings.setShortcut(QKeySequence("Ctrl+,"))
         settings.setMenuRole(QAction.MenuRole.PreferencesRole)
         settings.triggered.connect(self.settings_requested)
-        quit_action = QAction("&Quit", self)
+        quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        self.lock_action = QAction("&Lock now", self)
+        self.lock_action = QAction(self.tr("&Lock now"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(self.lock_now)
-        lock_settings = QAction("App loc&k…", self)
+        lock_settings = QAction(self.tr("App loc&k…"), self)
         lock_settings.triggered.connect(self.open_lock_settings)
         for action in (add, refresh, settings, self.lock_action, lock_settings):
             wallet.addAction(action)
@@ -206,8 +206,8 @@ class MainWindow(QMainWindow):
         self.lockable_actions = (add, refresh, settings, self.lock_action, lock_settings)
         wallet.addSeparator()
         wallet.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About Splitkey", self)
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About Splitkey"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
     def show_entry(self, entry: WalletEntry | None) -> None:
         self.entry = entry
         if entry is None:
-            self.title.setText("No wallet selected")
+            self.title.setText(self.tr("No wallet selected"))
             self.badge.hide()
             self.address.setText("")
         else:
@@ -239,13 +239,18 @@ class MainWindow(QMainWindow):
         local = self.ctx.local is not None or self.ctx.prefs.mode == LOCAL
         session = self.ctx.session
         remote = (session.url if session is not None else None) or self.ctx.prefs.url
-        where = "the co-signer on this computer" if local else (remote or "the co-signer")
+        here = self.tr("the co-signer on this computer")
+        where = here if local else (remote or self.tr("the co-signer"))
         problem = self.ctx.last_problem
         words = {
-            CONNECTING: f"Connecting to {where}…",
-            ONLINE: f"Connected to {where}",
-            OFFLINE: problem.title if problem is not None else f"Not connected to {where}",
-            SIGNED_OUT: "Signed out",
+            CONNECTING: self.tr("Connecting to {where}…").format(where=where),
+            ONLINE: self.tr("Connected to {where}").format(where=where),
+            OFFLINE: (
+                problem.title
+                if problem is not None
+                else self.tr("Not connected to {where}").format(where=where)
+            ),
+            SIGNED_OUT: self.tr("Signed out"),
         }
         self.connection.setText(words.get(state, ""))
         if state in (OFFLINE, SIGNED_OUT) and problem is not None:
@@ -253,7 +258,7 @@ class MainWindow(QMainWindow):
             # Signed out of an organisation's co-signer: only the person can sign in again
             # (the built-in one signs its owner in by itself, so Retry does it).
             signing_in = state == SIGNED_OUT and self.ctx.prefs.mode != LOCAL
-            self.retry_button.setText("Sign in…" if signing_in else "Retry")
+            self.retry_button.setText(self.tr("Sign in…") if signing_in else self.tr("Retry"))
             self.offline_bar.show()
         else:
             self.offline_bar.hide()
