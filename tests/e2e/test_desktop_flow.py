@@ -371,8 +371,8 @@ def test_first_run_sign_share_cap_and_revoke(
     qtbot.mouseClick(shares.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not shares.job.running, timeout=WAIT_MS)
     row = shares.model.row_of(made.split.id)
-    assert shares.model.index(row, 1).data() == "Delegate"
-    assert shares.model.index(row, 4).data() == "1"  # one signature; the refusal did not count
+    assert shares.model.index(row, 2).data() == "Delegate"
+    assert shares.model.index(row, 5).data() == "1"  # one signature; the refusal did not count
     click_row(qtbot, shares.table, row)
     assert shares.selected().id == made.split.id and shares.revoke_button.isEnabled()
     qtbot.mouseClick(shares.revoke_button, Qt.MouseButton.LeftButton)
@@ -382,7 +382,7 @@ def test_first_run_sign_share_cap_and_revoke(
     assert "cannot be undone" in revoke.consequence.text()
     with qtbot.waitSignal(revoke.revoked, timeout=WAIT_MS):
         qtbot.mouseClick(revoke.revoke_button, Qt.MouseButton.LeftButton)
-    assert shares.model.index(shares.model.row_of(made.split.id), 7).data() == "revoked"
+    assert shares.model.index(shares.model.row_of(made.split.id), 0).data() == "revoked"
     assert not shares.revoke_button.isEnabled()
 
     # 12. the delegate's next transfer, one the cap would allow (3 + 1 <= 5 ZCN), is refused
@@ -407,7 +407,7 @@ def test_first_run_sign_share_cap_and_revoke(
     decisions = [(r.who, r.decision) for r in activity.model.shown()]
     assert decisions[0] == ("holder of “Delegate”", "refused: revoked")  # newest first
     assert ("holder of “Delegate”", "refused: period_value_cap") in decisions
-    assert [r.what for r in activity.model.shown()].count("Revoked a key") == 1
+    assert [r.what for r in activity.model.shown()].count("Revoked a key (“Delegate”)") == 1
 
     # 14. both apps keep their shares in the keyring (the real Secret Service under `make
     #     test`, the co-signer's KEK too), and no planted secret is in either app's settings,
