@@ -545,9 +545,12 @@ def _log_tail(data_dir: Path) -> str:
     return (errors or lines or [""])[-1].removeprefix("splitkey-cosigner: error: ")
 
 
-def _serve(data_dir: Path, state: dict[str, Any], timeout: float):
+def _serve(
+    data_dir: Path, state: dict[str, Any], timeout: float, cancel: threading.Event | None = None
+):
     """Start `serve` on a private socket and wait until it says it is ready; (process,
-    socket path, the lifeline's write end)."""
+    socket path, the lifeline's write end). `cancel` set (the app is quitting): stop waiting,
+    end the child, raise LocalCosignerError."""
     deadline = time.monotonic() + timeout
     socket_path = _socket_path(data_dir)
     with contextlib.suppress(FileNotFoundError):
@@ -578,6 +581,8 @@ def _serve(data_dir: Path, state: dict[str, Any], timeout: float):
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 break
+            if cancel is not None and cancel.is_set():
+                raise LocalCosignerError("the built-in co-signer's start was cancelled")
             ready = read_ready_file(data_dir)
             # Only the ready file of the child just started counts: its pid proves it is ours.
             if ready is not None and ready["pid"] == process.pid:
@@ -606,8 +611,10 @@ def _serve(data_dir: Path, state: dict[str, Any], timeout: float):
         raise
 
 
-def _start(data_dir: Path, state: dict[str, Any], timeout: float, code=None) -> LocalCosigner:
-    process, socket_path, lifeline = _serve(data_dir, state, timeout)
+def _start(
+    data_dir: Path, state: dict[str, Any], timeout: float, code=None, cancel=None
+) -> LocalCosigner:
+    process, socket_path, lifeline = _serve(data_dir, state, timeout, cancel)
     state = {**state, "pid": process.pid, "owner_pid": os.getpid()}
     state.pop("port", None)  # from a version that listened on 127.0.0.1
     _write_state(data_dir, state)
@@ -622,11 +629,13 @@ def start_local_cosigner(
     *,
     kek_source: str | None = None,
     timeout: float = STARTUP_TIMEOUT,
+    cancel: threading.Event | None = None,
 ) -> LocalCosigner:
     """The built-in co-signer, running and ready: reused when one already serves `data_dir`,
     else started (and initialised first when `data_dir` is new). kek_source: None chooses the
     keyring when it is safe, else the 0600 file (with a note); "keyring" or "file" forces one.
-    Blocks for up to `timeout` seconds: call it off the GUI thread."""
+    Blocks for up to `timeout` seconds: call it off the GUI thread; setting `cancel` (the app
+    quits meanwhile) ends the wait and the child at once."""
     if kek_source not in (None, "keyring", "file"):
         raise ValueError("kek_source is None, 'keyring' or 'file'")
     data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
@@ -643,4 +652,4 @@ def start_local_cosigner(
         reused = None if code else _reuse(data_dir, state)
         if reused is not None:
             return reused
-        return _start(data_dir, state, timeout, code)
+        return _start(data_dir, state, timeout, code, cancel)

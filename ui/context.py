@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
@@ -260,6 +261,8 @@ class AppContext(QObject):
         self._share_ids: tuple[str, ...] = tuple(self.prefs.share_ids())
         self._refreshing: Job | None = None
         self.locked = False
+        # Set at quit: a start of the built-in co-signer still waiting gives up at once.
+        self._closing = threading.Event()
         # Supervising the built-in co-signer (issue 15.4): a crash is seen within SUPERVISE_MS,
         # the status bar says so, and it is restarted with a growing wait (Retry: at once).
         self._watch = QTimer(self)
@@ -390,7 +393,8 @@ class AppContext(QObject):
     def start_local(self) -> Job:
         """Start the built-in co-signer (a child process with its data in the user's data
         directory) and sign its owner in. The job's result is the session."""
-        factory = self._local_factory or _default_local_factory
+        closing = self._closing
+        factory = self._local_factory or (lambda d: _default_local_factory(d, closing))
         directory = self.data_dir / "cosigner"
 
         async def start() -> CosignerSession:
@@ -582,11 +586,12 @@ class AppContext(QObject):
             self.lock_changed.emit(locked)
 
     def shutdown(self) -> None:
+        self._closing.set()
         self.runner.stop()
         self.stop_local()
 
 
-def _default_local_factory(directory: Path) -> LocalCosignerLike:
+def _default_local_factory(directory: Path, cancel=None) -> LocalCosignerLike:
     from app.local_cosigner import start_local_cosigner
 
-    return start_local_cosigner(directory)
+    return start_local_cosigner(directory, cancel=cancel)

@@ -25,6 +25,8 @@ T0 = "SPLITKEY_T0"
 def main(argv: Sequence[str] | None = None) -> int:
     """The `splitkey` console script."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        _catch_early_quit()
     if argv:
         from app.cli import main as cli_main
 
@@ -128,6 +130,22 @@ def make_application(argv: Sequence[str] | None = None):
 
 
 QUIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+_quit_requested = False
+
+
+def _catch_early_quit() -> None:
+    """From the first moment: a quit signal that arrives while Qt is still loading (a second
+    or more on a busy machine) is remembered and honoured once the app runs, instead of
+    killing it half-built or raising KeyboardInterrupt in the middle of an import."""
+    import signal
+
+    def remember(_sig, _frame) -> None:
+        global _quit_requested
+        _quit_requested = True
+
+    for name in QUIT_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), remember)
 
 
 def qt_messages_to_log() -> None:
@@ -172,10 +190,21 @@ def quit_on_signals(app) -> None:
             pass
 
     notifier.activated.connect(woken)
+
+    def quit_soon(_sig, _frame) -> None:
+        # Through the event loop: quit() before exec() has started would be lost (Qt 6 quit()
+        # does nothing without a running loop) and the app would hang on a later signal-less
+        # exec(); a zero timer fires as soon as the loop runs.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
+
     for name in QUIT_SIGNALS:
         if hasattr(signal, name):
-            signal.signal(getattr(signal, name), lambda _sig, _frame: app.quit())
+            signal.signal(getattr(signal, name), quit_soon)
     app._quit_signals = (wake_read, wake_write, notifier)  # kept alive with the app
+    if _quit_requested:  # asked before the handlers above were there
+        quit_soon(None, None)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
