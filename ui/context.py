@@ -518,10 +518,20 @@ class AppContext(QObject):
         """Run call(api) with a good token on the runner; split_id when the call only signs
         with that key (a key token then suffices). Connection state follows."""
         session = self.session
+        restarting = None
+        if self.prefs.mode == LOCAL and self.local_down and not self.locked:
+            # "Try again" after the built-in co-signer crashed: start it first, then the call
+            # goes to the new server (review: Try again did nothing).
+            restarting = self.restart_local()
 
         async def run() -> Any:
+            nonlocal session
             if self.locked:  # checked when the call starts: a locked app signs nothing
                 raise AppLocked("Splitkey is locked")
+            if restarting is not None:
+                while restarting.running:
+                    await asyncio.sleep(0.05)
+                session = self.session
             if session is None:
                 raise SignInNeeded("choose a co-signer first")
             if not self.store_ready:

@@ -69,8 +69,16 @@ def test_a_crashed_builtin_cosigner_is_seen_restarted_and_retry_restarts_it(qtbo
     qtbot.waitUntil(lambda: ctx.state == OFFLINE, timeout=WAIT_MS)
     window.retry_button.click()
     qtbot.waitUntil(lambda: ctx.state == ONLINE, timeout=WAIT_MS)
-    assert ctx.local.pid not in (first, second) and ctx.local.running()
+    third = ctx.local.pid
+    assert third not in (first, second) and ctx.local.running()
     wait_job(qtbot, ctx.refresh_wallets())
+
+    # Killed again, and the person presses a tab's "Try again" (any call to the co-signer)
+    # before the timer: the call starts it again first and then goes through.
+    os.kill(third, signal.SIGKILL)
+    ctx.local.process.wait(10)
+    assert wait_job(qtbot, ctx.cosigner(lambda api: api.wallets(), "Try again")) is not None
+    assert ctx.local.pid != third and ctx.local.running()
 
 
 def test_restarts_that_fail_wait_longer_each_time(qtbot, local_ctx, monkeypatch):
