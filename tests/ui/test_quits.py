@@ -25,6 +25,21 @@ QUITS = int(os.environ.get("SPLITKEY_QUITS", "50"))  # fewer only to debug
 SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
+def _wait_for_quit_handlers(pid: int, seconds: float = 60.0) -> None:
+    """Until the process catches SIGTERM and SIGHUP (its SigCgt mask in /proc)."""
+    wanted = (1 << (signal.SIGTERM - 1)) | (1 << (signal.SIGHUP - 1))
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            status = open(f"/proc/{pid}/status").read()
+        except OSError:
+            return  # it ended (the test then reports how)
+        caught = int(status.split("SigCgt:")[1].split()[0], 16)
+        if caught & wanted == wanted:
+            return
+        time.sleep(0.01)
+
+
 def test_fifty_quits_with_work_in_flight_print_nothing(tmp_path):
     config = tmp_path / "config"
     config.mkdir()
@@ -44,8 +59,11 @@ def test_fifty_quits_with_work_in_flight_print_nothing(tmp_path):
         app = subprocess.Popen(
             command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        # Spread the quits: from before the window is up to well after the wallets loaded.
-        time.sleep(0.2 + (attempt % 10) * 0.2)
+        # A signal before the interpreter runs any of our code kills any Python program; the
+        # count starts once the app catches quit signals (its first act), then the quits are
+        # spread from before the window is up to well after the wallets loaded.
+        _wait_for_quit_handlers(app.pid)
+        time.sleep((attempt % 10) * 0.25)
         app.send_signal(SIGNALS[attempt % len(SIGNALS)])
         try:
             _out, err = app.communicate(timeout=120)

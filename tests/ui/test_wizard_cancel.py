@@ -9,21 +9,12 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from tests.ui.conftest import WAIT_MS, wait_job
-from tests.ui.test_wizard import press_next
+from tests.ui.test_wizard import press_next, wizard  # noqa: F401 (fixture)
 from ui.overview_tab import OverviewTab
-from ui.wizard import FirstRunWizard
 from ui.wizard import wizard as flow
 
 
-@pytest.fixture
-def wizard(qtbot, ctx):
-    made = FirstRunWizard(ctx)
-    qtbot.addWidget(made)
-    made.show()
-    return made
-
-
-def _to_words(qtbot, wizard) -> str:
+def _to_words(qtbot, wizard) -> str:  # noqa: F811 (the fixture's name)
     press_next(qtbot, wizard, flow.WALLET)
     wizard.page(flow.WALLET).set_choice(flow.CREATE)
     press_next(qtbot, wizard, flow.WORDS)
@@ -32,7 +23,9 @@ def _to_words(qtbot, wizard) -> str:
 
 
 @pytest.mark.parametrize("where", [flow.WORDS, flow.CONFIRM])
-def test_cancel_before_the_words_are_confirmed_asks_then_discards(qtbot, ctx, wizard, where):
+def test_cancel_before_the_words_are_confirmed_asks_then_discards(
+    qtbot, ctx, wizard, where  # noqa: F811
+):
     client_id = _to_words(qtbot, wizard)
     if where == flow.CONFIRM:
         wizard.page(flow.WORDS).written.setChecked(True)
@@ -63,7 +56,7 @@ def test_cancel_before_the_words_are_confirmed_asks_then_discards(qtbot, ctx, wi
     assert overview.add_key.isHidden()
 
 
-def test_cancel_after_the_words_are_confirmed_asks_nothing(qtbot, ctx, wizard):
+def test_cancel_after_the_words_are_confirmed_asks_nothing(qtbot, ctx, wizard):  # noqa: F811
     _to_words(qtbot, wizard)
     words = wizard.words()
     wizard.page(flow.WORDS).written.setChecked(True)
