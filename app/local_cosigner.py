@@ -390,6 +390,7 @@ class LocalCosigner:
                 return
             self._token = None
             self._close_lifeline()
+            self._tidy_socket_dir()
             with _start_lock(self.data_dir):
                 state = _read_state(self.data_dir)
                 reused = _reuse(self.data_dir, state)
@@ -397,6 +398,16 @@ class LocalCosigner:
                     self._become(reused)
                     return
                 self._become(_start(self.data_dir, state, timeout))
+
+    def _tidy_socket_dir(self) -> None:
+        """A socket in a temporary folder (long data paths): remove it and the folder once the
+        server is gone. The socket in the data directory is the server's own to remove."""
+        folder = Path(self.unix_socket).parent
+        if folder == self.data_dir or not folder.name.startswith("splitkey-"):
+            return
+        with contextlib.suppress(OSError):
+            Path(self.unix_socket).unlink(missing_ok=True)
+            folder.rmdir()
 
     def _become(self, other: LocalCosigner) -> None:
         self.unix_socket, self.pid, self.owned = other.unix_socket, other.pid, other.owned
@@ -423,6 +434,7 @@ class LocalCosigner:
                 os.kill(self.pid, signal.SIGKILL)
             self._wait(5.0)
         self._close_lifeline()
+        self._tidy_socket_dir()
         with _start_lock(self.data_dir):
             state = _read_state(self.data_dir)
             if state.get("pid") == self.pid:
