@@ -413,14 +413,19 @@ def _admin_token(config, admin_id: str | None) -> str:
     return issuer.mint(subject, role="admin", ttl=min(ADMIN_TOKEN_TTL, config.token_ttl))
 
 
-def _probe(url: str, path: str, verify: Any) -> tuple[int, Any]:
+def _probe(url: str, path: str, verify: Any, unix_socket: Any = None) -> tuple[int, Any]:
     """An unauthenticated GET that keeps the body of a 503: /ready answers 503 with the checks
     that failed, which is what `status` is for (the client library turns a 503 into an error)."""
     import httpx
 
+    options: dict[str, Any] = {}
+    if unix_socket:
+        options["transport"] = httpx.HTTPTransport(uds=str(unix_socket))
     try:
         # trust_env=False: a proxy configured for the outside world is not for this server.
-        with httpx.Client(timeout=HTTP_TIMEOUT, verify=verify, trust_env=False) as http:
+        with httpx.Client(
+            timeout=HTTP_TIMEOUT, verify=verify, trust_env=False, **options
+        ) as http:
             answer = http.get(url + path)
     except httpx.TransportError as exc:
         raise CliError(
@@ -821,8 +826,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             raise CliError(str(exc), EXIT_UNREACHABLE) from None
         except PinMismatch as exc:
             raise CliError(str(exc), EXIT_PROBLEM) from None
-    health_status, health = _probe(url, "/health", verify)
-    _, ready = _probe(url, "/ready", verify)
+    unix_socket = getattr(args, "unix_socket", None)
+    health_status, health = _probe(url, "/health", verify, unix_socket)
+    _, ready = _probe(url, "/ready", verify, unix_socket)
     if health_status != 200 or not isinstance(health, dict):
         raise CliError(f"{url}/health answered {health_status}", EXIT_PROBLEM)
     result = {"url": url, "health": health, "ready": ready}

@@ -27,6 +27,7 @@ from app.local_cosigner import (
     LocalCosignerError,
     _alive,
     _check_private,
+    _run_cli,
     start_local_cosigner,
 )
 from cosigner_server.bootstrap import kek_keyring_username
@@ -200,6 +201,11 @@ def test_a_running_server_is_reused(started, data_dir):
     second = _start(started, data_dir)
     assert (second.pid, second.unix_socket) == (first.pid, first.unix_socket)
     assert second.token()  # each instance signs in on its own
+    # The admin CLI reaches it over the socket too.
+    status = _run_cli(
+        ["status", "--data-dir", str(data_dir), "--unix-socket", first.unix_socket], None
+    )
+    assert status["ready"]["ready"] is True
 
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGHUP"])
