@@ -114,7 +114,10 @@ class MainWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(self.wallets)
         splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
+        # The list gives up a quarter of any width taken away, so a small window keeps room
+        # for the wallet (review item 15: the sidebar kept its full width at 640 px).
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
         splitter.setSizes([280, 820])
         central = QWidget()
         layout = QVBoxLayout(central)
