@@ -11,8 +11,8 @@ PYTEST_ARGS ?= -n 2
 # bench/scale.py's options, e.g. SCALE_ARGS="--sizes 1000,100000" where 10^6 records take too long
 SCALE_ARGS ?=
 
-.PHONY: install test lint bench ttest run demo screenshots clean soak soak-service soak-faults \
-	dist dist-check
+.PHONY: install test lint bench ttest run demo screenshots translations clean soak soak-service \
+	soak-faults dist dist-check
 
 install: $(STAMP)
 
@@ -49,6 +49,13 @@ demo: $(STAMP)
 	$(PY) tools/demo.py
 
 # docs/screenshots/*.png rendered offscreen with real data (a throw-away co-signer and wallets).
+# The translation catalogue (every tr() string of ui/) and the compiled translations.
+translations: $(STAMP)
+	$(VENV)/bin/pyside6-lupdate $$(git ls-files 'ui/*.py') -locations none -no-obsolete \
+		-ts resources/i18n/splitkey.ts
+	for ts in resources/i18n/splitkey_*.ts; do [ -e "$$ts" ] || continue; \
+		$(VENV)/bin/pyside6-lrelease "$$ts" -qm "$${ts%.ts}.qm"; done
+
 screenshots: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) tools/screenshots.py --out docs/screenshots
 

@@ -73,9 +73,24 @@ def _who(actor: Any, me: str | None, names: Mapping[str, str]) -> str:
     return names.get(actor) or actor
 
 
-def _what(record: Mapping[str, Any], details: Mapping[str, Any]) -> str:
+# Events about one key: the row says which (review: "Revoked a key" did not).
+_KEY_EVENTS = {"split_revoked", "permissions_changed", "share_retrieved", "share_code_redeemed"}
+
+
+def key_words(split_id: str, labels: Mapping[str, str]) -> str:
+    """A key as a person knows it: its label, else its short id."""
+    label = labels.get(split_id)
+    return f"“{label}”" if label else short_id(split_id)
+
+
+def _what(
+    record: Mapping[str, Any], details: Mapping[str, Any], labels: Mapping[str, str] = {}  # noqa: B006
+) -> str:
     event = str(record.get("event") or "?")
     words = EVENTS.get(event, event.replace("_", " "))
+    split = record.get("split")
+    if event in _KEY_EVENTS and isinstance(split, str) and split:
+        words += f" ({key_words(split, labels)})"
     if event == "cosign_transaction" or (event == "cosign_refused" and "value" in details):
         value, to = details.get("value"), details.get("to")
         if isinstance(value, int) and value > 0:
@@ -93,7 +108,11 @@ _SHOWN = {"hash", "rule", "to", "value", "label"}
 
 
 def row_of(
-    record: Mapping[str, Any], *, me: str | None = None, names: Mapping[str, str] | None = None
+    record: Mapping[str, Any],
+    *,
+    me: str | None = None,
+    names: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> ActivityRow:
     details = record.get("details") if isinstance(record.get("details"), dict) else {}
     at = record.get("at") if isinstance(record.get("at"), int) else None
@@ -106,7 +125,7 @@ def row_of(
         at=at,
         time=format_time(at) if at is not None else "?",
         who=_who(record.get("actor"), me, names or {}),
-        what=_what(record, details),
+        what=_what(record, details, labels or {}),
         split=str(record.get("split") or ""),
         hash=str(details.get("hash") or ""),
         decision=decision,
@@ -119,9 +138,13 @@ def rows_of(
     *,
     me: str | None = None,
     names: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> list[ActivityRow]:
-    """Newest first: what a person looks for is what just happened."""
-    rows = [row_of(r, me=me, names=names) for r in records if isinstance(r, Mapping)]
+    """Newest first: what a person looks for is what just happened. labels: split id -> the
+    key's label, so that a row about a key names it."""
+    rows = [
+        row_of(r, me=me, names=names, labels=labels) for r in records if isinstance(r, Mapping)
+    ]
     return sorted(rows, key=lambda row: row.seq, reverse=True)
 
 

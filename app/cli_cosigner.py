@@ -127,10 +127,24 @@ def read_share(path_text: str) -> ShareInfo:
         raise InputError(f"--share-file {path}: {exc}") from None
 
 
+def _safe_url(url: str) -> str:
+    """Tokens, codes and shares travel in the clear over http://: only to this machine."""
+    from app.session import is_loopback_url
+
+    if url.lower().startswith("http://") and not is_loopback_url(url):
+        raise InputError(
+            f"refusing to send credentials to {url} over plain http: use https:// (with "
+            "--tls-fingerprint), or http:// only for a co-signer on this computer"
+        )
+    return url
+
+
 def _api(session: dict | None = None) -> CosignerClient:
     session = session or load_session()
     return CosignerClient(
-        session["url"], token=session["token"], tls_fingerprint=session.get("tls_fingerprint")
+        _safe_url(session["url"]),
+        token=session["token"],
+        tls_fingerprint=session.get("tls_fingerprint"),
     )
 
 
@@ -250,7 +264,9 @@ def permissions_from_args(args: argparse.Namespace) -> Permissions | None:
 
 
 def cmd_login(args: argparse.Namespace) -> Result:
-    with CosignerClient(args.url, tls_fingerprint=args.tls_fingerprint) as api:
+    # (A pin on an http:// URL is refused by the client itself, with its own words.)
+    url = args.url if args.tls_fingerprint else _safe_url(args.url)
+    with CosignerClient(url, tls_fingerprint=args.tls_fingerprint) as api:
         if args.code is not None:
             session = api.enroll(_value(args.code))
         elif args.enterprise_token is not None:

@@ -38,6 +38,7 @@ import httpx
 
 from app.client_calls import (
     Call,
+    CertificateExpired,
     Challenge,
     ClientError,
     CosignerError,
@@ -74,6 +75,7 @@ from app.wire import API, CosignAnswer, SplitView, UserView, WalletView, require
 
 __all__ = [
     "AsyncCosignerClient",
+    "CertificateExpired",
     "Challenge",
     "ClientError",
     "CosignAnswer",
@@ -157,8 +159,12 @@ class _Api:
         tls_fingerprint: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         transport: Any = None,
+        unix_socket: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        # A Unix socket path: the request goes there, whatever host the URL names (the
+        # built-in co-signer, reachable by this account only).
+        self.unix_socket = unix_socket
         self.token = token
         self.timeout = timeout
         self.tls_fingerprint = tls_fingerprint and normalize_fingerprint(tls_fingerprint)
@@ -184,6 +190,11 @@ class _Api:
             **({"transport": self._transport} if self._transport is not None else {}),
         }
 
+    def _uds_options(self, transport_class: type) -> dict[str, Any]:
+        if self._transport is None and self.unix_socket:
+            return {"transport": transport_class(uds=self.unix_socket)}
+        return {}
+
     def _pinned_context(self) -> ssl.SSLContext:
         return pinned_context(self._host, self._port, self.tls_fingerprint, self.timeout)
 
@@ -197,8 +208,15 @@ class _Api:
 
     def _failed(self, exc: httpx.TransportError) -> ClientError:
         if self.tls_fingerprint and _is_certificate_error(exc):
+            code = _verify_code(exc)
+            if code in _DATE_ERRORS:  # the pinned certificate itself, out of its dates
+                return CertificateExpired(
+                    f"the pinned certificate {_DATE_ERRORS[code]}: {exc}",
+                    not_yet_valid=code == _NOT_YET_VALID,
+                )
             return PinMismatch(f"the server's certificate is not the pinned one: {exc}")
-        return CosignerUnreachable(f"no answer from {self.base_url}: {exc or type(exc).__name__}")
+        where = self.unix_socket or self.base_url
+        return CosignerUnreachable(f"no answer from {where}: {exc or type(exc).__name__}")
 
     def _adopt(self, data: Any) -> Session:
         session = Session.from_dict(data)
@@ -471,6 +489,22 @@ class _Api:
         return self._run(Call("POST", API + "/admin/kek/reload"))
 
 
+# OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED. The pinned
+# certificate is the only trust anchor, so a date error means the pin matched and only the
+# dates are wrong: not an interception (desktop-security-review L4).
+_NOT_YET_VALID, _EXPIRED = 9, 10
+_DATE_ERRORS = {_NOT_YET_VALID: "is not valid yet", _EXPIRED: "has expired"}
+
+
+def _verify_code(exc: BaseException) -> int | None:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen.verify_code
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def _is_certificate_error(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -497,7 +531,9 @@ class CosignerClient(_Api):
     def _client(self) -> httpx.Client:
         if self._http is None:
             verify = self._pinned_context() if self.tls_fingerprint else True
-            self._http = httpx.Client(**self._http_options(verify))
+            self._http = httpx.Client(
+                **self._http_options(verify), **self._uds_options(httpx.HTTPTransport)
+            )
         return self._http
 
     def _send(self, call: Call) -> Any:
@@ -540,7 +576,9 @@ class AsyncCosignerClient(_Api):
             if self.tls_fingerprint:
                 verify = await asyncio.to_thread(self._pinned_context)
             if self._http is None:  # another task may have made it during the await
-                self._http = httpx.AsyncClient(**self._http_options(verify))
+                self._http = httpx.AsyncClient(
+                    **self._http_options(verify), **self._uds_options(httpx.AsyncHTTPTransport)
+                )
         return self._http
 
     async def _send(self, call: Call) -> Any:

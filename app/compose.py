@@ -87,7 +87,13 @@ def parse_client_id(text: str, field: str = "recipient") -> str:
     if not value:
         raise ComposeError(field, "enter the recipient's client id")
     if not _HEX64.fullmatch(value):
-        raise ComposeError(field, f"a client id is 64 hex digits; this has {len(value)} characters")
+        other = sorted({ch for ch in value if ch not in "0123456789abcdef"})
+        if other:  # the length may be right: say what is wrong (review: "64 ... has 64")
+            shown = " ".join(other[:5])
+            raise ComposeError(
+                field, f"a client id is 64 hex digits (0-9, a-f); this one has {shown} in it"
+            )
+        raise ComposeError(field, f"a client id is 64 hex digits; this has {len(value)}")
     return value
 
 

@@ -1,9 +1,10 @@
-""""This computer": the bundled co-signer as a child process of the desktop, on 127.0.0.1.
+""""This computer": the bundled co-signer as a child process of the desktop, on a Unix socket.
 
-    local = start_local_cosigner()      # init on first use, reuse a running one, wait for /ready
-    local.url                           # http://127.0.0.1:<port>
+    local = start_local_cosigner()      # init on first use, reuse a running one, wait for ready
+    local.unix_socket                   # <data dir>/cosigner.sock: the only way in
     local.token()                       # a fresh bearer token of the local owner (blocking)
     await local.sign_in(api)            # the same through an AsyncCosignerClient (app/session.py)
+    local.restart()                     # after a crash: a new server on the same data
     local.stop()                        # SIGTERM, wait for the drain; at exit too
 
 The server is `python -m cosigner_server` (the admin CLI, cosigner_server/cli.py) and this
@@ -12,15 +13,30 @@ platformdirs' user_data_dir("splitkey")/cosigner, and its key-encryption key (KE
 user's keyring (`init --kek-source keyring`), or, when the keyring is not a safe secret store or
 already holds another co-signer's KEK, in a 0600 file beside the data, with a note saying so.
 
+Why a Unix socket and not 127.0.0.1: a loopback port is open to every local account, and when
+the child dies another account can listen on the same port and receive the next token the app
+sends (desktop-security-review H1). The socket lives in the 0700 data directory, so only this
+account can connect to it or put another socket in its place; `_check_private` verifies that
+before any credential is sent.
+
+How the desktop learns the server's state (docs/cosigner.md, "The ready file"): `serve
+--ready-file` writes ready.json (0600) once it listens, with its pid, url, unix_socket and
+tls_fingerprint, and removes it on stop. The app trusts the file only when its pid is the child
+it started (or, for reuse, a live `serve` of this data directory). Its log is for people only.
+
+The child stops with the app: `serve --parent-fd` watches the read end of a pipe whose write
+end only this process holds; the kernel closes it however the app ends (quit, SIGTERM, SIGKILL,
+crash), and the server then drains and stops as on SIGTERM. (PR_SET_PDEATHSIG would be
+Linux-only and fires when the *thread* that started the child ends, not the process.)
+
 Signing in needs no person: the CLI is the one writer of the data directory (init) and the
 server the one writer of its state, so the desktop never touches either. On first use `init`
 prints a one-time enrollment code for the first admin (the local user); later tokens come from
-`splitkey-cosigner enroll <admin id>`, which mints a short admin token from the KEK and asks the
-running server for a new code. Tokens and codes stay in memory only.
+`splitkey-cosigner enroll <admin id> --unix-socket ...`, which mints a short admin token from
+the KEK and asks the running server for a new code. Tokens and codes stay in memory only.
 
 desktop.json (0600) in the data directory records what is not secret: the admin id, where the
-KEK is, and the running server's pid and port, so a second app instance (or the next run after a
-crash) reuses the server instead of starting another one on the same data.
+KEK is, and which app process owns the running server.
 """
 
 from __future__ import annotations
@@ -33,9 +49,10 @@ import getpass
 import json
 import os
 import signal
-import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -49,8 +66,13 @@ from app.client_calls import Session
 from app.files import write_private_atomic
 
 APP_NAME = "splitkey"
-HOST = "127.0.0.1"
 STATE_FILE = "desktop.json"
+READY_FILE = "ready.json"
+SOCKET_FILE = "cosigner.sock"
+# sockaddr_un holds 108 bytes on Linux, 104 on macOS: a longer data directory gets its socket in
+# a private temporary directory instead (recorded in the ready file).
+MAX_SOCKET_PATH = 100
+URL = "http://localhost"  # over the socket the host only fills the Host header
 LOG_FILE = "serve.log"
 LOG_ROTATE_BYTES = 5 * 1024 * 1024
 STARTUP_TIMEOUT = 30.0
@@ -191,28 +213,69 @@ def _serves(pid: int, data_dir: Path) -> bool:
     return b"serve" in argv and os.fsencode(str(data_dir)) in argv
 
 
-def _health(url: str, timeout: float = 2.0) -> dict | None:
+def _check_private(socket_path: str) -> None:
+    """Refuse to talk to a socket another account could have put there or can reach: the
+    socket and its directory must be this account's, the directory closed to everyone else."""
+    path = Path(socket_path)
     try:
-        with httpx.Client(timeout=timeout, trust_env=False) as http:
-            answer = http.get(url + "/health")
-        data = answer.json() if answer.status_code == 200 else None
-    except (httpx.HTTPError, ValueError):
+        folder, sock = path.parent.lstat(), path.lstat()
+    except OSError as exc:
+        raise LocalCosignerError(
+            f"the built-in co-signer is not running ({exc.strerror})"
+        ) from None
+    uid = os.getuid()
+    closed = stat.S_ISDIR(folder.st_mode) and not stat.S_IMODE(folder.st_mode) & 0o077
+    if folder.st_uid != uid or not closed:
+        raise LocalCosignerError(
+            f"the built-in co-signer's folder {path.parent} is open to other accounts or not "
+            "yours; nothing was sent to it"
+        )
+    if sock.st_uid != uid or not stat.S_ISSOCK(sock.st_mode):
+        raise LocalCosignerError(
+            "the built-in co-signer's socket is not this account's; nothing was sent to it"
+        )
+
+
+def _probe(socket_path: str, path: str, timeout: float = 2.0) -> httpx.Response | None:
+    try:
+        transport = httpx.HTTPTransport(uds=socket_path)
+        with httpx.Client(transport=transport, timeout=timeout, trust_env=False) as http:
+            return http.get(URL + path)
+    except httpx.HTTPError:
+        return None
+
+
+def _health(socket_path: str, timeout: float = 2.0) -> dict | None:
+    answer = _probe(socket_path, "/health", timeout)
+    try:
+        data = answer.json() if answer is not None and answer.status_code == 200 else None
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 
 
-def _ready(url: str, timeout: float = 2.0) -> bool:
+def _ready(socket_path: str, timeout: float = 2.0) -> bool:
+    answer = _probe(socket_path, "/ready", timeout)
+    return answer is not None and answer.status_code == 200
+
+
+def read_ready_file(data_dir: Path) -> dict[str, Any] | None:
+    """The running server's announcement (pid, url, unix_socket, tls_fingerprint, role,
+    data_dir, started_at), or None when no server of this data directory is listening."""
     try:
-        with httpx.Client(timeout=timeout, trust_env=False) as http:
-            return http.get(url + "/ready").status_code == 200
-    except httpx.HTTPError:
-        return False
+        data = json.loads((data_dir / READY_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("pid"), int)):
+        return None
+    return data if isinstance(data.get("unix_socket"), str) else None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
+def _socket_path(data_dir: Path) -> Path:
+    path = data_dir / SOCKET_FILE
+    if len(os.fsencode(str(path))) <= MAX_SOCKET_PATH:
+        return path
+    return Path(tempfile.mkdtemp(prefix="splitkey-")) / SOCKET_FILE  # 0700, this account's
 
 
 # -- the running co-signer -----------------------------------------------------------------------
@@ -221,27 +284,45 @@ def _free_port() -> int:
 @dataclass
 class LocalCosigner:
     data_dir: Path
-    url: str
+    unix_socket: str
     pid: int
     admin_id: str
     kek_source: str  # "keyring" | "file"
     note: str | None = None  # shown to the user, e.g. why the KEK is in a file
     owned: bool = True  # started (or adopted) by this process: stop() ends it
     process: subprocess.Popen | None = field(default=None, repr=False)
+    url: str = URL
     _keyring_backend: str | None = field(default=None, repr=False)
     _code: str | None = field(default=None, repr=False)  # init's code, used once
     _token: str | None = field(default=None, repr=False)
     _token_until: float = field(default=0.0, repr=False)
+    _lifeline: int | None = field(default=None, repr=False)  # the pipe's write end
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # -- signing in --
 
+    def _check(self) -> None:
+        """Before any credential: our server is alive and only this account can reach it."""
+        if not self.running():
+            raise LocalCosignerError(
+                f"the built-in co-signer stopped{self._exit_words()}; nothing was sent"
+            )
+        _check_private(self.unix_socket)
+
+    def _exit_words(self) -> str:
+        code = self.exit_code
+        if code is None:
+            return ""
+        return f" (signal {-code})" if code < 0 else f" (exit code {code})"
+
     def _new_code(self) -> str:
+        self._check()
         if self._code is not None:
             code, self._code = self._code, None
             return code
         answer = _run_cli(
-            ["enroll", self.admin_id, "--data-dir", str(self.data_dir), "--url", self.url],
+            ["enroll", self.admin_id, "--data-dir", str(self.data_dir),
+             "--unix-socket", self.unix_socket],  # fmt: skip
             self._keyring_backend,
         )
         code = answer.get("enrollment_code")
@@ -260,7 +341,7 @@ class LocalCosigner:
         with self._lock:
             if self._token is None or time.monotonic() > self._token_until - MIN_TOKEN_LIFE:
                 try:
-                    with CosignerClient(self.url) as api:
+                    with CosignerClient(self.url, unix_socket=self.unix_socket) as api:
                         self._keep(api.enroll(self._new_code()))
                 except ClientError as exc:
                     raise LocalCosignerError(
@@ -269,7 +350,10 @@ class LocalCosigner:
             return self._token
 
     async def sign_in(self, api: AsyncCosignerClient) -> Session:
-        """For CosignerSession(sign_in=...): enrolls `api` with a new code of the local owner."""
+        """For CosignerSession(sign_in=...): enrolls `api` with a new code of the local owner.
+        `api` must reach this server's socket: a code is a credential too."""
+        if api.unix_socket != self.unix_socket:
+            raise LocalCosignerError("refusing to sign in anywhere but the built-in co-signer")
         code = await asyncio.to_thread(self._new_code_locked)
         return self._keep(await api.enroll(code))
 
@@ -284,11 +368,55 @@ class LocalCosigner:
             return self.process.poll() is None
         return _alive(self.pid)
 
+    @property
+    def exit_code(self) -> int | None:
+        """How the child ended (negative: the signal), None while it runs or when not ours."""
+        return self.process.poll() if self.process is not None else None
+
+    def restart(self, timeout: float = STARTUP_TIMEOUT) -> None:
+        """Start a new server on the same data after this one ended (a crash, a kill). Blocks:
+        call it off the GUI thread."""
+        with self._lock:
+            if self.running():
+                return
+            self._token = None
+            self._close_lifeline()
+            self._tidy_socket_dir()
+            with _start_lock(self.data_dir):
+                state = _read_state(self.data_dir)
+                reused = _reuse(self.data_dir, state)
+                if reused is not None:
+                    self._become(reused)
+                    return
+                self._become(_start(self.data_dir, state, timeout))
+
+    def _tidy_socket_dir(self) -> None:
+        """A socket in a temporary folder (long data paths): remove it and the folder once the
+        server is gone. The socket in the data directory is the server's own to remove."""
+        folder = Path(self.unix_socket).parent
+        if folder == self.data_dir or not folder.name.startswith("splitkey-"):
+            return
+        with contextlib.suppress(OSError):
+            Path(self.unix_socket).unlink(missing_ok=True)
+            folder.rmdir()
+
+    def _become(self, other: LocalCosigner) -> None:
+        self.unix_socket, self.pid, self.owned = other.unix_socket, other.pid, other.owned
+        self.process, self._lifeline = other.process, other._lifeline
+        other._lifeline = None
+
+    def _close_lifeline(self) -> None:
+        if self._lifeline is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._lifeline)
+            self._lifeline = None
+
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM the server this process owns and wait for it; a reused server that another
         app instance owns is left running. Idempotent."""
         self._token = None
         if not self.owned or not self.running():
+            self._close_lifeline()
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGTERM)
@@ -296,10 +424,12 @@ class LocalCosigner:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
             self._wait(5.0)
+        self._close_lifeline()
+        self._tidy_socket_dir()
         with _start_lock(self.data_dir):
             state = _read_state(self.data_dir)
             if state.get("pid") == self.pid:
-                for key in ("pid", "port", "owner_pid"):
+                for key in ("pid", "owner_pid"):
                     state.pop(key, None)
                 _write_state(self.data_dir, state)
         self.owned = False
@@ -360,28 +490,30 @@ def _init(data_dir: Path, kek_source: str | None) -> tuple[dict[str, Any], str |
 
 
 def _reuse(data_dir: Path, state: dict[str, Any]) -> LocalCosigner | None:
-    pid, port = state.get("pid"), state.get("port")
-    if not (isinstance(pid, int) and isinstance(port, int) and _alive(pid)):
+    ready = read_ready_file(data_dir)
+    if ready is None or not _alive(ready["pid"]) or not _serves(ready["pid"], data_dir):
         return None
-    if not _serves(pid, data_dir):
+    socket_path = ready["unix_socket"]
+    try:
+        _check_private(socket_path)
+    except LocalCosignerError:
         return None
-    url = f"http://{HOST}:{port}"
-    health = _health(url)
-    if health is None or health.get("sealed") or not _ready(url):
+    health = _health(socket_path)
+    if health is None or health.get("sealed") or not _ready(socket_path):
         return None
-    # The app that started it is gone (crashed, killed): adopt it, so that it is stopped when
-    # this app quits instead of running on unowned.
+    # The app that started it is gone but the server is not (it was started without a
+    # lifeline, or is still draining): adopt it, so that it is stopped when this app quits.
     owner = state.get("owner_pid")
     adopt = owner == os.getpid() or not _alive(owner)
     if adopt:
-        _write_state(data_dir, {**state, "owner_pid": os.getpid()})
-    return _cosigner(data_dir, state, url, pid, owned=adopt)
+        _write_state(data_dir, {**state, "pid": ready["pid"], "owner_pid": os.getpid()})
+    return _cosigner(data_dir, state, socket_path, ready["pid"], owned=adopt)
 
 
-def _cosigner(data_dir, state, url, pid, *, owned, process=None, code=None) -> LocalCosigner:
+def _cosigner(data_dir, state, socket_path, pid, *, owned, process=None, code=None, lifeline=None):
     local = LocalCosigner(
         data_dir=data_dir,
-        url=url,
+        unix_socket=str(socket_path),
         pid=pid,
         admin_id=state["admin_id"],
         kek_source=state.get("kek_source", "file"),
@@ -390,6 +522,7 @@ def _cosigner(data_dir, state, url, pid, *, owned, process=None, code=None) -> L
         process=process,
         _keyring_backend=state.get("keyring_backend"),
         _code=code,
+        _lifeline=lifeline,
     )
     if owned:
         atexit.register(local.stop)
@@ -404,16 +537,9 @@ def _open_log(data_dir: Path) -> int:
     return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
 
-def _announced(data_dir: Path, offset: int, url: str) -> bool:
-    try:
-        with open(data_dir / LOG_FILE, "rb") as log:
-            log.seek(offset)
-            return f"serving {url} ".encode() in log.read()
-    except OSError:
-        return False
-
-
 def _log_tail(data_dir: Path) -> str:
+    """The last error line of the server's log, to tell the person why a start failed (the
+    state itself comes from the ready file, never from the log)."""
     try:
         lines = (data_dir / LOG_FILE).read_text(errors="replace").strip().splitlines()
     except OSError:
@@ -422,72 +548,97 @@ def _log_tail(data_dir: Path) -> str:
     return (errors or lines or [""])[-1].removeprefix("splitkey-cosigner: error: ")
 
 
-def _serve(data_dir: Path, state: dict[str, Any], port: int | None, timeout: float):
-    """Start `serve` and wait until it is ready; (process, port)."""
+def _serve(
+    data_dir: Path, state: dict[str, Any], timeout: float, cancel: threading.Event | None = None
+):
+    """Start `serve` on a private socket and wait until it says it is ready; (process,
+    socket path, the lifeline's write end). `cancel` set (the app is quitting): stop waiting,
+    end the child, raise LocalCosignerError."""
     deadline = time.monotonic() + timeout
-    for attempt in range(3):
-        chosen = port or _free_port()
-        log = _open_log(data_dir)
-        offset = os.fstat(log).st_size
-        try:
-            process = subprocess.Popen(
-                [*cosigner_command(), "serve", "--data-dir", str(data_dir), "--host", HOST,
-                 "--port", str(chosen)],  # fmt: skip
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                env=_child_env(state.get("keyring_backend")),
-                # Its own session: a Ctrl-C in the terminal reaches the app, which then stops
-                # the server cleanly, instead of killing it mid-request.
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise LocalCosignerError(f"the built-in co-signer did not start: {exc}") from None
-        finally:
-            os.close(log)
-        url = f"http://{HOST}:{chosen}"
+    socket_path = _socket_path(data_dir)
+    with contextlib.suppress(FileNotFoundError):
+        (data_dir / READY_FILE).unlink()  # a file left by a killed server is not an answer
+    log = _open_log(data_dir)
+    lifeline_read, lifeline = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [*cosigner_command(), "serve", "--data-dir", str(data_dir),
+             "--unix-socket", str(socket_path), "--ready-file", str(data_dir / READY_FILE),
+             "--parent-fd", str(lifeline_read)],  # fmt: skip
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=_child_env(state.get("keyring_backend")),
+            pass_fds=(lifeline_read,),
+            # Its own session: a Ctrl-C in the terminal reaches the app, which then stops
+            # the server cleanly, instead of killing it mid-request.
+            start_new_session=True,
+        )
+    except OSError as exc:
+        os.close(lifeline)
+        raise LocalCosignerError(f"the built-in co-signer did not start: {exc}") from None
+    finally:
+        os.close(log)
+        os.close(lifeline_read)
+    try:
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 break
-            health = _health(url, timeout=1.0)
-            if health is not None and health.get("sealed"):
-                process.terminate()
-                process.wait(10)
-                where = {"keyring": "in your keyring (is it unlocked?)", "file": "in kek.key"}
-                raise LocalCosignerError(
-                    "the built-in co-signer cannot open its data: its key is not "
-                    + where.get(state.get("kek_source"), "where it was")
-                )
-            # Another process may answer on that port (a server left on it): only this
-            # child's own "serving" line, written after it bound, proves the answer is ours.
-            if health is not None and _announced(data_dir, offset, url) and _ready(url):
-                return process, chosen
+            if cancel is not None and cancel.is_set():
+                raise LocalCosignerError("the built-in co-signer's start was cancelled")
+            ready = read_ready_file(data_dir)
+            # Only the ready file of the child just started counts: its pid proves it is ours.
+            if ready is not None and ready["pid"] == process.pid:
+                health = _health(ready["unix_socket"], timeout=1.0)
+                if health is not None and health.get("sealed"):
+                    raise LocalCosignerError(
+                        "the built-in co-signer cannot open its data: its key is not "
+                        + {"keyring": "in your keyring (is it unlocked?)", "file": "in kek.key"}
+                        .get(state.get("kek_source"), "where it was")
+                    )
+                if health is not None and _ready(ready["unix_socket"]):
+                    return process, ready["unix_socket"], lifeline
             time.sleep(0.05)
         else:
-            process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(10)
             raise LocalCosignerError(
                 f"the built-in co-signer did not become ready within {timeout:g} s"
             )
         problem = _log_tail(data_dir)
-        if "cannot listen" in problem and port is None and attempt < 2:
-            continue  # the port was taken between the probe and the bind: another one
         raise LocalCosignerError(f"the built-in co-signer stopped: {problem or 'no reason'}")
-    raise LocalCosignerError("the built-in co-signer found no free port")
+    except BaseException:
+        if process.poll() is None:
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(10)
+        os.close(lifeline)
+        raise
+
+
+def _start(
+    data_dir: Path, state: dict[str, Any], timeout: float, code=None, cancel=None
+) -> LocalCosigner:
+    process, socket_path, lifeline = _serve(data_dir, state, timeout, cancel)
+    state = {**state, "pid": process.pid, "owner_pid": os.getpid()}
+    state.pop("port", None)  # from a version that listened on 127.0.0.1
+    _write_state(data_dir, state)
+    return _cosigner(
+        data_dir, state, socket_path, process.pid, owned=True, process=process, code=code,
+        lifeline=lifeline,
+    )  # fmt: skip
 
 
 def start_local_cosigner(
     data_dir: str | os.PathLike | None = None,
     *,
     kek_source: str | None = None,
-    port: int | None = None,
     timeout: float = STARTUP_TIMEOUT,
+    cancel: threading.Event | None = None,
 ) -> LocalCosigner:
     """The built-in co-signer, running and ready: reused when one already serves `data_dir`,
     else started (and initialised first when `data_dir` is new). kek_source: None chooses the
     keyring when it is safe, else the 0600 file (with a note); "keyring" or "file" forces one.
-    Blocks for up to `timeout` seconds: call it off the GUI thread."""
+    Blocks for up to `timeout` seconds: call it off the GUI thread; setting `cancel` (the app
+    quits meanwhile) ends the wait and the child at once."""
     if kek_source not in (None, "keyring", "file"):
         raise ValueError("kek_source is None, 'keyring' or 'file'")
     data_dir = Path(data_dir or default_data_dir()).expanduser().resolve()
@@ -504,8 +655,4 @@ def start_local_cosigner(
         reused = None if code else _reuse(data_dir, state)
         if reused is not None:
             return reused
-        process, chosen = _serve(data_dir, state, port, timeout)
-        state = {**state, "pid": process.pid, "port": chosen, "owner_pid": os.getpid()}
-        _write_state(data_dir, state)
-        url = f"http://{HOST}:{chosen}"
-        return _cosigner(data_dir, state, url, process.pid, owned=True, process=process, code=code)
+        return _start(data_dir, state, timeout, code, cancel)

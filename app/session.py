@@ -72,10 +72,13 @@ class CosignerSession:
         sign_in: Callable[[AsyncCosignerClient], Awaitable[Session]] | None = None,
         transport: Any = None,
         timeout: float | None = None,
+        unix_socket: str | None = None,
     ) -> None:
         self._options: dict[str, Any] = {"tls_fingerprint": tls_fingerprint}
         if transport is not None:
             self._options["transport"] = transport
+        if unix_socket is not None:
+            self._options["unix_socket"] = unix_socket
         if timeout is not None:
             self._options["timeout"] = timeout
         self.api = AsyncCosignerClient(url, **self._options)

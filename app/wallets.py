@@ -28,6 +28,9 @@ class WalletEntry:
     kind: str  # OWNED | SHARED
     split: SplitView | None  # the key of this wallet that this person holds and can use best
     has_share: bool  # that key's share is stored on this device
+    # This person's other keys of the wallet (a share of one's own wallet redeemed here, an
+    # older device key): listed, never chosen over `split` (issue 15.3).
+    others: tuple[SplitView, ...] = ()
 
     @property
     def client_id(self) -> str:
@@ -62,9 +65,12 @@ def best_split(splits: list[SplitView], has_share: Callable[[str], bool]) -> Spl
     if not splits:
         return None
 
-    def rank(split: SplitView) -> tuple[int, int, int]:
+    def rank(split: SplitView) -> tuple[int, int, int, int]:
         here = 0 if has_share(split.id) else 1
-        return (_PREFERENCE.get(split.status, 4), here, -split.created_at)
+        # An unrestricted key before a limited one: redeeming a share code of a wallet one
+        # owns must not put the limited key in the place of one's own (review item 5).
+        limited = 0 if split.permissions.unrestricted else 1
+        return (_PREFERENCE.get(split.status, 4), here, limited, -split.created_at)
 
     return min(splits, key=rank)
 
@@ -95,9 +101,11 @@ def entries(
     result = []
     for kind, wallets in ((OWNED, owned), (SHARED, [*shared, *gone])):
         for wallet in wallets:
-            split = best_split(by_wallet.get(wallet.client_id, []), has_share)
+            mine = by_wallet.get(wallet.client_id, [])
+            split = best_split(mine, has_share)
             held = split is not None and has_share(split.id)
-            result.append(WalletEntry(wallet, kind, split, held))
+            others = tuple(s for s in mine if split is not None and s.id != split.id)
+            result.append(WalletEntry(wallet, kind, split, held, others))
     return result
 
 

@@ -103,6 +103,13 @@ def _remote() -> argparse.ArgumentParser:
         help="the server's base URL (default: from the data directory's host and port)",
     )
     remote.add_argument(
+        "--unix-socket",
+        type=Path,
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="reach the server on this Unix socket (serve --unix-socket)",
+    )
+    remote.add_argument(
         "--admin-id",
         default=argparse.SUPPRESS,
         help="act as this admin user id (default: the first enabled admin)",
@@ -147,6 +154,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=None, metavar="P")
     p.add_argument("--role", choices=("all", "vault", "auth"), default=None)
     p.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    p.add_argument(
+        "--unix-socket",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="listen on this Unix socket (0600) instead of host and port",
+    )
+    p.add_argument(
+        "--ready-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="once listening, write a JSON file (0600) with pid, url, unix_socket and "
+        "tls_fingerprint; removed on stop (docs/cosigner.md)",
+    )
+    p.add_argument(
+        "--parent-fd",
+        type=int,
+        default=None,
+        metavar="FD",
+        help="stop when this inherited pipe closes (the process that started it is gone)",
+    )
     p.add_argument(
         "--log-format",
         choices=("json", "text"),
@@ -340,7 +369,8 @@ def server_url(config) -> str:
 
 
 def _base_url(args: argparse.Namespace, config) -> str:
-    url = (getattr(args, "url", None) or server_url(config)).rstrip("/")
+    default = "http://localhost" if getattr(args, "unix_socket", None) else None
+    url = (getattr(args, "url", None) or default or server_url(config)).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise CliError("--url must start with http:// or https://")
     return url
@@ -370,7 +400,13 @@ def admin_client(args: argparse.Namespace):
     url = _base_url(args, config)
     token = _admin_token(config, getattr(args, "admin_id", None))
     try:
-        with CosignerClient(url, token=token, tls_fingerprint=_pin(config, url)) as client:
+        unix_socket = getattr(args, "unix_socket", None)
+        with CosignerClient(
+            url,
+            token=token,
+            tls_fingerprint=_pin(config, url),
+            unix_socket=str(unix_socket) if unix_socket else None,
+        ) as client:
             yield client
     except CosignerUnreachable as exc:
         raise CliError(f"{exc}; is `{PROG} serve` running?", EXIT_UNREACHABLE) from None
@@ -401,14 +437,19 @@ def _admin_token(config, admin_id: str | None) -> str:
     )
 
 
-def _probe(url: str, path: str, verify: Any) -> tuple[int, Any]:
+def _probe(url: str, path: str, verify: Any, unix_socket: Any = None) -> tuple[int, Any]:
     """An unauthenticated GET that keeps the body of a 503: /ready answers 503 with the checks
     that failed, which is what `status` is for (the client library turns a 503 into an error)."""
     import httpx
 
+    options: dict[str, Any] = {}
+    if unix_socket:
+        options["transport"] = httpx.HTTPTransport(uds=str(unix_socket))
     try:
         # trust_env=False: a proxy configured for the outside world is not for this server.
-        with httpx.Client(timeout=HTTP_TIMEOUT, verify=verify, trust_env=False) as http:
+        with httpx.Client(
+            timeout=HTTP_TIMEOUT, verify=verify, trust_env=False, **options
+        ) as http:
             answer = http.get(url + path)
     except httpx.TransportError as exc:
         raise CliError(
@@ -757,7 +798,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = _config(args, {k: v for k, v in overrides.items() if v is not None})
     _require_initialised(config)
     tls = bool(config.tls_cert and config.tls_key)
-    if not is_loopback_host(config.host) and not tls:
+    unix_socket = args.unix_socket and args.unix_socket.expanduser().resolve()
+    if unix_socket is None and not is_loopback_host(config.host) and not tls:
         raise CliError(
             f"refusing to listen on {config.host} without TLS: set tls_cert and tls_key in "
             f"{config.data_dir / 'config.toml'}, or bind a loopback address (127.0.0.1)"
@@ -771,25 +813,59 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     setup_logging(args.log_level, args.log_format)
     log = logging.getLogger("splitkey.cosigner")
-    if not is_loopback_host(config.host) and not config.allowed_hosts:
+    if unix_socket is None and not is_loopback_host(config.host) and not config.allowed_hosts:
         log.warning(
             "listening on %s but allowed_hosts is empty: requests naming this server by any "
             "name other than localhost or its bound address get 421",
             config.host,
         )
     url = server_url(config)
+    if unix_socket is not None:
+        # Over a socket the host part only fills the Host header; localhost is always allowed.
+        url = ("https" if tls else "http") + "://localhost"
+    where = str(unix_socket) if unix_socket is not None else f"{config.host}:{config.port}"
+    ready = {
+        "pid": os.getpid(),
+        "url": url,
+        "unix_socket": str(unix_socket) if unix_socket is not None else None,
+        "tls_fingerprint": _pin(config, url),
+        "role": config.role,
+        "data_dir": str(config.data_dir),
+    }
 
     def announce() -> None:
-        print(f"{PROG}: serving {url} (role {config.role}, data {config.data_dir})", flush=True)
+        ready["listening"] = True
+        if args.ready_file is not None:
+            from .kek_rotation import write_private_atomic
 
+            shown = {k: v for k, v in ready.items() if k != "listening"}
+            shown["started_at"] = int(time.time())
+            write_private_atomic(args.ready_file, json.dumps(shown, sort_keys=True).encode())
+        on = f"{url} on {unix_socket}" if unix_socket is not None else url
+        print(f"{PROG}: serving {on} (role {config.role}, data {config.data_dir})", flush=True)
+
+    app = create_app(config)
     try:
-        asyncio.run(serve(create_app(config), config, ssl_context=ssl_context, announce=announce))
+        asyncio.run(
+            serve(
+                app,
+                config,
+                ssl_context=ssl_context,
+                announce=announce,
+                unix_socket=str(unix_socket) if unix_socket is not None else None,
+                parent_fd=args.parent_fd,
+            )
+        )
     except (InitError, KekError, StorageError, AuditError) as exc:
         raise CliError(f"cannot start: {exc}", EXIT_PROBLEM) from None
     except OSError as exc:
-        raise CliError(
-            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}", EXIT_PROBLEM
-        ) from None
+        raise CliError(f"cannot listen on {where}: {exc.strerror or exc}", EXIT_PROBLEM) from None
+    finally:
+        # Only what this server made: a start that failed leaves another server's files alone.
+        for made in (args.ready_file, unix_socket) if ready.get("listening") else ():
+            if made is not None:
+                with contextlib.suppress(OSError):
+                    made.unlink()
     return EXIT_OK
 
 
@@ -811,8 +887,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             raise CliError(str(exc), EXIT_UNREACHABLE) from None
         except PinMismatch as exc:
             raise CliError(str(exc), EXIT_PROBLEM) from None
-    health_status, health = _probe(url, "/health", verify)
-    _, ready = _probe(url, "/ready", verify)
+    unix_socket = getattr(args, "unix_socket", None)
+    health_status, health = _probe(url, "/health", verify, unix_socket)
+    _, ready = _probe(url, "/ready", verify, unix_socket)
     if health_status != 200 or not isinstance(health, dict):
         raise CliError(f"{url}/health answered {health_status}", EXIT_PROBLEM)
     result = {"url": url, "health": health, "ready": ready}

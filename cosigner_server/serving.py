@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import ssl
 from collections.abc import Callable
@@ -102,6 +103,18 @@ def make_runner(app: web.Application, config: ServerConfig, **kwargs) -> Cosigne
     )
 
 
+class _PrivateUnixSite(web.UnixSite):
+    """A Unix socket only this account can connect to: bound under a 0077 umask, so there is no
+    moment when the socket file is open to others."""
+
+    async def start(self) -> None:
+        old = os.umask(0o077)
+        try:
+            await super().start()
+        finally:
+            os.umask(old)
+
+
 async def serve(
     app: web.Application,
     config: ServerConfig,
@@ -109,7 +122,14 @@ async def serve(
     ssl_context: ssl.SSLContext | None,
     announce: Callable[[], None],
     shutdown_timeout: float = SHUTDOWN_TIMEOUT,
+    unix_socket: str | None = None,
+    parent_fd: int | None = None,
 ) -> None:
+    """unix_socket: listen on this path (created 0600) instead of host:port; the built-in
+    co-signer of the desktop serves only there, inside its 0700 data directory, so no other
+    local user can connect to it or take its place. parent_fd: the read end of a pipe whose
+    write end only the parent holds; when it reads as closed, the parent is gone (killed,
+    crashed) and the server stops as on SIGTERM."""
     runner = make_runner(
         app,
         config,
@@ -119,11 +139,16 @@ async def serve(
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
+    if parent_fd is not None:
+        loop.add_reader(parent_fd, stop.set)
     try:
         await runner.setup()  # loads the state (cleanup_ctx): errors surface here
-        site = web.TCPSite(runner, config.host, config.port, ssl_context=ssl_context)
+        if unix_socket is not None:
+            site: web.BaseSite = _PrivateUnixSite(runner, unix_socket, ssl_context=ssl_context)
+        else:
+            site = web.TCPSite(runner, config.host, config.port, ssl_context=ssl_context)
         await site.start()
         announce()
         await stop.wait()
@@ -135,6 +160,8 @@ async def serve(
         # Stops the listener, closes idle keep-alive connections, waits for handlers still
         # running (up to shutdown_timeout), then closes the state. Their answers go out first.
         await runner.cleanup()
-        for sig in (signal.SIGTERM, signal.SIGINT):
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
+        if parent_fd is not None:
+            loop.remove_reader(parent_fd)
     log.info("stopped")

@@ -97,6 +97,27 @@ def http_status(url: str) -> int | None:
         return None
 
 
+def unix_http_status(socket_path: str, path: str) -> int | None:
+    """GET over the built-in co-signer's Unix socket (it has no TCP port): the status code."""
+    import http.client
+    import socket
+
+    class UnixConnection(http.client.HTTPConnection):
+        def connect(self) -> None:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.settimeout(3)
+            self.sock.connect(socket_path)
+
+    connection = UnixConnection("localhost")
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
 def free_port() -> int:
     import socket
 
@@ -278,10 +299,10 @@ def check_bundle(work: Path, screenshot: Path | None) -> str:
                 ((p, a) for p, a in descendants(app.pid).items()
                  if a[:3] == [str(exe), "-m", "cosigner_server"] and "serve" in a), None),
                 timeout=90)  # fmt: skip
-            port = serve[1][serve[1].index("--port") + 1]
+            socket_path = serve[1][serve[1].index("--unix-socket") + 1]
             wait_for(
                 "the built-in co-signer's /ready",
-                lambda: http_status(f"http://127.0.0.1:{port}/ready") == 200,
+                lambda: unix_http_status(socket_path, "/ready") == 200,
                 timeout=90,
             )
             workers = wait_for(

@@ -41,7 +41,9 @@ def test_rows_read_like_sentences_newest_first():
     assert signed.time == "2026-09-21 14:15 UTC"
     assert refused.decision == "refused: period_value_cap" and refused.refused
     assert "9 ZCN" in refused.what and '"nonce":2' in refused.details
-    assert revoked.who == "you" and revoked.what == "Revoked a key"
+    assert revoked.who == "you" and revoked.what == "Revoked a key (spl_1)"  # which key (15.5)
+    labelled = rows_of(RECORDS, me=ME, labels={"spl_1": "Sam's laptop"})
+    assert labelled[1].what == "Revoked a key (“Sam's laptop”)"
     assert created.what == 'Made a key "=cmd|x"'
     # Unknown events and malformed fields are shown, not dropped or crashed on.
     assert new.what == "something new" and new.who == "?" and new.time == "?"

@@ -457,6 +457,42 @@ def test_a_tls_pin_is_kept_with_the_session_and_checked(tmp_path, people):
         stop()
 
 
+def test_no_credential_goes_over_plain_http_to_another_machine(tmp_path, people):
+    # desktop-security-review M1: `login --url http://<LAN address>` sent the enrollment code
+    # or enterprise token in clear text. A listener on a non-loopback address hears nothing.
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.bind((_non_loopback_address(), 0))
+        listener.listen()
+        listener.settimeout(0.3)
+        url = f"http://{listener.getsockname()[0]}:{listener.getsockname()[1]}"
+        user = people("careful")
+        for how in (["--code", "C0DE"], ["--enterprise-token", "-"]):
+            user.fails(2, r"refusing to send credentials to .* over plain http",
+                       "cosigner", "login", "--url", url, *how)  # fmt: skip
+        with pytest.raises(OSError):  # TimeoutError: nobody connected
+            listener.accept()
+        # A session file saved with such a URL (by an older version) is refused as well.
+        cli_cosigner.save_session({"url": url, "token": "t", "user_id": "u", "role": "user"})
+        user.fails(2, r"over plain http", "cosigner", "whoami")
+    finally:
+        listener.close()
+
+
+def _non_loopback_address() -> str:
+    """One of this machine's own addresses that is not loopback (a UDP connect sends nothing);
+    TEST-NET's 192.0.2.1 when there is none, which the refusal covers just as well."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))
+        address = probe.getsockname()[0]
+    except OSError:
+        address = "0.0.0.0"
+    finally:
+        probe.close()
+    return address if not address.startswith(("127.", "0.")) else "0.0.0.0"
+
+
 def test_a_forged_signature_exits_5_and_prints_nothing(cosigner, admin, monkeypatch):
     wallet, _, share_file = my_wallet_and_share(admin)
     tx_file = write_tx(admin, wallet)

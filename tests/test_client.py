@@ -26,6 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from app.client import (
     AsyncCosignerClient,
+    CertificateExpired,
     Challenge,
     CosignerClient,
     CosignerError,
@@ -327,10 +328,10 @@ def test_a_delivered_share_must_match_its_public_key_and_wallet():
 # -- TLS pinning --------------------------------------------------------------------------------
 
 
-def self_signed(directory: Path) -> tuple[Path, Path, str]:
+def self_signed(directory: Path, expired: bool = False) -> tuple[Path, Path, str]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "splitkey-cosigner")])
-    now = datetime.datetime.now(datetime.UTC)
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=3 if expired else 0)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -362,9 +363,11 @@ async def _health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def start_tls_server(directory: Path) -> tuple[str, str, Callable[[], None]]:
+def start_tls_server(
+    directory: Path, expired: bool = False
+) -> tuple[str, str, Callable[[], None]]:
     """A small HTTPS server with a self-signed certificate: (url, its fingerprint, stop)."""
-    cert, key, fingerprint = self_signed(directory)
+    cert, key, fingerprint = self_signed(directory, expired)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     app = web.Application()
@@ -396,6 +399,19 @@ def tls_servers(tmp_path_factory) -> Iterator[list[tuple[str, str]]]:
     started = [start_tls_server(tmp_path_factory.mktemp("tls")) for _ in range(2)]
     yield [(url, fingerprint) for url, fingerprint, _ in started]
     for _, _, stop in started:
+        stop()
+
+
+def test_an_expired_pinned_certificate_is_reported_as_expired(tmp_path):
+    # desktop-security-review L4: the very certificate pinned, past its notAfter, was reported
+    # as a different certificate ("someone may be intercepting").
+    url, fingerprint, stop = start_tls_server(tmp_path, expired=True)
+    try:
+        with CosignerClient(url, tls_fingerprint=fingerprint) as api:
+            with pytest.raises(CertificateExpired, match="has expired") as refused:
+                api.health()
+        assert isinstance(refused.value, PinMismatch) and not refused.value.not_yet_valid
+    finally:
         stop()
 
 

@@ -182,8 +182,13 @@ def test_fallback_only_after_explicit_acceptance_and_a_passphrase(unsafe_keyring
         open_share_store(path=path, passphrase=PASSPHRASE)  # a passphrase is not consent
     with pytest.raises(PassphraseNeeded):
         open_share_store(path=path, accept_fallback=True)
-    with pytest.raises(ShareStoreError, match="at least 8"):
+    with pytest.raises(ShareStoreError, match="at least 10"):
         open_share_store(path=path, accept_fallback=True, passphrase="short")
+    # desktop-security-review L2: these were accepted (length was the only rule).
+    for weak in ("12345678", "aaaaaaaa", "password", "1234567890", "aaaaaaaaaaaa",
+                 "password1234", "qwertyuiop"):  # fmt: skip
+        with pytest.raises(ShareStoreError, match="at least 10|too easy to guess"):
+            open_share_store(path=path, accept_fallback=True, passphrase=weak)
     assert not path.exists()
 
     store = open_share_store(path=path, accept_fallback=True, passphrase=PASSPHRASE)

@@ -122,7 +122,7 @@ def render(folder: Path, out: Path) -> None:
 
         from app.client import CosignerClient
 
-        with CosignerClient(ctx.local.url) as alice_api:
+        with CosignerClient(ctx.local.url, unix_socket=ctx.local.unix_socket) as alice_api:
             alice_api.enroll(alice.enrollment_code)
             theirs = alice_api.create_wallet()
             limits = Permissions(
@@ -168,6 +168,22 @@ def render(folder: Path, out: Path) -> None:
         apply_theme(app, "dark")
         save(window, "main-window-dark")
         apply_theme(app, "light")
+        size = window.size()
+        window.resize(800, 600)  # the smallest size the layout test holds to
+        save(window, "main-window-800x600")
+        window.resize(size)
+
+        # -- the app lock: its settings, then the locked window --
+        from app.app_lock import hash_password
+
+        ctx.prefs.lock_hash = hash_password("screenshot only")
+        lock_settings = window.open_lock_settings()
+        save(lock_settings, "app-lock-settings")
+        lock_settings.reject()
+        window.app_lock.lock()
+        save(window, "locked")
+        ctx.prefs.lock_hash = None
+        ctx.set_locked(False)
 
         # -- the Review dialog of a transfer --
         window.tabs.setCurrentWidget(sign)

@@ -26,7 +26,7 @@ from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner, show_error
 from ui.runner import Job
-from ui.shares_model import ActivityModel
+from ui.shares_model import ROW_ROLE, ActivityModel
 from ui.widgets import BusyStrip, heading
 
 PAGE = 500  # records per request (the co-signer's default page)
@@ -93,6 +93,10 @@ class ActivityTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setAccessibleName("Activity")
+        self.table.doubleClicked.connect(self.open_detail)
+        self.table.activated.connect(self.open_detail)  # Enter on a row, too
+        ctx.shares_changed.connect(self._something_happened)
+        ctx.wallets_changed.connect(self._something_happened)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -147,8 +151,28 @@ class ActivityTab(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
-        if self._stale:
+        # Every time it comes on screen: what was signed, shared or revoked meanwhile shows
+        # (review: it kept the first three records until Refresh).
+        self.refresh()
+
+    def _something_happened(self, *_args) -> None:
+        if self.isVisible():
             self.refresh()
+        else:
+            self._stale = True
+
+    def open_detail(self, index=None):
+        """The selected row (or `index`) in full, in its own dialog."""
+        from ui.activity_detail_dialog import ActivityDetailDialog
+
+        index = index if index is not None else self.table.currentIndex()
+        row = self.model.data(index, ROW_ROLE) if index is not None and index.isValid() else None
+        if row is None:
+            return None
+        dialog = ActivityDetailDialog(row, self)
+        dialog.open()
+        self.detail = dialog
+        return dialog
 
     def refresh(self) -> Job | None:
         if not self.owner:
@@ -173,7 +197,10 @@ class ActivityTab(QWidget):
         if self.entry is None or self.entry.client_id != client_id:
             return
         me = self.ctx.session.user_id if self.ctx.session is not None else None
-        self.model.set_rows(rows_of(records, me=me, names=holder_names(splits, me)))
+        labels = {split.id: split.label for split in splits if split.label}
+        self.model.set_rows(
+            rows_of(records, me=me, names=holder_names(splits, me), labels=labels)
+        )
         self._update_count()
 
     def _filter_changed(self, *_args) -> None:

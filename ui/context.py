@@ -16,12 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import platformdirs
-from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 
 from app.client import AsyncCosignerClient, ShareInfo
 from app.client_calls import Session
@@ -53,17 +54,42 @@ def data_dir() -> Path:
 def open_settings(directory: Path | None = None) -> QSettings:
     path = (directory or config_dir()) / SETTINGS_FILE
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The file holds no secret but says which co-signer, wallets and keys this person uses:
+    # this account's only, however the folder was made (desktop-security-review L3).
+    keep_private(path)
     return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def keep_private(path: Path) -> None:
+    """The settings file 0600 (made so when missing) and its folder 0700."""
+    try:
+        os.chmod(path.parent, 0o700)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(path, 0o600)
+    except OSError as exc:  # a read-only home: the app still runs, with its defaults
+        log.warning("cannot make %s private: %s", path, exc.strerror)
 
 
 class LocalCosignerLike(Protocol):
     """What the app needs from a running built-in co-signer (app/local_cosigner.py)."""
 
     url: str
+    unix_socket: str | None  # where to reach it; None only for the tests' in-process server
+    exit_code: int | None  # how it ended, when it did
 
     async def sign_in(self, api: AsyncCosignerClient) -> Session: ...
 
+    def running(self) -> bool: ...
+
+    def restart(self) -> None: ...
+
     def stop(self) -> None: ...
+
+
+# The built-in co-signer is watched this often, and restarted after a crash with these waits
+# (seconds; the last one repeats): a server that dies at once is not restarted in a busy loop.
+SUPERVISE_MS = 500
+RESTART_BACKOFF = (1, 2, 4, 8, 15, 30)
 
 
 class Prefs:
@@ -81,6 +107,9 @@ class Prefs:
         else:
             self.qsettings.setValue(key, value)
         self.qsettings.sync()
+        # QSettings rewrites the file through a new one: its mode comes from the umask.
+        if self.qsettings.format() == QSettings.Format.IniFormat:
+            keep_private(Path(self.qsettings.fileName()))
 
     # -- the co-signer --
     @property
@@ -126,6 +155,38 @@ class Prefs:
 
     def set_nonce(self, client_id: str, value: int) -> None:
         self._set(f"nonces/{client_id}", value)
+
+    # -- the app lock (ui/app_lock.py): an Argon2id hash, never the password --
+    @property
+    def lock_hash(self) -> str | None:
+        return self._get("lock/password_hash") or None
+
+    @lock_hash.setter
+    def lock_hash(self, value: str | None) -> None:
+        self._set("lock/password_hash", value)
+
+    @property
+    def idle_minutes(self) -> int:
+        from app.app_lock import DEFAULT_IDLE_MINUTES
+
+        try:
+            return int(self._get("lock/idle_minutes", DEFAULT_IDLE_MINUTES))
+        except (TypeError, ValueError):
+            return DEFAULT_IDLE_MINUTES
+
+    @idle_minutes.setter
+    def idle_minutes(self, value: int) -> None:
+        self._set("lock/idle_minutes", int(value))
+
+    # -- the main window's size and place (Qt's saveGeometry bytes) --
+    @property
+    def window_geometry(self) -> QByteArray | None:
+        value = self._get("window/geometry")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    @window_geometry.setter
+    def window_geometry(self, value: QByteArray) -> None:
+        self._set("window/geometry", value)
 
     # -- looks --
     @property
@@ -179,10 +240,18 @@ class Prefs:
         self._set(f"receipts/{split_id}", f"{when},{period_value},{period_count}")
 
 
+class AppLocked(Exception):
+    """The app is locked: nothing is signed or loaded until the person unlocks it."""
+
+
 class AppContext(QObject):
     wallets_changed = Signal(list)  # [WalletEntry]
     connection_changed = Signal(str)  # OFFLINE | CONNECTING | ONLINE | SIGNED_OUT
     shares_changed = Signal()
+    lock_changed = Signal(bool)  # locked
+    # The encrypted key file is in use and not open yet: the main window asks for its
+    # passphrase (emitted from the runner's thread; Qt queues it to the GUI thread).
+    store_needs_passphrase = Signal(str)
 
     def __init__(
         self,
@@ -193,8 +262,10 @@ class AppContext(QObject):
         store: Any = None,
         store_opener: Callable[[], Any] | None = None,
         local_factory: Callable[[Path], LocalCosignerLike] | None = None,
+        fallback_path: Path | None = None,
     ) -> None:
         super().__init__()
+        self.fallback_path = fallback_path  # the encrypted key file (None: the default place)
         self.prefs = Prefs(settings if settings is not None else open_settings())
         self.runner = runner or Runner()
         self.data_dir = data_directory or data_dir()
@@ -209,6 +280,20 @@ class AppContext(QObject):
         # Read by the runner's thread while signing in; replaced (never mutated) here.
         self._share_ids: tuple[str, ...] = tuple(self.prefs.share_ids())
         self._refreshing: Job | None = None
+        self.locked = False
+        # Set at quit: a start of the built-in co-signer still waiting gives up at once.
+        self._closing = threading.Event()
+        # Supervising the built-in co-signer (issue 15.4): a crash is seen within SUPERVISE_MS,
+        # the status bar says so, and it is restarted with a growing wait (Retry: at once).
+        self._watch = QTimer(self)
+        self._watch.setInterval(SUPERVISE_MS)
+        self._watch.timeout.connect(self._check_local)
+        self._restart_timer = QTimer(self)
+        self._restart_timer.setSingleShot(True)
+        self._restart_timer.timeout.connect(self.restart_local)
+        self._restarting: Job | None = None
+        self.restarts_failed = 0
+        self.restart_in: int | None = None  # seconds until the next automatic restart
 
     # -- the share store -----------------------------------------------------------------------
 
@@ -221,8 +306,19 @@ class AppContext(QObject):
             else:
                 from app.share_store import open_share_store
 
-                self._store = open_share_store()
+                self._store = open_share_store(path=self.fallback_path)
         return self._store
+
+    def open_store(self, passphrase: str, accept_fallback: bool = True):
+        """Open (or create, when accepted) the encrypted key file with this passphrase and use
+        it. Blocking (Argon2): off the GUI thread."""
+        from app.share_store import open_share_store
+
+        store = open_share_store(
+            accept_fallback=accept_fallback, passphrase=passphrase, path=self.fallback_path
+        )
+        self._store = store
+        return store
 
     def use_store(self, store: Any) -> None:
         self._store = store
@@ -235,6 +331,16 @@ class AppContext(QObject):
     def store_where(self) -> str:
         """Where shares are kept, in words ("the system keyring (SecretService Keyring)")."""
         return getattr(self._store, "where", None) or "this computer's keyring"
+
+    @property
+    def key_place(self) -> str:
+        """Where this computer keeps its keys, in a few words for a sentence (review: "kept in
+        this computer's keyring" was shown for the encrypted file too)."""
+        from app.share_store import EncryptedFileShareStore
+
+        if isinstance(self._store, EncryptedFileShareStore):
+            return "the encrypted key file on this computer"
+        return "this computer's keyring"
 
     def has_share(self, split_id: str) -> bool:
         return split_id in self._share_ids
@@ -282,10 +388,16 @@ class AppContext(QObject):
         self.last_problem = problem
         self.connection_changed.emit(state)
 
-    def _new_session(self, url: str, pin: str | None, sign_in=None) -> CosignerSession:
+    def _new_session(
+        self, url: str, pin: str | None, sign_in=None, unix_socket: str | None = None
+    ) -> CosignerSession:
         """A session for url; the caller closes the one it replaces (on the runner)."""
         session = CosignerSession(
-            url, tls_fingerprint=pin, shares=self.stored_shares, sign_in=sign_in
+            url,
+            tls_fingerprint=pin,
+            shares=self.stored_shares,
+            sign_in=sign_in,
+            unix_socket=unix_socket,
         )
         self.session = session
         self.runner.on_close(session.close)
@@ -308,26 +420,103 @@ class AppContext(QObject):
     def start_local(self) -> Job:
         """Start the built-in co-signer (a child process with its data in the user's data
         directory) and sign its owner in. The job's result is the session."""
-        factory = self._local_factory or _default_local_factory
+        closing = self._closing
+        factory = self._local_factory or (lambda d: _default_local_factory(d, closing))
         directory = self.data_dir / "cosigner"
 
         async def start() -> CosignerSession:
             if self.local is None:
                 self.local = await asyncio.to_thread(factory, directory)
-            local = self.local
-            if self.session is not None:
-                await self.session.close()
-            session = self._new_session(local.url, None, sign_in=local.sign_in)
-            await session.refresh()
-            return session
+            return await self._local_session(self.local)
 
         self._set_state(CONNECTING)
         job = self.runner.submit(start, label="Starting the co-signer on this computer")
-        job.finished.connect(self._connection_worked)
+        job.finished.connect(self._local_started)
         job.failed.connect(self._connection_failed)
         return job
 
+    async def _local_session(self, local: LocalCosignerLike) -> CosignerSession:
+        if self.session is not None:
+            await self.session.close()
+        session = self._new_session(
+            local.url, None, sign_in=local.sign_in, unix_socket=local.unix_socket
+        )
+        await session.refresh()
+        return session
+
+    def _local_started(self, _session: Any = None) -> None:
+        self.restarts_failed, self.restart_in = 0, None
+        self._watch.start()
+        self._connection_worked()
+
+    def _check_local(self) -> None:
+        local = self.local
+        if local is None or local.running() or self._restarting is not None:
+            return
+        if self._restart_timer.isActive():
+            return
+        self._watch.stop()
+        self._local_down(local)
+
+    def _local_down(self, local: LocalCosignerLike, why: str = "") -> None:
+        """The built-in co-signer is not running: say so, and restart it after a wait."""
+        delay = RESTART_BACKOFF[min(self.restarts_failed, len(RESTART_BACKOFF) - 1)]
+        self.restart_in = delay
+        code = getattr(local, "exit_code", None)
+        how = "" if code is None else (
+            f" (stopped by signal {-code})" if code < 0 else f" (exit code {code})"
+        )
+        self._set_state(
+            OFFLINE,
+            Explanation(
+                "The co-signer on this computer stopped",
+                (why or f"It ended unexpectedly{how}.")
+                + f" Splitkey starts it again in {delay} s, or press Retry. Nothing is signed "
+                "while it is stopped.",
+                retry=True,
+            ),
+        )
+        self._restart_timer.start(delay * 1000)
+
+    def restart_local(self) -> Job | None:
+        """Start the crashed built-in co-signer again (Retry, or the backoff timer)."""
+        local = self.local
+        if local is None:
+            return self.start_local()
+        if self._restarting is not None:
+            return self._restarting
+        self._restart_timer.stop()
+        self.restart_in = None
+
+        async def restart() -> CosignerSession:
+            await asyncio.to_thread(local.restart)
+            return await self._local_session(local)
+
+        self._set_state(CONNECTING)
+        job = self.runner.submit(restart, label="Starting the co-signer on this computer again")
+        self._restarting = job
+        job.finished.connect(self._local_restarted)
+        job.failed.connect(self._local_restart_failed)
+        return job
+
+    def _local_restarted(self, _session: Any) -> None:
+        self._restarting = None
+        self._local_started()
+        self.refresh_wallets()
+
+    def _local_restart_failed(self, exc: BaseException) -> None:
+        self._restarting = None
+        self.restarts_failed += 1
+        if self.local is not None:
+            self._local_down(self.local, explain(exc).text)
+
+    @property
+    def local_down(self) -> bool:
+        return self.local is not None and not self.local.running()
+
     def stop_local(self) -> None:
+        self._watch.stop()
+        self._restart_timer.stop()
         if self.local is not None:
             try:
                 self.local.stop()
@@ -356,8 +545,20 @@ class AppContext(QObject):
         """Run call(api) with a good token on the runner; split_id when the call only signs
         with that key (a key token then suffices). Connection state follows."""
         session = self.session
+        restarting = None
+        if self.prefs.mode == LOCAL and self.local_down and not self.locked:
+            # "Try again" after the built-in co-signer crashed: start it first, then the call
+            # goes to the new server (review: Try again did nothing).
+            restarting = self.restart_local()
 
         async def run() -> Any:
+            nonlocal session
+            if self.locked:  # checked when the call starts: a locked app signs nothing
+                raise AppLocked("Splitkey is locked")
+            if restarting is not None:
+                while restarting.running:
+                    await asyncio.sleep(0.05)
+                session = self.session
             if session is None:
                 raise SignInNeeded("choose a co-signer first")
             if not self.store_ready:
@@ -374,15 +575,21 @@ class AppContext(QObject):
             self._set_state(ONLINE)
 
     def _open_store_quietly(self) -> None:
+        from app.share_store import PassphraseNeeded
+
         try:
             self.store()
+        except PassphraseNeeded as exc:  # the keys are in the file: ask for it now (15.1)
+            self.store_needs_passphrase.emit(str(exc))
         except Exception as exc:  # the user decides about the store when a share is saved
             log.info("share store not open yet: %s", exc)
 
     def _connection_failed(self, exc: BaseException) -> None:
         # A refusal is an answer: only "no answer" and "signed out" change the connection state.
         what = explain(exc)
-        if what.retry:
+        if what.retry and self.prefs.mode == LOCAL and self.local_down:
+            self._check_local()  # "stopped, restarting in N s" says more than "unreachable"
+        elif what.retry:
             self._set_state(OFFLINE, what)
         elif isinstance(exc, SignInNeeded):
             self._set_state(SIGNED_OUT, what)
@@ -410,12 +617,18 @@ class AppContext(QObject):
     def entry(self, client_id: str) -> WalletEntry | None:
         return next((e for e in self.entries if e.client_id == client_id), None)
 
+    def set_locked(self, locked: bool) -> None:
+        if locked != self.locked:
+            self.locked = locked
+            self.lock_changed.emit(locked)
+
     def shutdown(self) -> None:
+        self._closing.set()
         self.runner.stop()
         self.stop_local()
 
 
-def _default_local_factory(directory: Path) -> LocalCosignerLike:
+def _default_local_factory(directory: Path, cancel=None) -> LocalCosignerLike:
     from app.local_cosigner import start_local_cosigner
 
-    return start_local_cosigner(directory)
+    return start_local_cosigner(directory, cancel=cancel)

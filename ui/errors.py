@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.client import (
+    CertificateExpired,
     CosignerError,
     CosignerUnreachable,
     MalformedAnswer,
@@ -37,6 +38,7 @@ from app.network.errors import (
     UntrustedConfirmation,
 )
 from app.session import SignInNeeded
+from app.share_store import PassphraseNeeded
 from app.transaction import TransactionError
 
 log = logging.getLogger(__name__)
@@ -152,9 +154,23 @@ def explain(exc: BaseException) -> Explanation:
     if isinstance(exc, CosignerUnreachable):
         return Explanation(
             "The co-signer is not reachable",
-            "Nothing was signed. Check the connection (or that the co-signer is running) "
-            "and try again.",
+            # Said while connecting too: "Nothing was signed" there read as a signing failure.
+            "No answer came, so nothing was signed or changed. Check the connection (or that "
+            "the co-signer is running) and try again.",
             retry=True,
+        )
+    if isinstance(exc, CertificateExpired):
+        if exc.not_yet_valid:
+            return Explanation(
+                "The co-signer's certificate is not valid yet",
+                "It is the certificate you pinned, but its validity starts later. Check this "
+                "computer's date and time; Splitkey does not use it until then.",
+            )
+        return Explanation(
+            "The co-signer's certificate has expired",
+            "It is the certificate you pinned, but its validity has ended, so Splitkey does not "
+            "use it. Ask your administrator to renew it, then pin the new one (Settings, "
+            "Change co-signer).",
         )
     if isinstance(exc, PinMismatch):
         return Explanation(
@@ -200,10 +216,19 @@ def explain(exc: BaseException) -> Explanation:
     if isinstance(exc, (KeysError, CryptoError)):
         return Explanation("That does not work", _sentence(str(exc)))
     name = type(exc).__name__
+    if name == "AppLocked":
+        return Explanation("Splitkey is locked", "Unlock it with your password to continue.")
     if name == "LocalCosignerError":
         return Explanation(
             "The co-signer on this computer could not start",
             _sentence(str(exc)) + " You can try again, or choose your organisation's co-signer.",
+            retry=True,
+        )
+    if isinstance(exc, PassphraseNeeded):
+        return Explanation(
+            "Your keys are locked",
+            "They are in the encrypted key file. Enter its passphrase when Splitkey asks, "
+            "then try again.",
             retry=True,
         )
     if name.endswith(("ShareStoreError", "UnsafeKeyring", "PassphraseNeeded", "FallbackFileError")):

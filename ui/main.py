@@ -25,6 +25,8 @@ T0 = "SPLITKEY_T0"
 def main(argv: Sequence[str] | None = None) -> int:
     """The `splitkey` console script."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        _catch_early_quit()
     if argv:
         from app.cli import main as cli_main
 
@@ -138,12 +140,93 @@ def application_icon():
     from ui.theme import RESOURCES
 
     return QIcon(str(RESOURCES / "splitkey.svg"))
+QUIT_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+_quit_requested = False
+
+
+def _catch_early_quit() -> None:
+    """From the first moment: a quit signal that arrives while Qt is still loading (a second
+    or more on a busy machine) is remembered and honoured once the app runs, instead of
+    killing it half-built or raising KeyboardInterrupt in the middle of an import."""
+    import signal
+
+    def remember(_sig, _frame) -> None:
+        global _quit_requested
+        _quit_requested = True
+
+    for name in QUIT_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), remember)
+
+
+def qt_messages_to_log() -> None:
+    """Qt's own messages go to the log like ours, not raw to stderr: its warnings are platform
+    remarks ("This plugin does not support propagateSizeHints()") a user cannot act on."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.DEBUG,
+        QtMsgType.QtWarningMsg: logging.INFO,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handle(kind, _context, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handle)
+
+
+def quit_on_signals(app) -> None:
+    """Ctrl-C, SIGTERM and SIGHUP (logout, a closed terminal) quit the app the normal way, so
+    aboutToQuit stops the built-in co-signer. Qt's loop runs no Python while it waits, so the
+    signal's byte on a wakeup socket wakes it; Python then runs the handler."""
+    import signal
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier
+
+    wake_read, wake_write = socket.socketpair()
+    for end in (wake_read, wake_write):
+        end.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno())
+    notifier = QSocketNotifier(wake_read.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        try:
+            wake_read.recv(64)
+        except OSError:
+            pass
+
+    notifier.activated.connect(woken)
+
+    def quit_soon(_sig, _frame) -> None:
+        # Through the event loop: quit() before exec() has started would be lost (Qt 6 quit()
+        # does nothing without a running loop) and the app would hang on a later signal-less
+        # exec(); a zero timer fires as soon as the loop runs.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)
+
+    for name in QUIT_SIGNALS:
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), quit_soon)
+    app._quit_signals = (wake_read, wake_write, notifier)  # kept alive with the app
+    if _quit_requested:  # asked before the handlers above were there
+        quit_soon(None, None)
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Open the desktop and run it until the last window closes; the exit status."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    qt_messages_to_log()
     app = make_application(argv)
+    quit_on_signals(app)
+    from ui.i18n import install_translators
+
+    install_translators(app)
     from PySide6.QtCore import QTimer
 
     from ui.context import AppContext

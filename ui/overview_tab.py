@@ -157,6 +157,10 @@ class OverviewTab(QWidget):
         column.addWidget(self.meter_text)
         column.addWidget(self.expiry)
         column.addWidget(self.uses)
+        self.other_keys = QLabel()
+        self.other_keys.setWordWrap(True)
+        self.other_keys.setObjectName("hint")
+        column.addWidget(self.other_keys)
 
         self.banner = ErrorBanner()
         self.busy = BusyStrip()
@@ -193,6 +197,7 @@ class OverviewTab(QWidget):
                 label.setText("")
             self.qr.set_text("")
             self.key_summary.setText("Pick a wallet on the left.")
+            self.other_keys.hide()
             self._show_key(False)
             self.add_key.hide()
             self.refresh_key.hide()
@@ -211,12 +216,17 @@ class OverviewTab(QWidget):
         split = entry.split
         # a keyless wallet's keys are cut from the owner's share, never by the co-signer
         can_add = (
-            entry.kind == OWNED and not entry.has_share and not entry.wallet.frozen and not keyless
+            entry.kind == OWNED
+            and not entry.has_share
+            and not entry.wallet.frozen
+            and not keyless
+            and entry.wallet.delete_after is None  # a discarded or deleted wallet gets no key
         )
         self.add_key.setVisible(can_add)
         self.refresh_key.setVisible(entry.can_sign)
         self.move.setVisible(entry.kind == OWNED and keyless)
         if split is None:
+            self.other_keys.hide()
             self.key_summary.setText(
                 "There is no key for this wallet on this computer: it cannot sign here."
                 if entry.kind == OWNED
@@ -224,10 +234,12 @@ class OverviewTab(QWidget):
             )
             self._show_key(False)
             return
-        where = "kept in this computer's keyring" if entry.has_share else "not on this computer"
+        where = f"kept in {self.ctx.key_place}" if entry.has_share else "not on this computer"
         label = f" “{split.label}”" if split.label else ""
         self.key_summary.setText(f"Key{label} ({split.id}), status {split.status}, {where}.")
         self._show_key(True)
+        self.other_keys.setText(other_keys_words(entry, self.ctx.has_share))
+        self.other_keys.setVisible(bool(entry.others))
         lines = describe(split.permissions)
         self.permissions.setText("<ul>" + "".join(f"<li>{_html(x)}</li>" for x in lines) + "</ul>")
         self.worst.setText(worst_case(split.permissions, now=int(time.time())))
@@ -331,3 +343,18 @@ class OverviewTab(QWidget):
 
 def _html(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def other_keys_words(entry: WalletEntry, here) -> str:
+    """The person's other keys of this wallet, one line each (the chosen one signs)."""
+    lines = []
+    for split in entry.others:
+        name = f"“{split.label}”" if split.label else split.id
+        power = "unrestricted" if split.permissions.unrestricted else "limited"
+        place = "on this computer" if here(split.id) else "not on this computer"
+        lines.append(f"{name}: {power}, {split.status.replace('_', ' ')}, {place}")
+    if not lines:
+        return ""
+    return "Your other keys of this wallet (not used while the one above can sign):\n" + (
+        "\n".join(lines)
+    )

@@ -16,15 +16,15 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
+from app.share_store import passphrase_problem
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.widgets import FieldError, field_block, mark_field
-
-MIN_PASSPHRASE = 8
 
 
 class PassphraseDialog(QDialog):
@@ -78,8 +78,8 @@ class PassphraseDialog(QDialog):
     def _check(self) -> None:
         text = self.passphrase.text()
         problem = None
-        if self.create and len(text) < MIN_PASSPHRASE:
-            problem = f"at least {MIN_PASSPHRASE} characters"
+        if self.create and passphrase_problem(text):
+            problem = passphrase_problem(text)
         elif self.create and text != self.repeat.text():
             problem = "the two passphrases differ"
         elif self.create and not self.accept_box.isChecked():
@@ -112,7 +112,7 @@ def ensure_store(
 
 
 def _ask(ctx, parent, exc, then, on_cancel) -> None:
-    from app.share_store import PassphraseNeeded, UnsafeKeyring, open_share_store
+    from app.share_store import PassphraseNeeded, UnsafeKeyring
 
     if not isinstance(exc, (UnsafeKeyring, PassphraseNeeded)):
         show_error(parent, exc)
@@ -126,15 +126,73 @@ def _ask(ctx, parent, exc, then, on_cancel) -> None:
             on_cancel()
         return
     passphrase = dialog.value()
-
-    def open_it():
-        return open_share_store(accept_fallback=True, passphrase=passphrase)
-
-    job = ctx.runner.call(open_it, label="Opening the encrypted file")
+    job = ctx.runner.call(ctx.open_store, passphrase, label="Opening the encrypted file")
 
     def opened(store) -> None:
-        ctx.use_store(store)
         then()
+        if not create:
+            offer_keyring(ctx, parent)
 
     job.finished.connect(opened)
     job.failed.connect(lambda error: _ask(ctx, parent, error, then, on_cancel))
+
+
+_asking: set[int] = set()
+
+
+def unlock_store(ctx: AppContext, parent: QWidget | None, then: Callable[[], None]) -> None:
+    """The keys are in the encrypted file and something needs them (at start, or a signing):
+    ask for its passphrase, once at a time (review 15.1: nothing let the user enter it)."""
+    if id(ctx) in _asking or ctx.store_ready:
+        return
+    _asking.add(id(ctx))
+
+    def done() -> None:
+        _asking.discard(id(ctx))
+
+    def unlocked() -> None:
+        done()
+        then()
+
+    ensure_store(ctx, parent, unlocked, on_cancel=done)
+
+
+def offer_keyring(ctx: AppContext, parent: QWidget | None) -> None:
+    """The file is open and a safe keyring is there now (one appeared after setup): offer to
+    move the keys into it, so the passphrase is not needed any more."""
+    from app.share_store import EncryptedFileShareStore, keyring_status, move_to_keyring
+
+    store = ctx.store() if ctx.store_ready else None
+    if not isinstance(store, EncryptedFileShareStore):
+        return
+    job = ctx.runner.call(keyring_status, label="Checking the keyring")
+
+    def checked(status) -> None:
+        if not status.safe:
+            return
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Move your keys to the keyring?")
+        box.setText("This computer has a safe keyring now.")
+        box.setInformativeText(
+            f"Your keys are in the encrypted file. Move them to the system keyring "
+            f"({status.name})? Splitkey then no longer asks for the file's passphrase, and "
+            "deletes the file once every key is in the keyring."
+        )
+        move = box.addButton("Move my keys", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(move)
+        ctx.keyring_offer = box  # kept for the tests and against garbage collection
+
+        def chosen(button) -> None:
+            if button is not move:
+                return
+            moving = ctx.runner.call(move_to_keyring, store, label="Moving your keys")
+            ctx.keyring_move = moving
+            moving.finished.connect(ctx.use_store)
+            moving.failed.connect(lambda error: show_error(parent, error))
+
+        box.buttonClicked.connect(chosen)
+        box.open()
+
+    job.finished.connect(checked)

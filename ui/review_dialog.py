@@ -87,6 +87,8 @@ def review_fields(tx: Transaction) -> list[tuple[str, str]]:
         ("To", to),
         ("Amount", amount_text(tx.transaction_value)),
         ("Fee", amount_text(tx.transaction_fee)),
+        # What leaves the wallet: the review asked for amount + fee = total (item 13).
+        ("Total", amount_text(tx.transaction_value + tx.transaction_fee)),
         ("Nonce", str(tx.transaction_nonce)),
         ("Created", f"{tx.creation_date} ({format_time(tx.creation_date)})"),
         ("Chain id", tx.chain_id),
@@ -103,7 +105,15 @@ def review_fields(tx: Transaction) -> list[tuple[str, str]]:
 class ReviewDialog(QDialog):
     """Accepted = the user chose Sign. `tx` is the object to sign; nothing else is."""
 
-    def __init__(self, tx: Transaction, wallet_title: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        tx: Transaction,
+        wallet_title: str,
+        parent: QWidget | None = None,
+        *,
+        refusals: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        """refusals: what the key's known limits say against tx (app/limits_preview.py)."""
         super().__init__(parent)
         self.tx = tx
         self.setWindowTitle("Review the transaction")
@@ -175,8 +185,21 @@ class ReviewDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
 
+        self.warning = QLabel()
+        self.warning.setObjectName("fieldError")
+        self.warning.setWordWrap(True)
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning.setAccessibleName("Warning")
+        if refusals:
+            self.warning.setText(
+                "The co-signer will most likely refuse this: "
+                + "; ".join(refusals)
+                + ". You can still send it for signing."
+            )
+        self.warning.setVisible(bool(refusals))
         layout = QVBoxLayout(self)
         layout.addWidget(self.headline)
+        layout.addWidget(self.warning)
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -109,10 +110,6 @@ class SettingsDialog(QDialog):
                 "mainnet, or the block_worker URL of another 0Chain network.",
             ),
         )
-        form.addRow(
-            "Chain id",
-            field_block(self.chain_id, self.chain_error, "Transactions are signed for this chain."),
-        )
         form.addRow("Default fee (ZCN)", field_block(self.fee, self.fee_error))
         form.addRow("Keys", self.keyring)
         self.refresh_days = QSpinBox()
@@ -126,6 +123,23 @@ class SettingsDialog(QDialog):
         )
         form.addRow("Refresh my keys every", self.refresh_days)
         form.addRow("Theme", self.theme)
+        # The chain id is jargon most people never change (review item 12): under Advanced.
+        self.advanced = QGroupBox("Advanced")
+        self.advanced.setCheckable(True)
+        self.advanced.setChecked(False)
+        self.advanced.setAccessibleName("Advanced settings")
+        advanced_form = QFormLayout(self.advanced)
+        advanced_form.addRow(
+            "Chain id",
+            field_block(
+                self.chain_id,
+                self.chain_error,
+                "Transactions are made for this 0Chain network (mainnet unless you change it).",
+            ),
+        )
+        self.chain_id.setVisible(False)
+        self.advanced.toggled.connect(self.chain_id.setVisible)
+        form.addRow(self.advanced)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -164,7 +178,10 @@ class SettingsDialog(QDialog):
         return problem
 
     def save(self) -> None:
-        if self._check_chain() or self._check_fee() or self._check_network():
+        if self._check_chain():
+            self.advanced.setChecked(True)  # show the field that is wrong
+            return
+        if self._check_fee() or self._check_network():
             return
         prefs = self.ctx.prefs
         chain = self.chain_id.text().strip().lower()

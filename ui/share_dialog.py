@@ -412,7 +412,7 @@ class ShareDialog(QDialog):
         self.code_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_qr = QrLabel(220)
         # The code is meant to be passed on; the clipboard forgets it after a minute.
-        copy = CopyButton(lambda: self.code_text.text(), "Copy code")
+        copy = CopyButton(lambda: self.code_text.text(), "Copy code", sensitive=True)
         self.code_note = QLabel()
         self.code_note.setWordWrap(True)
         self.result_worst = QLabel()

@@ -21,6 +21,8 @@ Index = QModelIndex | QPersistentModelIndex
 
 def holder_words(split: SplitView, me: str | None, here: bool) -> str:
     if split.holder_id is None:
+        if split.status == "revoked":  # was "nobody", which read like an active key
+            return "nobody (revoked before anyone took it)"
         return "share code, not redeemed yet" if not split.share_retrieved else "nobody"
     if me is not None and split.holder_id == me:
         return "you, on this computer" if here else "you"
@@ -67,7 +69,10 @@ def status_words(split: SplitView) -> str:
     return split.status.replace("_", " ")
 
 
+# Status first: at the default width the last columns are off-screen, and a revoked key must
+# not look active there (review item 7).
 SPLIT_COLUMNS: tuple[tuple[str, Callable[[SplitView, str | None, bool], str]], ...] = (
+    ("Status", lambda s, _me, _here: status_words(s)),
     ("Holder", holder_words),
     ("Label", lambda s, _me, _here: s.label or "—"),
     ("Permissions", lambda s, _me, _here: permission_words(s)),
@@ -80,8 +85,9 @@ SPLIT_COLUMNS: tuple[tuple[str, Callable[[SplitView, str | None, bool], str]], .
             format_time(s.permissions.expires_at) if s.permissions.expires_at else "never"
         ),
     ),
-    ("Status", lambda s, _me, _here: status_words(s)),
 )
+STATUS_COLUMN = 0
+ENDED = ("revoked", "expired")  # keys that will never sign again
 
 
 class SplitsModel(QAbstractTableModel):
@@ -137,6 +143,15 @@ class SplitsModel(QAbstractTableModel):
             # Keys that no longer sign are greyed, in the theme's own disabled colour.
             palette = QGuiApplication.palette()
             return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+        if role == Qt.ItemDataRole.FontRole and split.status in ENDED:
+            # ... and struck through, which survives any theme and any colour blindness.
+            font = QGuiApplication.font()
+            font.setStrikeOut(index.column() != STATUS_COLUMN)
+            font.setBold(index.column() == STATUS_COLUMN)
+            return font
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            text = SPLIT_COLUMNS[index.column()][1](split, self._me, self._here(split.id))
+            return f"{text} (key {split.status})" if split.status in ENDED else text
         return None
 
 

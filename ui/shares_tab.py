@@ -50,7 +50,9 @@ class SharesTab(QWidget):
         self.table.setAccessibleName("Keys of this wallet")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)  # limits: the longest
+        # Every column as wide as its text (the table scrolls sideways when they do not fit):
+        # a stretched Limits column was squeezed to "n…" in a small window.
+        header.setStretchLastSection(True)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.doubleClicked.connect(lambda _i: self.open_revoke())

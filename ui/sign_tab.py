@@ -17,7 +17,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -146,11 +147,29 @@ class SignTab(QWidget):
         self.chain.setFont(monospace())
         common = self._form()
         common.addRow(self._label("Fee (ZCN)"), self._block("fee"))
-        common.addRow(
+        # The nonce and the chain are filled in by Splitkey; most people never change them
+        # (review item 12: jargon on screen), so they sit behind "Advanced".
+        self.advanced = QWidget()
+        advanced_form = self._form()
+        advanced_form.setContentsMargins(0, 0, 0, 0)
+        self.advanced.setLayout(advanced_form)
+        advanced_form.addRow(
             self._label("Nonce"),
-            self._block("nonce", "The wallet's next nonce; it goes up after each signing."),
+            self._block(
+                "nonce", "The transaction's number for this wallet; Splitkey counts it up."
+            ),
         )
-        common.addRow(self._label("Chain"), self.chain)
+        advanced_form.addRow(self._label("Chain"), self.chain)
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setText("Advanced: transaction number and chain")
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.advanced_toggle.setAccessibleName("Show advanced fields")
+        self.advanced_toggle.toggled.connect(self._show_advanced)
+        self.advanced.hide()
+        common.addRow(self.advanced_toggle)
+        common.addRow(self.advanced)
 
         self.review_button = QPushButton("Sign only…")
         self.review_button.setToolTip("Review, then sign without sending (to send it elsewhere)")
@@ -240,6 +259,8 @@ class SignTab(QWidget):
         widget.setAccessibleName(name)
         self._add_field(name, widget, check)
         widget.textEdited.connect(lambda _t, n=name: self._edited(n))
+        # Enter in a field opens the Review (review item 18); the Review never signs on Enter.
+        widget.returnPressed.connect(self.start_review)
         return widget
 
     def _add_field(self, name: str, widget: QWidget, check) -> None:
@@ -468,6 +489,11 @@ class SignTab(QWidget):
 
     # -- review and sign --
 
+    def _show_advanced(self, shown: bool) -> None:
+        self.advanced.setVisible(shown)
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.advanced_toggle.setArrowType(arrow)
+
     def start_review(self, chain_id: str | None = None) -> ReviewDialog | None:
         self.banner.clear()
         if not chain_id:
@@ -478,12 +504,16 @@ class SignTab(QWidget):
             what = explain(exc)
             field = self._fields.get(exc.field)
             if field is not None:
+                if self.advanced.isAncestorOf(field.widget):
+                    self.advanced_toggle.setChecked(True)  # the problem is in there: show it
                 field.widget.setFocus()
             else:
                 self.banner.show_explanation(what)
             return None
         self.reviewed = tx
-        self.review = ReviewDialog(tx, wallet_title(self.entry), self)
+        self.review = ReviewDialog(
+            tx, wallet_title(self.entry), self, refusals=known_refusals_of(self.ctx, self.entry, tx)
+        )
         self.review.accepted.connect(self._review_accepted)
         self.review.rejected.connect(self._review_closed)
         self.review.open()
@@ -655,3 +685,21 @@ def explain_abort(why: str, retry: bool = False) -> Explanation:
 
 def _missing(name: str):
     raise ComposeError(name, f"enter the {name}")
+
+
+def known_refusals_of(ctx, entry, tx) -> list[str]:
+    """What the signing key's known limits say against tx, for the Review (issue 15.8)."""
+    from app.limits_preview import known_refusals
+    from ui.overview_tab import allowance
+
+    if entry is None or entry.split is None:
+        return []
+    now = int(time.time())
+    shown = allowance(entry, ctx.prefs.receipt(entry.split.id), now)
+    return known_refusals(
+        entry.split.permissions,
+        tx,
+        now=now,
+        period_used=shown[0] if shown else 0,
+        uses=entry.split.uses,
+    )

@@ -4,7 +4,7 @@ monospace id labels, the busy strip with Cancel, and field error marks."""
 from __future__ import annotations
 
 import qrcode
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -31,31 +31,69 @@ def monospace() -> QFont:
     return font
 
 
-def copy_to_clipboard(text: str, clear_after_ms: int = CLIPBOARD_CLEAR_MS) -> None:
-    """Copy non-secret text; clear it later if it is still what the clipboard holds (a copied
-    address should not linger for whatever pastes next week)."""
+# Clipboard managers (Klipper, GNOME's, Windows' Win+V history) keep no copy of data marked
+# with these: KDE's hint, and the format Windows' clipboard history skips.
+SENSITIVE_MIME = {
+    "x-kde-passwordManagerHint": b"secret",
+    'application/x-qt-windows-mime;value="ExcludeClipboardContentFromMonitorProcessing"': b"1",
+}
+_copied_secrets: set[str] = set()
+
+
+def copy_to_clipboard(
+    text: str, clear_after_ms: int = CLIPBOARD_CLEAR_MS, sensitive: bool = False
+) -> None:
+    """Copy text; clear it later if it is still what the clipboard holds (a copied address
+    should not linger for whatever pastes next week). sensitive: a one-time share code and the
+    like, marked for clipboard managers and cleared at quit too."""
     clipboard = QGuiApplication.clipboard()
-    clipboard.setText(text)
+    if sensitive:
+        data = QMimeData()
+        data.setText(text)
+        for kind, value in SENSITIVE_MIME.items():
+            data.setData(kind, QByteArray(value))
+        clipboard.setMimeData(data)
+        if not _copied_secrets:
+            QGuiApplication.instance().aboutToQuit.connect(_clear_secrets_at_quit)
+        _copied_secrets.add(text)
+    else:
+        clipboard.setText(text)
 
     def clear() -> None:
+        _copied_secrets.discard(text)
         if clipboard.text() == text:
             clipboard.clear()
 
     QTimer.singleShot(clear_after_ms, clear)
 
 
+def _clear_secrets_at_quit() -> None:
+    clipboard = QGuiApplication.clipboard()
+    if clipboard.text() in _copied_secrets:
+        clipboard.clear()
+    _copied_secrets.clear()
+
+
 class CopyButton(QPushButton):
-    def __init__(self, text_source, label: str = "Copy", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text_source,
+        label: str = "Copy",
+        parent: QWidget | None = None,
+        *,
+        sensitive: bool = False,
+    ) -> None:
         super().__init__(label, parent)
         self._source = text_source
         self._label = label
+        self._sensitive = sensitive
         self.setToolTip("Copy to the clipboard (cleared again after a minute)")
         self.clicked.connect(self._copy)
 
     def _copy(self) -> None:
         value = self._source() if callable(self._source) else str(self._source)
         if value:
-            copy_to_clipboard(value)
+            copy_to_clipboard(value, sensitive=self._sensitive)
             self.setText("Copied")
             QTimer.singleShot(1500, lambda: self.setText(self._label))
 

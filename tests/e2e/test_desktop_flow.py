@@ -24,6 +24,7 @@ as `make test` runs it)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 from pathlib import Path
 
 import keyring
@@ -38,6 +39,7 @@ from app.transaction import Transaction
 from app.wallets import OWNED, SHARED
 from tests.secret_service import secret_service_problem
 from tests.share_store_helpers import MemoryKeyring
+from tests.socket_bridge import tcp_bridge
 from ui.activity_tab import ActivityTab
 from ui.context import AppContext
 from ui.main import Desktop
@@ -210,7 +212,9 @@ def delegate_ctx(qapp, delegate_folder, keyring_setup):
     context.shutdown()
 
 
-def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ctx, delegate_folder):
+def test_first_run_sign_share_cap_and_revoke(
+    qtbot, request, ctx, app_folder, delegate_ctx, delegate_folder
+):
     desktop = Desktop(ctx)
     desktop.start()
     wizard = desktop.wizard
@@ -219,7 +223,7 @@ def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ct
 
     # 1. "This computer": the bundled co-signer starts and signs its owner in
     press_next(qtbot, wizard, flow.WALLET)
-    assert ctx.local is not None and ctx.local.url.startswith("http://127.0.0.1:")
+    assert ctx.local is not None and ctx.local.unix_socket.endswith("cosigner.sock")
 
     # 2. a new wallet: 24 words shown, three typed back
     wizard.page(flow.WALLET).set_choice(flow.CREATE)
@@ -259,7 +263,8 @@ def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ct
     # 5. the delegate gets an account on the owner's co-signer from its admin CLI
     local = ctx.local
     added = _run_cli(
-        ["users", "add", "delegate", "--data-dir", str(local.data_dir), "--url", local.url],
+        ["users", "add", "delegate", "--data-dir", str(local.data_dir),
+         "--unix-socket", local.unix_socket],  # fmt: skip
         local._keyring_backend,
     )
     enrollment_code = added["enrollment_code"]
@@ -304,7 +309,11 @@ def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ct
     remote = cosigner_page.remote
     qtbot.mouseClick(remote, Qt.MouseButton.LeftButton, pos=QPoint(8, remote.height() // 2))
     assert cosigner_page.remote.isChecked()
-    qtbot.keyClicks(cosigner_page.url, local.url)
+    # The built-in co-signer listens on a socket only this account reaches; the test bridges
+    # it to a loopback port so that a second app can use it as its organisation's co-signer.
+    bridge = contextlib.ExitStack()
+    request.addfinalizer(bridge.close)
+    qtbot.keyClicks(cosigner_page.url, bridge.enter_context(tcp_bridge(local.unix_socket)))
     press_next(qtbot, d_wizard, flow.SIGNIN)
     qtbot.keyClicks(d_wizard.page(flow.SIGNIN).code, enrollment_code)
     press_next(qtbot, d_wizard, flow.WALLET)
@@ -362,8 +371,8 @@ def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ct
     qtbot.mouseClick(shares.refresh_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not shares.job.running, timeout=WAIT_MS)
     row = shares.model.row_of(made.split.id)
-    assert shares.model.index(row, 1).data() == "Delegate"
-    assert shares.model.index(row, 4).data() == "1"  # one signature; the refusal did not count
+    assert shares.model.index(row, 2).data() == "Delegate"
+    assert shares.model.index(row, 5).data() == "1"  # one signature; the refusal did not count
     click_row(qtbot, shares.table, row)
     assert shares.selected().id == made.split.id and shares.revoke_button.isEnabled()
     qtbot.mouseClick(shares.revoke_button, Qt.MouseButton.LeftButton)
@@ -373,7 +382,7 @@ def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ct
     assert "cannot be undone" in revoke.consequence.text()
     with qtbot.waitSignal(revoke.revoked, timeout=WAIT_MS):
         qtbot.mouseClick(revoke.revoke_button, Qt.MouseButton.LeftButton)
-    assert shares.model.index(shares.model.row_of(made.split.id), 7).data() == "revoked"
+    assert shares.model.index(shares.model.row_of(made.split.id), 0).data() == "revoked"
     assert not shares.revoke_button.isEnabled()
 
     # 12. the delegate's next transfer, one the cap would allow (3 + 1 <= 5 ZCN), is refused
@@ -398,7 +407,7 @@ def test_first_run_sign_share_cap_and_revoke(qtbot, ctx, app_folder, delegate_ct
     decisions = [(r.who, r.decision) for r in activity.model.shown()]
     assert decisions[0] == ("holder of “Delegate”", "refused: revoked")  # newest first
     assert ("holder of “Delegate”", "refused: period_value_cap") in decisions
-    assert [r.what for r in activity.model.shown()].count("Revoked a key") == 1
+    assert [r.what for r in activity.model.shown()].count("Revoked a key (“Delegate”)") == 1
 
     # 14. both apps keep their shares in the keyring (the real Secret Service under `make
     #     test`, the co-signer's KEK too), and no planted secret is in either app's settings,

@@ -34,6 +34,8 @@ class InThreadCosigner:
     def __init__(self, server: RunningServer, subject: str = "owner", role: str = "admin"):
         self.server = server
         self.url = server.url
+        self.unix_socket = None  # the in-process server listens on 127.0.0.1
+        self.exit_code = None
         self.user, _code = server.call(identity.create_user(server.state, None, subject, role))
         self.stopped = False
 
@@ -51,6 +53,12 @@ class InThreadCosigner:
         api = CosignerClient(self.url)
         api.enroll(self.new_code())
         return api
+
+    def running(self) -> bool:
+        return not self.stopped
+
+    def restart(self) -> None:
+        self.stopped = False
 
     def stop(self) -> None:
         self.stopped = True

@@ -80,9 +80,62 @@ class FirstRunWizard(QWizard):
             self.created = CreatedWallet(wallet=self.created.wallet, mnemonic=None)
         self.pages[WORDS].clear_words()
 
+    @property
+    def unconfirmed(self) -> bool:
+        """A wallet was created here and its words were not confirmed yet (no backup)."""
+        return self.created is not None and bool(self.created.mnemonic)
+
     def reject(self) -> None:
+        # Issue 15.2: Cancel on the words page used to leave a usable wallet whose words were
+        # never confirmed. Creating is finished only by confirming; Cancel discards, after
+        # asking.
+        if self.unconfirmed:
+            self._ask_discard()
+            return
         self.forget_words()
         super().reject()
+
+    def _ask_discard(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Discard the new wallet?")
+        box.setText("Discard the new wallet?")
+        box.setInformativeText(
+            "Its recovery words were not confirmed, so nothing could bring it back. Splitkey "
+            "deletes it; you can create another one at any time."
+        )
+        destructive = QMessageBox.ButtonRole.DestructiveRole
+        self.discard_button = box.addButton("Discard wallet", destructive)
+        keep = box.addButton("Keep going", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.buttonClicked.connect(lambda button: self._discard() if button is self.discard_button
+                                  else None)  # fmt: skip
+        self.discard_box = box
+        box.open()
+
+    def _discard(self):
+        """Delete the unconfirmed wallet on the co-signer (its deletion is scheduled, so it
+        can sign nothing from now on), then close."""
+        client_id = self.created.wallet.client_id
+        job = self.ctx.cosigner(lambda api: api.delete_wallet(client_id), "Discarding the wallet")
+        self.discarding = job
+
+        def close(_result=None) -> None:
+            self.created, self.client_id = None, None
+            self.forget_words()
+            QWizard.reject(self)
+
+        job.finished.connect(close)
+        job.failed.connect(self._discard_failed)
+        return job
+
+    def _discard_failed(self, exc: BaseException) -> None:
+        from ui.errors import show_error
+
+        show_error(self, exc, "The wallet could not be discarded")
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         # Escape on the words page must not silently drop a wallet that was just created.
