@@ -33,6 +33,7 @@ from .envelope import (
     write_kek_file,
 )
 from .state import ServerState
+from .storage.base import StorageError
 from .storage.sqlite import SQLiteStorage
 from .tokens import IssuerKey, ServerIssuer, TokenVerifier, TrustedIssuer
 
@@ -138,6 +139,38 @@ def enterprise_issuers(config: ServerConfig) -> list[TrustedIssuer]:
     return out
 
 
+async def open_storage_and_audit(config: ServerConfig, audit_key: bytes):
+    """The storage and audit sink the configuration names: PostgreSQL (database_url, replicas)
+    or the SQLite file and audit file (one server)."""
+    if config.database_url:
+        from .audit_db import DatabaseAuditLog
+        from .storage.postgres import PostgresStorage
+
+        storage = PostgresStorage(config.database_url)
+        try:
+            await storage.open()
+        except StorageError as exc:
+            raise InitError(f"PostgreSQL (database_url): {exc}") from None
+        if not await storage.check(full=True):
+            await storage.close()
+            raise InitError("the PostgreSQL database is unreachable or its revocations disagree")
+        return storage, DatabaseAuditLog(storage, audit_key)
+    storage = SQLiteStorage(config.db_path)
+    await storage.open()
+    # Sealed values are authenticated, the other columns (permissions, status, keys) are not: a
+    # damaged page must stop the start with a clear message rather than be served as read.
+    # integrity_check reads every page and cross-checks every index against its table.
+    if not await storage.check(full=True):
+        await storage.close()
+        raise InitError(
+            f"{config.db_path} fails SQLite's integrity check (the file is damaged); restore a "
+            "backup with `splitkey-cosigner restore --from FILE`"
+        )
+    audit = AuditLog(config.audit_path, audit_key)
+    audit.open()
+    return storage, audit
+
+
 async def load_state(config: ServerConfig, *, start_pool: bool = True) -> ServerState:
     """A ready state, or a sealed one (only health answers) when no KEK is available."""
     state = ServerState(config=config)
@@ -156,19 +189,7 @@ async def load_state(config: ServerConfig, *, start_pool: bool = True) -> Server
             f"the key-encryption key does not open {SECRETS_FILE} (sealed under "
             f"{ring.kek_id_of(blob)}; loaded: {', '.join(ring.ids)})"
         ) from None
-    storage = SQLiteStorage(config.db_path)
-    await storage.open()
-    # Sealed values are authenticated, the other columns (permissions, status, keys) are not: a
-    # damaged page must stop the start with a clear message rather than be served as read.
-    # integrity_check reads every page and cross-checks every index against its table.
-    if not await storage.check(full=True):
-        await storage.close()
-        raise InitError(
-            f"{config.db_path} fails SQLite's integrity check (the file is damaged); restore a "
-            "backup with `splitkey-cosigner restore --from FILE`"
-        )
-    audit = AuditLog(config.audit_path, server_secrets.audit_key)
-    audit.open()
+    storage, audit = await open_storage_and_audit(config, server_secrets.audit_key)
     issuer = ServerIssuer.from_private_bytes(
         server_secrets.issuer_key, issuer=config.issuer, audience=config.audience
     )

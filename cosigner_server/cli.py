@@ -23,6 +23,7 @@ Nothing secret is printed except what is meant to be shown once: an enrollment c
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import datetime as dt
 import ipaddress
@@ -924,7 +925,15 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
     config = _config(args)
     _require_initialised(config)
     try:
-        records = read(config.audit_path, wallet=args.wallet, since=args.since, limit=args.limit)
+        if config.database_url:
+            records = _database_audit(
+                config, _open_secrets(config).audit_key, "read",
+                wallet=args.wallet, since=args.since, limit=args.limit,
+            )  # fmt: skip
+        else:
+            records = read(
+                config.audit_path, wallet=args.wallet, since=args.since, limit=args.limit
+            )
     except AuditUnavailable as exc:
         raise CliError(str(exc), EXIT_PROBLEM) from None
 
@@ -955,14 +964,24 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     config = _config(args)
     anchor = _parse_anchor(args.anchor)
     key = _open_secrets(config).audit_key
-    report = verify(config.audit_path, key, anchor=anchor)
-    if not report.ok and (report.problem or "").startswith("torn last record"):
+    if config.database_url:
+        # The one chain the replicas append to, read from PostgreSQL in seq order.
+        report = _database_audit(config, key, "verify", anchor=anchor)
+        result = asdict(report)
+        result["path"] = "postgresql (database_url)"
+    else:
+        report = verify(config.audit_path, key, anchor=anchor)
+        result = asdict(report)
+        result["path"] = str(config.audit_path)
+    if not config.database_url and not report.ok and (
+        (report.problem or "").startswith("torn last record")
+    ):
         # The server may be halfway through appending (write, then fsync) right now: look again
         # before calling a live tail torn. A real torn tail is still there the second time.
         time.sleep(0.5)
         report = verify(config.audit_path, key, anchor=anchor)
-    result = asdict(report)
-    result["path"] = str(config.audit_path)
+        result = asdict(report)
+        result["path"] = str(config.audit_path)
 
     def human(r: dict) -> str:
         if r["ok"]:
@@ -976,6 +995,27 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     _emit(args, result, human)
     return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _database_audit(config, key: bytes, what: str, **kwargs):
+    """read or verify the audit chain kept in PostgreSQL (the replicas' shared one)."""
+    from .audit_db import DatabaseAuditLog
+    from .storage.base import StorageError
+    from .storage.postgres import PostgresStorage
+
+    async def run():
+        storage = PostgresStorage(config.database_url, pool_size=1)
+        try:
+            await storage.open()
+        except StorageError as exc:
+            raise CliError(f"PostgreSQL (database_url): {exc}", EXIT_PROBLEM) from None
+        try:
+            sink = DatabaseAuditLog(storage, key)
+            return await (sink.read(**kwargs) if what == "read" else sink.verify(**kwargs))
+        finally:
+            await storage.close()
+
+    return asyncio.run(run())
 
 
 def _parse_anchor(text: str | None) -> tuple[int, str] | None:

@@ -58,6 +58,9 @@ class ServerConfig:
     kek_source: str = "file"  # file | env | keyring
     kek_file: str = "kek.key"
     db_file: str = "cosigner.db"
+    # postgresql://... : keep all state (and the audit chain) in PostgreSQL, shared by replicas;
+    # unset: the SQLite file db_file and the audit file audit_file (one server).
+    database_url: str | None = None
     audit_file: str = "audit.log"
     tls_cert: str | None = None
     tls_key: str | None = None
@@ -188,6 +191,10 @@ def _checked(config: ServerConfig) -> ServerConfig:
     ):
         if getattr(config, name) <= 0:
             raise ConfigError(f"{name} must be > 0")
+    if config.database_url is not None and not config.database_url.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        raise ConfigError("database_url must be a postgresql:// URL (or unset for SQLite)")
     if bool(config.tls_cert) != bool(config.tls_key):
         raise ConfigError("set both tls_cert and tls_key, or neither")
     for network in config.metrics_networks:

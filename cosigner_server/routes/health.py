@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import metrics
-from ..audit_health import audit_writable
+from ..audit_access import audit_ready
 from ..errors import unavailable
 from ..limits import GUARD
 from ..openapi import document
@@ -31,7 +31,7 @@ async def ready(request: web.Request) -> web.Response:
             checks["storage"] = await state.storage.check()
         except Exception:
             checks["storage"] = False
-        checks["audit"] = audit_writable(state.audit.path)
+        checks["audit"] = await audit_ready(state.audit)
     return ok(
         {"ready": all(checks.values()), "checks": checks},
         status=200 if all(checks.values()) else 503,

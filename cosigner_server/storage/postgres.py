@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 from app.permissions import Permissions
 
+from ..audit import GENESIS
 from ..model import (
     SPLIT_ACTIVE,
     SPLIT_REVOKED,
@@ -150,6 +151,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX cosigns_window ON cosigns (split_id, at) INCLUDE (value)",
         "CREATE INDEX cosigns_by_nonce_key ON cosigns (nonce_key)",
         "CREATE INDEX cosigns_by_wallet_nonce ON cosigns (nonce_wallet, nonce)",
+        # The audit chain (cosigner_server/audit_db.py): canonical lines by seq, and the head
+        # row every append locks, which orders the one chain across replicas.
+        """CREATE TABLE audit_records (
+            seq BIGINT PRIMARY KEY,
+            wallet TEXT,
+            line TEXT NOT NULL
+        )""",
+        "CREATE INDEX audit_by_wallet ON audit_records (wallet, seq)",
+        """CREATE TABLE audit_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq BIGINT NOT NULL,
+            mac TEXT NOT NULL
+        )""",
+        f"INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, '{GENESIS}')",
     ),
 )
 
