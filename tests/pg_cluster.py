@@ -57,7 +57,8 @@ class Cluster:
                   "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
         options = (
             f"-k {self.dir} -p {PORT} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            "-c track_commit_timestamp=on"
         )
         self._run("pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-t", "30",
                   "-o", options, "start")  # fmt: skip
