@@ -404,6 +404,8 @@ def find_admin(config, wanted: str | None = None) -> str:
 
     The database is opened read-only (URI mode=ro) on purpose: SQLiteStorage.open() migrates and
     reconciles the revocation journal, i.e. writes, and the running server is the only writer."""
+    if config.database_url:
+        return _find_admin_postgres(config.database_url, wanted)
     path = config.db_path
     if not path.is_file():
         raise CliError(f"no database at {path}: is the data directory initialised?")
@@ -423,6 +425,35 @@ def find_admin(config, wanted: str | None = None) -> str:
             ).fetchone()
     except sqlite3.Error as exc:
         raise CliError(f"cannot read users from {path}: {exc}", EXIT_PROBLEM) from None
+    if row is None:
+        raise CliError("no enabled admin in the database (all disabled?)")
+    return row[0]
+
+
+def _find_admin_postgres(url: str, wanted: str | None) -> str:
+    """find_admin on the replicas' PostgreSQL, in a read-only transaction."""
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5, options="-c search_path=splitkey") as db:
+            db.read_only = True
+            if wanted is not None:
+                row = db.execute(
+                    "SELECT id, role, enabled FROM users WHERE id = %s", (wanted,)
+                ).fetchone()
+                if row is None or row[1] != "admin" or not row[2]:
+                    raise CliError(f"{wanted} is not an enabled admin")
+                return row[0]
+            row = db.execute(
+                "SELECT id FROM users WHERE role = 'admin' AND enabled "
+                "ORDER BY created_at, id LIMIT 1"
+            ).fetchone()
+    except ImportError:
+        raise CliError("database_url needs the psycopg driver: pip install 'splitkey[postgres]'",
+                       EXIT_PROBLEM) from None  # fmt: skip
+    except psycopg.Error as exc:
+        raise CliError(f"cannot read users from PostgreSQL: {type(exc).__name__}",
+                       EXIT_PROBLEM) from None  # fmt: skip
     if row is None:
         raise CliError("no enabled admin in the database (all disabled?)")
     return row[0]
