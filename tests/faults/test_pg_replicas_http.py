@@ -145,6 +145,7 @@ def test_two_replicas_on_one_postgresql(tmp_path: Path, pg_cluster: Cluster) -> 
         load_b.stop_background(thread_b)
         assert a.proc.poll() == -9  # A really died mid-load
         cosigned_before = len(load_a.acks.cosigned)
+        load_b._stop.clear()  # stop_background leaves it set; run() would do nothing
         load_b.run(40)  # still serving after A is gone
         assert len(load_a.acks.cosigned) > cosigned_before
         assert not load_a.violations and not load_a.unexpected, (
