@@ -23,7 +23,11 @@ from .audit import AuditUnavailable, VerifyReport, _check_details, canonical, re
 from .audit import verify_stream as _verify_stream
 from .storage.base import StorageError
 
-# Created by PostgresStorage's migrations (storage/postgres.py): audit_records, audit_head.
+# The schema a data restore leaves alone (storage/postgres.py creates the tables there).
+JOURNAL_SCHEMA = "splitkey_journal"
+_HEAD = f"{JOURNAL_SCHEMA}.audit_head"
+_RECORDS = f"{JOURNAL_SCHEMA}.audit_records"
+
 _DB_NOW = "extract(epoch from statement_timestamp())::bigint"
 
 
@@ -63,7 +67,7 @@ class DatabaseAuditLog:
 
         async def body(conn) -> int:
             cur = await conn.execute(
-                f"SELECT seq, mac, {_DB_NOW} FROM audit_head WHERE id = 1 FOR UPDATE"
+                f"SELECT seq, mac, {_DB_NOW} FROM {_HEAD} WHERE id = 1 FOR UPDATE"
             )
             seq, prev, at = await cur.fetchone()
             record: dict[str, Any] = {
@@ -73,11 +77,12 @@ class DatabaseAuditLog:
             record["mac"] = record_mac(self._key, record)
             line = canonical(record).decode("ascii")
             await conn.execute(
-                "INSERT INTO audit_records (seq, wallet, line) VALUES (%s, %s, %s)",
+                f"INSERT INTO {_RECORDS} (seq, wallet, line) VALUES (%s, %s, %s)",
                 (seq + 1, wallet, line),
             )
             await conn.execute(
-                "UPDATE audit_head SET seq = %s, mac = %s WHERE id = 1", (seq + 1, record["mac"])
+                f"UPDATE {_HEAD} SET seq = %s, mac = %s WHERE id = 1",
+                (seq + 1, record["mac"]),
             )
             return seq + 1
 
@@ -92,7 +97,7 @@ class DatabaseAuditLog:
         if wallet is not None:
             where.append("wallet = %s")
             params.append(wallet)
-        sql = f"SELECT line FROM audit_records WHERE {' AND '.join(where)} ORDER BY seq"
+        sql = f"SELECT line FROM {_RECORDS} WHERE {' AND '.join(where)} ORDER BY seq"
         if limit is not None:
             sql += " LIMIT %s"
             params.append(limit)
@@ -118,6 +123,6 @@ class DatabaseAuditLog:
 
     async def writable(self) -> bool:
         try:
-            return bool(await self._storage._rows("SELECT 1 FROM audit_head WHERE id = 1"))
+            return bool(await self._storage._rows(f"SELECT 1 FROM {_HEAD} WHERE id = 1"))
         except StorageError:
             return False

@@ -13,7 +13,8 @@ Concurrency (READ COMMITTED; see ../shared/research/postgres-packaging.md §3.3 
 
 The revocation journal is a table in its own schema (`splitkey_journal`), written in the same
 transaction as the revocation. A data restore (pg_restore -n splitkey) leaves it alone and
-open() re-applies it, so an older backup never revives a revoked split.
+open() re-applies it, so an older backup never revives a revoked split. The audit chain lives
+there too, so a restore never rolls it back either.
 
 `race_hook(op)`, if set, is awaited between the check and the write of consume, revoke_split,
 take_user_share and redeem_share_code: the concurrency tests widen that window with it, without
@@ -29,6 +30,7 @@ from typing import Any, TypeVar
 from app.permissions import Permissions
 
 from ..audit import GENESIS
+from ..audit_db import JOURNAL_SCHEMA
 from ..model import (
     SPLIT_ACTIVE,
     SPLIT_REVOKED,
@@ -67,7 +69,6 @@ T = TypeVar("T")
 RaceHook = Callable[[str], Awaitable[None]]
 
 SCHEMA = "splitkey"
-JOURNAL_SCHEMA = "splitkey_journal"
 # pg_advisory_xact_lock key of the migrations: several replicas starting at once apply them once.
 _MIGRATION_LOCK = 0x5350_4C49_544B  # "SPLITK"
 # The database's clock, in whole seconds, for the rolling windows: every replica counts from it.
@@ -152,19 +153,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX cosigns_by_nonce_key ON cosigns (nonce_key)",
         "CREATE INDEX cosigns_by_wallet_nonce ON cosigns (nonce_wallet, nonce)",
         # The audit chain (cosigner_server/audit_db.py): canonical lines by seq, and the head
-        # row every append locks, which orders the one chain across replicas.
-        """CREATE TABLE audit_records (
+        # row every append locks, which orders the one chain across replicas. Beside the journal,
+        # in the schema a data restore leaves alone: restoring a dump never rolls the chain back.
+        f"""CREATE TABLE IF NOT EXISTS {JOURNAL_SCHEMA}.audit_records (
             seq BIGINT PRIMARY KEY,
             wallet TEXT,
             line TEXT NOT NULL
         )""",
-        "CREATE INDEX audit_by_wallet ON audit_records (wallet, seq)",
-        """CREATE TABLE audit_head (
+        f"CREATE INDEX IF NOT EXISTS audit_by_wallet "
+        f"ON {JOURNAL_SCHEMA}.audit_records (wallet, seq)",
+        f"""CREATE TABLE IF NOT EXISTS {JOURNAL_SCHEMA}.audit_head (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             seq BIGINT NOT NULL,
             mac TEXT NOT NULL
         )""",
-        f"INSERT INTO audit_head (id, seq, mac) VALUES (1, 0, '{GENESIS}')",
+        f"INSERT INTO {JOURNAL_SCHEMA}.audit_head (id, seq, mac) VALUES (1, 0, '{GENESIS}') "
+        "ON CONFLICT DO NOTHING",
     ),
 )
 

@@ -34,8 +34,9 @@ class Replicas:
         self.barrier = ctx.Barrier(2)
         self.commands = {name: ctx.Queue() for name in ("A", "B")}
         self.procs = [
-            ctx.Process(target=worker.serve, args=(name, q, self.results, self.barrier),
-                        daemon=True)  # fmt: skip
+            ctx.Process(
+                target=worker.serve, args=(name, q, self.results, self.barrier), daemon=True
+            )  # fmt: skip
             for name, q in self.commands.items()
         ]
         for p in self.procs:
@@ -94,7 +95,9 @@ async def db(pg_cluster: Cluster):  # noqa: F811
 
 def _chain(url: str) -> list[str]:
     with psycopg.connect(url) as conn:
-        rows = conn.execute(f"SELECT line FROM {SCHEMA}.audit_records ORDER BY seq").fetchall()
+        rows = conn.execute(
+            f"SELECT line FROM {JOURNAL_SCHEMA}.audit_records ORDER BY seq"
+        ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -149,7 +152,10 @@ async def test_replayed_request_ids_are_answered_once(replicas, db, race) -> Non
 
 
 async def test_revoke_on_a_then_b_refuses_and_commits_nothing_after(
-    replicas, db, race, pg_cluster: Cluster  # noqa: F811
+    replicas,
+    db,
+    race,
+    pg_cluster: Cluster,  # noqa: F811
 ) -> None:
     url, storage = db
     got = replicas.run(url, race, ("revoke_after", {"split_id": "s4", "delay": 0.3}),
