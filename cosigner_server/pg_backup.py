@@ -63,8 +63,9 @@ def _run(argv: list[str]) -> None:
     done = subprocess.run(argv, capture_output=True, text=True)
     if done.returncode != 0:
         # pg_dump's messages name objects and the server, never row contents.
-        last = (done.stderr.strip().splitlines() or ["failed"])[-1]
-        raise BackupError(f"{Path(argv[0]).name}: {last}")
+        lines = done.stderr.strip().splitlines() or ["failed"]
+        first_error = next((line for line in lines if "error:" in line), lines[-1])
+        raise BackupError(f"{Path(argv[0]).name}: {first_error}")
 
 
 def _secrets(blob: bytes, ring: KekRing) -> ServerSecrets:
@@ -165,6 +166,9 @@ def restore_pg_backup(config: ServerConfig, archive: Path, ring: KekRing) -> dic
                 "AND table_name = 'revocations'",
                 (JOURNAL_SCHEMA,),
             ).fetchone()
+            # pg_restore -n restores the objects of a schema, not the schema itself.
+            for schema in ("splitkey", JOURNAL_SCHEMA):
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         schemas = ["-n", "splitkey"] if live else ["-n", "splitkey", "-n", JOURNAL_SCHEMA]
         _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", *schemas,
               "-d", url, str(staging / DUMP)])  # fmt: skip
