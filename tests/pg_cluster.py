@@ -51,15 +51,17 @@ class Cluster:
             cwd=self.dir,
         )
 
-    def start(self) -> None:
+    def start(self, durable: bool = False) -> None:
+        """durable=True keeps PostgreSQL's defaults (fsync, synchronous_commit): for figures."""
         data = self.dir / "data"
         self._run("initdb", "-D", str(data), "-U", self.user, "-A", "trust", "--no-sync",
                   "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
         options = (
-            f"-k {self.dir} -p {PORT} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+            f"-k {self.dir} -p {PORT} -c listen_addresses='' -c max_connections=200 "
             "-c track_commit_timestamp=on"
         )
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(data), "-l", str(self.dir / "server.log"), "-w", "-t", "30",
                   "-o", options, "start")  # fmt: skip
 
