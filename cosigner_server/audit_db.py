@@ -77,12 +77,9 @@ class DatabaseAuditLog:
             record["mac"] = record_mac(self._key, record)
             line = canonical(record).decode("ascii")
             await conn.execute(
-                f"INSERT INTO {_RECORDS} (seq, wallet, line) VALUES (%s, %s, %s)",
-                (seq + 1, wallet, line),
-            )
-            await conn.execute(
+                f"WITH line AS (INSERT INTO {_RECORDS} (seq, wallet, line) VALUES (%s, %s, %s)) "
                 f"UPDATE {_HEAD} SET seq = %s, mac = %s WHERE id = 1",
-                (seq + 1, record["mac"]),
+                (seq + 1, wallet, line, seq + 1, record["mac"]),
             )
             return seq + 1
 

@@ -235,10 +235,15 @@ class PostgresStorage(Storage):
         raise AssertionError("unreachable")
 
     async def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        async def body(conn) -> list[tuple]:
-            return await (await conn.execute(sql, params)).fetchall()
-
-        return await self._tx(body)
+        """One statement, its own transaction (autocommit: one round trip, no BEGIN/COMMIT)."""
+        try:
+            async with self._connection() as conn:
+                cur = await conn.execute(sql, params)
+                return await cur.fetchall() if cur.description is not None else []
+        except StorageError:
+            raise
+        except (psycopg.Error, PoolTimeout) as exc:
+            raise _translate(exc) from None
 
     async def _race(self, op: str) -> None:
         if self.race_hook is not None:
@@ -598,64 +603,63 @@ class PostgresStorage(Storage):
         nonce_wallet, nonce = _split_nonce(nonce_key)
 
         async def body(conn) -> ConsumeResult:
-            # The split's lock first: the request key check after it sees every consume of
-            # this split committed before (a second copy of one request waits here).
+            # 1. The split's lock first (and the nonce's): every later read in this transaction
+            # sees all consumes of this split, and all signatures of this nonce, committed
+            # before it (a second copy of one request waits here too).
             cur = await conn.execute(
                 "SELECT s.status, s.permissions, s.sealed_server_share, s.uses, w.frozen, "
-                f"{_DB_NOW} FROM splits s JOIN wallets w ON w.client_id = s.client_id "
+                f"{_DB_NOW}, CASE WHEN %s::text IS NULL THEN NULL ELSE "
+                "pg_advisory_xact_lock(hashtextextended(%s::text, 0))::text END "
+                "FROM splits s JOIN wallets w ON w.client_id = s.client_id "
                 "WHERE s.id = %s FOR NO KEY UPDATE OF s FOR SHARE OF w",
-                (split_id,),
+                (nonce_key, nonce_key, split_id),
             )
             row = await cur.fetchone()
+            period = _permissions(row[1]).period_seconds if row else 0
+            at = now if now is not None else (row[5] if row else None)
+            # 2. The request key, the window and the nonce's earlier signatures, in one read.
             cur = await conn.execute(
-                "SELECT split_id, answer FROM cosigns WHERE request_key = %s", (request_key,)
-            )
-            seen = await cur.fetchone()
-            if seen is not None:
-                return replay_or_refusal(seen[0], seen[1], split_id)
+                "SELECT (SELECT split_id FROM cosigns WHERE request_key = %(rk)s), "
+                "(SELECT answer FROM cosigns WHERE request_key = %(rk)s), "
+                "COALESCE(SUM(value), 0), count(*), "
+                "(SELECT count(*) FROM cosigns WHERE nonce_key = %(nk)s), "
+                f"{_DB_NOW} FROM cosigns WHERE split_id = %(split)s AND at > %(since)s",
+                {"rk": request_key, "nk": nonce_key, "split": split_id,
+                 "since": (at or 0) - period},
+            )  # fmt: skip
+            (
+                seen_split,
+                answer,
+                period_value,
+                period_count,
+                signed_before,
+                db_now,
+            ) = await cur.fetchone()
+            if seen_split is not None:
+                return replay_or_refusal(seen_split, answer, split_id)
             if row is None:
-                at = now if now is not None else (await (await conn.execute(
-                    f"SELECT {_DB_NOW}")).fetchone())[0]  # fmt: skip
-                return refused_missing(decide, at)
-            status, permissions_text, share, uses, frozen, db_now = row
-            at = db_now if now is None else now
-            permissions = _permissions(permissions_text)
-            signed_before = 0
-            if nonce_key is not None:
-                # Two splits of one wallet signing one nonce at once count each other.
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                                   (nonce_key,))  # fmt: skip
-                cur = await conn.execute(
-                    "SELECT count(*) FROM cosigns WHERE nonce_key = %s", (nonce_key,)
-                )
-                (signed_before,) = await cur.fetchone()
-            cur = await conn.execute(
-                "SELECT COALESCE(SUM(value), 0), count(*) FROM cosigns "
-                "WHERE split_id = %s AND at > %s",
-                (split_id, at - permissions.period_seconds),
-            )
-            period_value, period_count = await cur.fetchone()
+                return refused_missing(decide, now if now is not None else db_now)
+            status, _text, share, uses, frozen = row[:5]
             usage = UsageSummary(int(period_value), period_count, uses)
             snapshot = ConsumeSnapshot(
-                at, True, status, permissions, share is not None, bool(frozen), signed_before,
-                usage,
+                at, True, status, _permissions(row[1]), share is not None, bool(frozen),
+                signed_before if nonce_key is not None else 0, usage,
             )  # fmt: skip
             refusal = decide(snapshot)
             if refusal is not None:
                 return ConsumeResult(refusal=refusal)
             require_share(snapshot)
             await self._race("consume")
+            # 3. The use and the split's counters, in one statement.
             await conn.execute(
-                "INSERT INTO cosigns (request_key, split_id, at, value, nonce_key, nonce_wallet, "
-                "nonce) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                (request_key, split_id, at, value, nonce_key, nonce_wallet, nonce),
-            )
-            await conn.execute(
+                "WITH use AS (INSERT INTO cosigns (request_key, split_id, at, value, nonce_key, "
+                "nonce_wallet, nonce) VALUES (%s, %s, %s, %s, %s, %s, %s)) "
                 "UPDATE splits SET uses = uses + 1, "
                 "last_used = GREATEST(COALESCE(last_used, %s), %s) WHERE id = %s",
-                (at, at, split_id),
-            )
-            return accepted(bytes(share), usage, value, signed_before)
+                (request_key, split_id, at, value, nonce_key, nonce_wallet, nonce, at, at,
+                 split_id),
+            )  # fmt: skip
+            return accepted(bytes(share), usage, value, snapshot.nonce_signed_before)
 
         try:
             return await self._tx(body)
