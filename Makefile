@@ -29,6 +29,7 @@ test: lint
 bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
 	$(PY) bench/cosign_load.py
+	$(PY) bench/pg_replicas.py
 	$(PY) bench/gui_bench.py
 
 ttest: $(STAMP)
