@@ -161,7 +161,7 @@ def test_two_replicas_on_one_postgresql(tmp_path: Path, pg_cluster: Cluster) -> 
             assert verified.code == 0, verified.out + verified.err
             heads.append(verified.json()["head"])
         assert heads[0] == heads[1]
-        shown = run_cli("audit", "show", "--data-dir", b.data, "--json")
+        shown = run_cli("audit", "show", "--data-dir", b.data, "--limit", "100000", "--json")
         assert shown.code == 0, shown.err
         assert [r["seq"] for r in shown.json()["records"]] == list(range(1, heads[0][0] + 1))
         assert a.audit_verify().ok
