@@ -9,7 +9,7 @@
 4. the delegate is a second app instance (its own settings, data folder and share file): its
    first-run wizard signs in to the owner's co-signer with the enrollment code and redeems the
    share code; its Sign tab proposes the nonce after the owner's (the co-signer tells the last
-   one it signed), is refused a nonce the owner already used when one is typed (in words), signs
+   one it signed), signs
    within the cap (verified under the wallet key) and is refused over it, the banner naming the
    rule ("Over the 24 h cap: 3 of 5 ZCN used…", rule period_value_cap);
 5. the owner revokes the key in the Revoke dialog; the delegate's next transfer (one the cap
