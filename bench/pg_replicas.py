@@ -222,10 +222,11 @@ def render(rows: list[dict], appends: dict, args) -> str:
         "What two cores can and cannot show: every replica, its crypto workers, PostgreSQL and "
         "the load clients share the same 2 cores, so a second replica cannot add CPU here; the "
         "co-signing rate is bounded by the machine, not by the database's locks. What this does "
-        "show is the cost of the shared database per co-sign (a network round trip per statement "
-        "instead of an in-process SQLite call) and that two replicas serve correctly at the same "
-        "time (the exactness itself is proven by tests/cosigner_server/test_pg_replicas.py, not "
-        "by these figures). On separate machines each replica brings its own cores, and the "
+        "show is the cost of the shared database per co-sign (a round trip to the database "
+        "server per statement instead of an in-process SQLite call) and that two replicas serve "
+        "correctly at the same time (the exactness itself is proven by "
+        "tests/cosigner_server/test_pg_replicas.py, not by these figures). On separate "
+        "machines each replica brings its own cores, and the "
         "ceiling becomes the single audit chain's head row: the appends/s above.",
     ]
     return "\n".join(lines)

@@ -6,11 +6,12 @@ written under the lock of a one-row head table, inside the transaction that inse
 a rolled-back append leaves no gap, two replicas never fork the chain, and the record is durable
 (committed) before the caller answers -- the same fail-closed rule as the file.
 
-Why one chain rather than one per replica: one head row serializes appends, which measured
-~510-550 appends/s with fsync on this kind of machine (../shared/research/postgres-packaging.md
-§3.4), more than one SQLite server co-signs (docs/benchmarks.md). So a single chain costs no
-throughput a replica set on two cores could use, and it keeps one chain to anchor and verify;
-per-replica chains become worth their N anchors only past that ceiling.
+Why one chain rather than one per replica: one head row serializes appends, which allowed
+510-550 appends/s with fsync on an idle machine of this kind (../shared/research/
+postgres-packaging.md §3.4) and 243-310/s on a loaded one (docs/benchmarks.md): at or above what
+one SQLite server co-signs on the same machine. So a single chain costs replicas little at this
+scale and keeps one chain to anchor and verify; per-replica chains are worth their N anchors only
+past that ceiling.
 """
 
 from __future__ import annotations
