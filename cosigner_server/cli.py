@@ -242,6 +242,8 @@ def _config(args: argparse.Namespace, overrides: dict[str, Any] | None = None):
 def _require_initialised(config) -> None:
     from .bootstrap import SECRETS_FILE
 
+    if config.database_url:
+        return  # the replicas' database holds the sealed server secrets (serve checks them)
     if not (config.data_dir / SECRETS_FILE).is_file():
         raise CliError(f"{config.data_dir} is not initialised: run `{PROG} init` first")
 
@@ -264,7 +266,7 @@ def _open_secrets(config):
         }[config.kek_source]
         raise CliError(f"no key-encryption key ({where})")
     try:
-        blob = (config.data_dir / SECRETS_FILE).read_bytes()
+        blob = _shared_secrets(config) or (config.data_dir / SECRETS_FILE).read_bytes()
         return ServerSecrets.from_bytes(ring.open(blob, SECRETS_RECORD))
     except SealedDataError:
         raise CliError(
@@ -272,6 +274,20 @@ def _open_secrets(config):
         ) from None
     except (OSError, ValueError, KeyError) as exc:
         raise CliError(f"{SECRETS_FILE} cannot be read: {exc.__class__.__name__}") from None
+
+
+def _shared_secrets(config) -> bytes | None:
+    """With database_url: the one sealed copy the replicas share (None: not seeded yet)."""
+    if not config.database_url:
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(config.database_url, connect_timeout=5, autocommit=True) as db:
+            row = db.execute("SELECT sealed FROM splitkey_journal.server_secrets").fetchone()
+    except psycopg.Error as exc:
+        raise CliError(f"cannot read PostgreSQL: {type(exc).__name__}", EXIT_PROBLEM) from None
+    return bytes(row[0]) if row else None
 
 
 def _fmt_time(value: int | None) -> str:

@@ -194,7 +194,11 @@ async def _rewrap(state: ServerState, progress: RewrapProgress) -> None:
                 for column, key, blob in await state.storage.sealed_blobs()
                 if (column, key) not in damaged and _kek_id(ring, blob) != ring.current_id
             ]
+            before = secrets_path(state).read_bytes()
             done_file = await asyncio.to_thread(_rewrap_secrets_file, state, ring)
+            if done_file and state.config.database_url:
+                # Replicas share one sealed copy in the database: re-sealed once, for all.
+                await state.storage.replace_shared_secrets(before, secrets_path(state).read_bytes())
             progress.resealed += int(done_file)
             if not todo and not done_file:
                 break

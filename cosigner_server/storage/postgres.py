@@ -169,6 +169,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         f"INSERT INTO {JOURNAL_SCHEMA}.audit_head (id, seq, mac) VALUES (1, 0, '{GENESIS}') "
         "ON CONFLICT DO NOTHING",
+        # The server's own secrets (token and audit keys), sealed by the KEK: one copy for every
+        # replica, re-sealed once by a key rotation. Beside the journal: a restore keeps it.
+        f"""CREATE TABLE IF NOT EXISTS {JOURNAL_SCHEMA}.server_secrets (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            sealed BYTEA NOT NULL
+        )""",
     ),
 )
 
@@ -688,6 +694,40 @@ class PostgresStorage(Storage):
                 )
 
         await self._tx(body)
+
+    # -- the sealed server secrets, shared by the replicas -----------------------------------------
+    async def shared_secrets(self, local: bytes | None) -> bytes:
+        """The sealed server secrets every replica uses: the database's copy; the first replica
+        (or init) seeds it with its data directory's `local` copy."""
+
+        async def body(conn) -> bytes:
+            cur = await conn.execute(
+                f"SELECT sealed FROM {JOURNAL_SCHEMA}.server_secrets WHERE id = 1 FOR UPDATE"
+            )
+            row = await cur.fetchone()
+            if row is not None:
+                return bytes(row[0])
+            if local is None:
+                raise StorageError(
+                    "neither the database nor the data directory holds the sealed server "
+                    "secrets: run `splitkey-cosigner init` once, with database_url set"
+                )
+            await conn.execute(
+                f"INSERT INTO {JOURNAL_SCHEMA}.server_secrets (id, sealed) VALUES (1, %s)",
+                (bytes(local),),
+            )
+            return bytes(local)
+
+        return await self._tx(body)
+
+    async def replace_shared_secrets(self, old: bytes, new: bytes) -> bool:
+        """Compare-and-swap after a re-seal under a new KEK: once, for all replicas."""
+        rows = await self._rows(
+            f"UPDATE {JOURNAL_SCHEMA}.server_secrets SET sealed = %s WHERE id = 1 AND sealed = %s "
+            "RETURNING 1",
+            (bytes(new), bytes(old)),
+        )
+        return bool(rows)
 
     # -- key rotation ------------------------------------------------------------------------------
     async def sealed_blobs(self) -> list[tuple[str, str, bytes]]:

@@ -1,8 +1,8 @@
 """Two real `serve` processes on one PostgreSQL (database_url), sharing the data directory's
-secrets (config, sealed server secrets, KEK, TLS certificate), as replicas behind a load balancer
-would: a token from A works on B, a revocation on A holds on B at once, both show one audit
-chain, and killing one with SIGKILL under load loses nothing acknowledged (the fault suite's own
-checks, reading PostgreSQL instead of the SQLite file)."""
+config, KEK and TLS certificate (the sealed server secrets come from the database), as replicas
+behind a load balancer would: a token from A works on B, a revocation on A holds on B at once,
+both show one audit chain, and killing one with SIGKILL under load loses nothing acknowledged
+(the fault suite's own checks, reading PostgreSQL instead of the SQLite file)."""
 
 from __future__ import annotations
 
@@ -54,11 +54,12 @@ class PgServer(Server):
 
 
 def _replica_of(a: Server, root: Path, name: str) -> PgServer:
-    """B: A's config (its own port), sealed secrets, KEK and certificate; no state of its own."""
+    """B: A's config (its own port), KEK and certificate; no state of its own, not even the
+    sealed server secrets (the database holds the one copy every replica uses)."""
     data = root / name
     data.mkdir(mode=0o700)
     for item in a.data.iterdir():
-        if item.is_file() and item.suffix not in (".log",):
+        if item.is_file() and item.name != "secrets.sealed":
             shutil.copy2(item, data / item.name)
     text = (data / "config.toml").read_text()
     port = a.config.port
@@ -74,6 +75,8 @@ def test_two_replicas_on_one_postgresql(tmp_path: Path, pg_cluster: Cluster) -> 
     assert not (a.data / "cosigner.db").exists()  # all state is in PostgreSQL
     a.start()
     b.start()
+    # B took the sealed server secrets from the database (and keeps a copy for the offline CLI).
+    assert (b.data / "secrets.sealed").read_bytes() == (a.data / "secrets.sealed").read_bytes()
     try:
         # Enrolled on A, the token works on B (same signing key, same database).
         load_a = Load(a, workers=2, seed=7)
