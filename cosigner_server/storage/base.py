@@ -158,8 +158,10 @@ class Storage(abc.ABC):
         facts, `decide` (cosigner_server.policy.check_consume on the server) says yes or no, and
         storage writes what was decided, all in one transaction. In this order:
         1. request_key already answered -> ConsumeResult(replay=stored answer); consumed but not
-           yet answered -> refusal "request_in_progress" (409); consumed for another split ->
-           refusal "request_key_reused" (409). (Idempotency is the storage's own contract.)
+           yet answered -> refusal "request_in_progress" (409), unless it was consumed more
+           than consume_steps.STALE_PENDING_SECONDS before `now` (its server died): then that
+           use is released and this request goes on as a new one; consumed for another split
+           -> refusal "request_key_reused" (409). (Idempotency is the storage's own contract.)
         2. read a ConsumeSnapshot: the split's stored status, permissions, whether its server
            share exists, its wallet's frozen flag, how often nonce_key was co-signed before (by
            any split), and the usage over permissions.period_seconds ending at `now` (uses at

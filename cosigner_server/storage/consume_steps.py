@@ -11,6 +11,17 @@ from .base import StorageError
 
 Decide = Callable[[ConsumeSnapshot], Refusal | None]
 
+# A request consumed but never answered because its server died (kill -9, power loss, a replica
+# gone) would stay "in progress" forever, and so would its client's retry with the same request
+# id. Past this age -- far beyond sign_deadline, after which a live server has released its own --
+# the retry takes it over: the old use is released and the retry counted (once) instead.
+STALE_PENDING_SECONDS = 120
+
+
+def abandoned(stored_split: str, answer: str | None, pending_at: int, split_id: str,
+              now: int) -> bool:  # fmt: skip
+    return stored_split == split_id and answer is None and now - pending_at > STALE_PENDING_SECONDS
+
 
 def replay_or_refusal(stored_split: str, answer: str | None, split_id: str) -> ConsumeResult:
     """A request key already recorded: the stored answer, or why it cannot be answered yet."""

@@ -45,7 +45,13 @@ from ..model import (
     Wallet,
 )
 from .base import Conflict, Storage, StorageError, StorageUnavailable
-from .consume_steps import accepted, refused_missing, replay_or_refusal, require_share
+from .consume_steps import (
+    abandoned,
+    accepted,
+    refused_missing,
+    replay_or_refusal,
+    require_share,
+)
 from .sqlite import (
     _SPLIT_COLUMNS,
     _USER_COLUMNS,
@@ -627,6 +633,7 @@ class PostgresStorage(Storage):
             cur = await conn.execute(
                 "SELECT (SELECT split_id FROM cosigns WHERE request_key = %(rk)s), "
                 "(SELECT answer FROM cosigns WHERE request_key = %(rk)s), "
+                "(SELECT at FROM cosigns WHERE request_key = %(rk)s), "
                 "COALESCE(SUM(value), 0), count(*), "
                 "(SELECT count(*) FROM cosigns WHERE nonce_key = %(nk)s), "
                 f"{_DB_NOW} FROM cosigns WHERE split_id = %(split)s AND at > %(since)s",
@@ -636,13 +643,23 @@ class PostgresStorage(Storage):
             (
                 seen_split,
                 answer,
+                pending_at,
                 period_value,
                 period_count,
                 signed_before,
                 db_now,
             ) = await cur.fetchone()
             if seen_split is not None:
-                return replay_or_refusal(seen_split, answer, split_id)
+                clock = at if at is not None else db_now
+                if not abandoned(seen_split, answer, pending_at, split_id, clock):
+                    return replay_or_refusal(seen_split, answer, split_id)
+                # Its server died: release that use, then read again without it.
+                await conn.execute(
+                    "WITH gone AS (DELETE FROM cosigns WHERE request_key = %s) "
+                    "UPDATE splits SET uses = GREATEST(uses - 1, 0) WHERE id = %s",
+                    (request_key, split_id),
+                )
+                return await body(conn)
             if row is None:
                 return refused_missing(decide, now if now is not None else db_now)
             status, _text, share, uses, frozen = row[:5]

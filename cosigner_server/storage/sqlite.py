@@ -41,7 +41,13 @@ from ..model import (
     Wallet,
 )
 from .base import Conflict, Storage, StorageError, StorageUnavailable
-from .consume_steps import accepted, refused_missing, replay_or_refusal, require_share
+from .consume_steps import (
+    abandoned,
+    accepted,
+    refused_missing,
+    replay_or_refusal,
+    require_share,
+)
 
 T = TypeVar("T")
 FaultHook = Callable[[str], None]
@@ -918,13 +924,17 @@ class SQLiteStorage(Storage):
         if type(value) is not int or value < 0:
             raise ValueError("value must be a whole number of SAS >= 0")
 
+        at = int(time.time()) if now is None else now
+
         def body(db: sqlite3.Connection) -> ConsumeResult:
             seen = db.execute(
-                "SELECT split_id, answer FROM cosigns WHERE request_key = ?", (request_key,)
+                "SELECT split_id, answer, at FROM cosigns WHERE request_key = ?", (request_key,)
             ).fetchone()
             if seen is not None:
-                return replay_or_refusal(seen[0], seen[1], split_id)
-            at = int(time.time()) if now is None else now
+                if not abandoned(*seen[:3], split_id, at):
+                    return replay_or_refusal(seen[0], seen[1], split_id)
+                db.execute("DELETE FROM cosigns WHERE request_key = ?", (request_key,))
+                db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (split_id,))
             row = db.execute(
                 "SELECT s.status, s.permissions, s.sealed_server_share, s.uses, w.frozen "
                 "FROM splits s JOIN wallets w ON w.client_id = s.client_id WHERE s.id = ?",

@@ -37,6 +37,7 @@ from cosigner_server.model import (
 )
 from cosigner_server.policy import check_stored_state
 from cosigner_server.storage.base import Conflict, Storage, StorageError, StorageUnavailable
+from cosigner_server.storage.consume_steps import STALE_PENDING_SECONDS
 
 T0 = 1_750_000_000
 _ids = itertools.count(1)
@@ -536,6 +537,24 @@ class StorageConformance:
         assert again.refusal is not None and again.refusal.rule == "request_in_progress"
         assert again.refusal.status == 409 and again.sealed_server_share is None
         assert (await base.get_split("s1")).uses == 1
+
+    async def test_a_request_left_pending_by_a_dead_server_is_taken_over(
+        self, base: Storage
+    ) -> None:
+        # Consumed, never answered nor released: its server died (kill -9, a replica gone).
+        await base.consume("s1", "r1", "w1:1", ZCN, T0, allow)
+        soon = await base.consume("s1", "r1", "w1:1", ZCN, T0 + STALE_PENDING_SECONDS, allow)
+        assert soon.refusal is not None and soon.refusal.rule == "request_in_progress"
+        # The client's retry with the same request id, once it cannot be alive any more: signed,
+        # and counted once (the dead server's use is released), the nonce's count unchanged.
+        later = T0 + STALE_PENDING_SECONDS + 1
+        retried = await base.consume("s1", "r1", "w1:1", ZCN, later, allow)
+        assert retried.sealed_server_share is not None and retried.nonce_signed_before == 0
+        assert retried.usage_after == UsageSummary(ZCN, 1, 1)
+        assert (await base.get_split("s1")).uses == 1
+        # an answered request is never taken over, however old
+        await base.complete("r1", "answer-1")
+        assert (await base.consume("s1", "r1", None, 0, later + 10_000, allow)).replay == "answer-1"
 
     async def test_request_key_of_another_split(self, base: Storage) -> None:
         await base.add_split(split(2))

@@ -29,6 +29,7 @@ from cosigner_server.model import (
 )
 from cosigner_server.policy import check_stored_state
 from cosigner_server.storage.base import Conflict, StorageError, StorageUnavailable
+from cosigner_server.storage.consume_steps import STALE_PENDING_SECONDS
 from cosigner_server.storage.faulty import FaultyStorage, InjectedFault
 from cosigner_server.storage.sqlite import SQLiteStorage
 
@@ -183,6 +184,13 @@ class Model:
 
     def consume(self, sid: str, rk: str, nk: str | None, value: int, now: int) -> Any:
         seen = self.cosigns.get(rk)
+        if seen is not None and seen[0] == sid and seen[4] is None and (
+            now - seen[1] > STALE_PENDING_SECONDS
+        ):
+            # left pending by a dead server: released, then this request proceeds as new
+            del self.cosigns[rk]
+            self.splits[sid] = replace(self.splits[sid], uses=max(self.splits[sid].uses - 1, 0))
+            seen = None
         if seen is not None:
             if seen[0] != sid:
                 return ("refusal", "request_key_reused")
