@@ -63,12 +63,14 @@ def test_backup_under_load_then_restore_after_a_revocation(tmp_path):
         assert target.revoked
         load._cosign(http, signer)
         late_cosign = load.acks.cosigned[-1][1]
-        wallet = load.wallets[0]
+        # a split of the backup to tighten, and its wallet (which wallets keep active splits
+        # depends on the threads' interleaving)
+        tightened = in_backup[2]
+        wallet = tightened.wallet
         auth = load._auth(wallet)
         made = http.post(f"/v1/wallets/{wallet.client_id}/splits", json={"label": "late"},
                          headers=auth)  # fmt: skip
         pending = made.json()["split"]["id"]  # in no backup: lost by the restore, reported
-        tightened = next(s for s in in_backup[2:] if s.wallet is wallet)
         tight = {"groups": ["token_transfers"], "max_per_transaction": ZCN, "max_uses": 1}
         changed = http.put(f"/v1/splits/{tightened.id}/permissions", json={"permissions": tight},
                            headers=auth)  # fmt: skip
