@@ -95,6 +95,15 @@ def secrets_path(state: ServerState) -> Path:
     return state.config.data_dir / SECRETS_FILE
 
 
+async def holds_shared_key(state: ServerState) -> bool:
+    """Replicas: does this replica's ring hold the key the shared server secrets are sealed
+    under now? A rotation re-seals them first (before any record), so a replica not yet given
+    the new ring turns not ready (/ready) and the load balancer stops sending it requests whose
+    records it could not open."""
+    blob = await state.storage.shared_secrets(None)
+    return _kek_id(state.kek, blob) in state.kek.ids
+
+
 async def sealed_counts(state: ServerState) -> dict[str, int]:
     """Sealed values per KEK id, secrets.sealed included."""
     counts: dict[str, int] = {}

@@ -8,6 +8,7 @@ from aiohttp import web
 from .. import metrics
 from ..audit_access import audit_ready
 from ..errors import unavailable
+from ..kek_rotation import holds_shared_key
 from ..limits import GUARD
 from ..openapi import document
 from ..principal import require_admin
@@ -32,6 +33,12 @@ async def ready(request: web.Request) -> web.Response:
         except Exception:
             checks["storage"] = False
         checks["audit"] = await audit_ready(state.audit)
+        if state.config.database_url:
+            # replicas: this one must hold the KEK the shared secrets are sealed under now
+            try:
+                checks["kek"] = await holds_shared_key(state)
+            except Exception:
+                checks["kek"] = False
     return ok(
         {"ready": all(checks.values()), "checks": checks},
         status=200 if all(checks.values()) else 503,

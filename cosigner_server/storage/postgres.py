@@ -718,8 +718,9 @@ class PostgresStorage(Storage):
         (or init) seeds it with its data directory's `local` copy."""
 
         async def body(conn) -> bytes:
+            lock = " FOR UPDATE" if local is not None else ""  # only a seeding read writes
             cur = await conn.execute(
-                f"SELECT sealed FROM {JOURNAL_SCHEMA}.server_secrets WHERE id = 1 FOR UPDATE"
+                f"SELECT sealed FROM {JOURNAL_SCHEMA}.server_secrets WHERE id = 1{lock}"
             )
             row = await cur.fetchone()
             if row is not None:

@@ -129,3 +129,32 @@ async def test_journal_lives_in_its_own_schema(pg_cluster: Cluster) -> None:  # 
         assert rows == [("s1",)]
     finally:
         await storage.close()
+
+
+async def test_shared_secrets_and_the_replica_kek_check(pg_cluster: Cluster) -> None:  # noqa: F811
+    from types import SimpleNamespace
+
+    from cosigner_server.bootstrap import SECRETS_RECORD
+    from cosigner_server.envelope import format_kek, generate_kek, parse_kek_text
+    from cosigner_server.kek_rotation import holds_shared_key
+
+    old, new = (parse_kek_text(format_kek(generate_kek())) for _ in range(2))
+    storage = PostgresStorage(pg_cluster.new_database())
+    await storage.open()
+    try:
+        with pytest.raises(StorageError, match="run `splitkey-cosigner init`"):
+            await storage.shared_secrets(None)  # nothing to share yet, nothing to seed with
+        first = old.seal(b"server secrets", SECRETS_RECORD)
+        assert await storage.shared_secrets(first) == first  # the first replica seeds it
+        other = old.seal(b"another init", SECRETS_RECORD)
+        assert await storage.shared_secrets(other) == first  # later ones take the shared copy
+        assert await holds_shared_key(SimpleNamespace(storage=storage, kek=old))
+        # A rotation re-seals the one copy (compare-and-swap): a replica still on the old ring
+        # is no longer ready, one with the new ring is.
+        resealed = new.seal(b"server secrets", SECRETS_RECORD)
+        assert await storage.replace_shared_secrets(first, resealed)
+        assert not await storage.replace_shared_secrets(first, resealed)
+        assert not await holds_shared_key(SimpleNamespace(storage=storage, kek=old))
+        assert await holds_shared_key(SimpleNamespace(storage=storage, kek=new))
+    finally:
+        await storage.close()
