@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) bench/crypto_bench.py
 	$(PY) bench/cosign_load.py
 	$(PY) bench/scale.py $(SCALE_ARGS)
+	$(PY) bench/pg_replicas.py
 	$(PY) bench/gui_bench.py
 	$(PY) bench/network_bench.py
 

@@ -34,6 +34,7 @@ from .envelope import (
     write_kek_file,
 )
 from .state import ServerState
+from .storage.base import StorageError
 from .storage.sqlite import SQLiteStorage
 from .tokens import IssuerKey, ServerIssuer, TokenVerifier, TrustedIssuer
 
@@ -143,24 +144,43 @@ def enterprise_issuers(config: ServerConfig) -> list[TrustedIssuer]:
     return out
 
 
-async def load_state(config: ServerConfig, *, start_pool: bool = True) -> ServerState:
-    """A ready state, or a sealed one (only health answers) when no KEK is available."""
-    state = ServerState(config=config)
-    ring = load_kek(kek_config(config))
-    if ring is None:
-        return state
-    secrets_path = config.data_dir / SECRETS_FILE
-    if not secrets_path.exists():
-        raise InitError(f"{config.data_dir} is not initialised: run `splitkey-cosigner init`")
-    blob = secrets_path.read_bytes()
+async def _open_postgres(config: ServerConfig):
+    from .storage.postgres import PostgresStorage
+
+    storage = PostgresStorage(config.database_url)
     try:
-        server_secrets = ServerSecrets.from_bytes(ring.open(blob, SECRETS_RECORD))
-    except SealedDataError:
-        # E.g. restarted with the key ring from before a rotation: say which key is needed.
-        raise InitError(
-            f"the key-encryption key does not open {SECRETS_FILE} (sealed under "
-            f"{ring.kek_id_of(blob)}; loaded: {', '.join(ring.ids)})"
-        ) from None
+        await storage.open()
+    except StorageError as exc:
+        raise InitError(f"PostgreSQL (database_url): {exc}") from None
+    return storage
+
+
+async def _shared_secrets(storage, secrets_path) -> bytes:
+    from .kek_rotation import write_private_atomic
+
+    local = secrets_path.read_bytes() if secrets_path.exists() else None
+    try:
+        blob = await storage.shared_secrets(local)
+    except StorageError as exc:
+        await storage.close()
+        raise InitError(str(exc)) from None
+    if blob != local:
+        write_private_atomic(secrets_path, blob)  # for the offline CLI on this host
+    return blob
+
+
+async def open_storage_and_audit(config: ServerConfig, audit_key: bytes, storage=None):
+    """The storage and audit sink the configuration names: PostgreSQL (database_url, replicas)
+    or the SQLite file and audit file (one server)."""
+    if config.database_url:
+        from .audit_db import DatabaseAuditLog
+
+        if storage is None:
+            storage = await _open_postgres(config)
+        if not await storage.check(full=True):
+            await storage.close()
+            raise InitError("the PostgreSQL database is unreachable or its revocations disagree")
+        return storage, DatabaseAuditLog(storage, audit_key)
     storage = SQLiteStorage(config.db_path)
     await storage.open()
     # Sealed values are authenticated, the other columns (permissions, status, keys) are not: a
@@ -176,8 +196,38 @@ async def load_state(config: ServerConfig, *, start_pool: bool = True) -> Server
             f"{config.db_path} fails SQLite's integrity check (the file is damaged); restore a "
             "backup with `splitkey-cosigner restore --from FILE`"
         )
-    audit = AuditLog(config.audit_path, server_secrets.audit_key)
+    audit = AuditLog(config.audit_path, audit_key)
     audit.open()
+    return storage, audit
+
+
+async def load_state(config: ServerConfig, *, start_pool: bool = True) -> ServerState:
+    """A ready state, or a sealed one (only health answers) when no KEK is available."""
+    state = ServerState(config=config)
+    ring = load_kek(kek_config(config))
+    if ring is None:
+        return state
+    secrets_path = config.data_dir / SECRETS_FILE
+    shared = None
+    if config.database_url:
+        # Replicas: the database holds the one sealed copy; this data directory's file follows it.
+        shared = await _open_postgres(config)
+        blob = await _shared_secrets(shared, secrets_path)
+    elif not secrets_path.exists():
+        raise InitError(f"{config.data_dir} is not initialised: run `splitkey-cosigner init`")
+    else:
+        blob = secrets_path.read_bytes()
+    try:
+        server_secrets = ServerSecrets.from_bytes(ring.open(blob, SECRETS_RECORD))
+    except SealedDataError:
+        if shared is not None:
+            await shared.close()
+        # E.g. restarted with the key ring from before a rotation: say which key is needed.
+        raise InitError(
+            f"the key-encryption key does not open {SECRETS_FILE} (sealed under "
+            f"{ring.kek_id_of(blob)}; loaded: {', '.join(ring.ids)})"
+        ) from None
+    storage, audit = await open_storage_and_audit(config, server_secrets.audit_key, shared)
     issuer = ServerIssuer.from_private_bytes(
         server_secrets.issuer_key, issuer=config.issuer, audience=config.audience
     )

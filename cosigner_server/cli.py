@@ -23,6 +23,7 @@ Nothing secret is printed except what is meant to be shown once: an enrollment c
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import datetime as dt
 import ipaddress
@@ -297,6 +298,8 @@ def _config(args: argparse.Namespace, overrides: dict[str, Any] | None = None):
 def _require_initialised(config) -> None:
     from .bootstrap import SECRETS_FILE
 
+    if config.database_url:
+        return  # the replicas' database holds the sealed server secrets (serve checks them)
     if not (config.data_dir / SECRETS_FILE).is_file():
         raise CliError(f"{config.data_dir} is not initialised: run `{PROG} init` first")
 
@@ -319,7 +322,7 @@ def _open_secrets(config):
         }[config.kek_source]
         raise CliError(f"no key-encryption key ({where})")
     try:
-        blob = (config.data_dir / SECRETS_FILE).read_bytes()
+        blob = _shared_secrets(config) or (config.data_dir / SECRETS_FILE).read_bytes()
         return ServerSecrets.from_bytes(ring.open(blob, SECRETS_RECORD))
     except SealedDataError:
         raise CliError(
@@ -327,6 +330,20 @@ def _open_secrets(config):
         ) from None
     except (OSError, ValueError, KeyError) as exc:
         raise CliError(f"{SECRETS_FILE} cannot be read: {exc.__class__.__name__}") from None
+
+
+def _shared_secrets(config) -> bytes | None:
+    """With database_url: the one sealed copy the replicas share (None: not seeded yet)."""
+    if not config.database_url:
+        return None
+    import psycopg
+
+    try:
+        with psycopg.connect(config.database_url, connect_timeout=5, autocommit=True) as db:
+            row = db.execute("SELECT sealed FROM splitkey_journal.server_secrets").fetchone()
+    except psycopg.Error as exc:
+        raise CliError(f"cannot read PostgreSQL: {type(exc).__name__}", EXIT_PROBLEM) from None
+    return bytes(row[0]) if row else None
 
 
 def _fmt_time(value: int | None) -> str:
@@ -468,6 +485,8 @@ def find_admin(config, wanted: str | None = None) -> str:
 
     The database is opened read-only (URI mode=ro) on purpose: SQLiteStorage.open() migrates and
     reconciles the revocation journal, i.e. writes, and the running server is the only writer."""
+    if config.database_url:
+        return _find_admin_postgres(config.database_url, wanted)
     path = config.db_path
     if not path.is_file():
         raise CliError(f"no database at {path}: is the data directory initialised?")
@@ -521,6 +540,33 @@ def cmd_users_recover_admin(args: argparse.Namespace) -> int:
     data = {"user": user_view(user), "enrollment_code": code}
     _emit(args, data, lambda d: _code_text(d["user"], d["enrollment_code"]))
     return EXIT_OK
+def _find_admin_postgres(url: str, wanted: str | None) -> str:
+    """find_admin on the replicas' PostgreSQL, in a read-only transaction."""
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=5, options="-c search_path=splitkey") as db:
+            db.read_only = True
+            if wanted is not None:
+                row = db.execute(
+                    "SELECT id, role, enabled FROM users WHERE id = %s", (wanted,)
+                ).fetchone()
+                if row is None or row[1] != "admin" or not row[2]:
+                    raise CliError(f"{wanted} is not an enabled admin")
+                return row[0]
+            row = db.execute(
+                "SELECT id FROM users WHERE role = 'admin' AND enabled "
+                "ORDER BY created_at, id LIMIT 1"
+            ).fetchone()
+    except ImportError:
+        raise CliError("database_url needs the psycopg driver: pip install 'splitkey[postgres]'",
+                       EXIT_PROBLEM) from None  # fmt: skip
+    except psycopg.Error as exc:
+        raise CliError(f"cannot read users from PostgreSQL: {type(exc).__name__}",
+                       EXIT_PROBLEM) from None  # fmt: skip
+    if row is None:
+        raise CliError("no enabled admin in the database (all disabled?)")
+    return row[0]
 
 
 # -- init ------------------------------------------------------------------------------------------
@@ -1084,7 +1130,15 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
     config = _config(args)
     _require_initialised(config)
     try:
-        records = read(config.audit_path, wallet=args.wallet, since=args.since, limit=args.limit)
+        if config.database_url:
+            records = _database_audit(
+                config, _open_secrets(config).audit_key, "read",
+                wallet=args.wallet, since=args.since, limit=args.limit,
+            )  # fmt: skip
+        else:
+            records = read(
+                config.audit_path, wallet=args.wallet, since=args.since, limit=args.limit
+            )
     except AuditUnavailable as exc:
         raise CliError(str(exc), EXIT_PROBLEM) from None
 
@@ -1115,14 +1169,24 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     config = _config(args)
     anchor = _parse_anchor(args.anchor)
     key = _open_secrets(config).audit_key
-    report = verify(config.audit_path, key, anchor=anchor)
-    if not report.ok and (report.problem or "").startswith("torn last record"):
+    if config.database_url:
+        # The one chain the replicas append to, read from PostgreSQL in seq order.
+        report = _database_audit(config, key, "verify", anchor=anchor)
+        result = asdict(report)
+        result["path"] = "postgresql (database_url)"
+    else:
+        report = verify(config.audit_path, key, anchor=anchor)
+        result = asdict(report)
+        result["path"] = str(config.audit_path)
+    if not config.database_url and not report.ok and (
+        (report.problem or "").startswith("torn last record")
+    ):
         # The server may be halfway through appending (write, then fsync) right now: look again
         # before calling a live tail torn. A real torn tail is still there the second time.
         time.sleep(0.5)
         report = verify(config.audit_path, key, anchor=anchor)
-    result = asdict(report)
-    result["path"] = str(config.audit_path)
+        result = asdict(report)
+        result["path"] = str(config.audit_path)
 
     def human(r: dict) -> str:
         if r["ok"]:
@@ -1136,6 +1200,27 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     _emit(args, result, human)
     return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _database_audit(config, key: bytes, what: str, **kwargs):
+    """read or verify the audit chain kept in PostgreSQL (the replicas' shared one)."""
+    from .audit_db import DatabaseAuditLog
+    from .storage.base import StorageError
+    from .storage.postgres import PostgresStorage
+
+    async def run():
+        storage = PostgresStorage(config.database_url, pool_size=1)
+        try:
+            await storage.open()
+        except StorageError as exc:
+            raise CliError(f"PostgreSQL (database_url): {exc}", EXIT_PROBLEM) from None
+        try:
+            sink = DatabaseAuditLog(storage, key)
+            return await (sink.read(**kwargs) if what == "read" else sink.verify(**kwargs))
+        finally:
+            await storage.close()
+
+    return asyncio.run(run())
 
 
 def _parse_anchor(text: str | None) -> tuple[int, str] | None:

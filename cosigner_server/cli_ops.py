@@ -48,6 +48,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="extra key-encryption keys (a 0600 key file), e.g. retired ones an old backup needs",
     )
+    # A backup never holds the TLS key: on a new machine, bring the old pair or get a new one.
+    p.add_argument("--tls-cert", type=Path, default=None, metavar="FILE",
+                   help="the old server's certificate, to keep its pinned fingerprint")
+    p.add_argument("--tls-key", type=Path, default=None, metavar="FILE",
+                   help="the old server's TLS private key (with --tls-cert)")
+    p.add_argument("--tls-name", action="append", default=[], metavar="NAME",
+                   help="host name or address for a NEW certificate (repeat)")
     p.set_defaults(func=cmd_restore)
 
     p = subparsers.add_parser(
@@ -149,6 +156,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if out.exists():
         raise CliError(f"{out} exists; refusing to overwrite a backup")
     started = time.monotonic()
+    if config.database_url:
+        return _pg_backup(args, config, ring, out, started)
     try:
         manifest = create_backup(config, ring, out)
     except BackupError as exc:
@@ -210,13 +219,80 @@ def _restore_config(args: argparse.Namespace):
     return dataclasses.replace(config, data_dir=data_dir)
 
 
+def _pg_backup(args, config, ring, out: Path, started: float) -> int:
+    from .backup import BackupError
+    from .pg_backup import create_pg_backup
+
+    try:
+        manifest = create_pg_backup(config, ring, out)
+    except (BackupError, OSError) as exc:
+        raise CliError(f"backup failed: {exc}", EXIT_PROBLEM) from None
+    result = {"archive": str(out), "bytes": out.stat().st_size,
+              "seconds": round(time.monotonic() - started, 3), "manifest": manifest}  # fmt: skip
+    cli._emit(args, result, lambda r: (
+        f"Backup written: {r['archive']} ({r['bytes']} bytes, {r['seconds']} s): pg_dump of the "
+        f"database, audit checkpoint seq {r['manifest']['audit_checkpoint']['seq']}; the KEK and "
+        "the TLS key are not in it."))  # fmt: skip
+    return EXIT_OK
+
+
+def _pg_restore(args, config, source: Path, ring, tls_choice) -> int:
+    from .backup import BackupError
+    from .pg_backup import restore_pg_backup
+
+    try:
+        report = restore_pg_backup(config, source, ring)
+    except (BackupError, OSError) as exc:
+        raise CliError(f"restore failed: {exc}", EXIT_PROBLEM) from None
+    report["data_dir"] = str(config.data_dir)
+    report["tls"] = _restored_tls(config.data_dir, tls_choice)
+
+    def human(r: dict) -> str:
+        lines = [f"Restored the PostgreSQL backup of {cli._fmt_time(r['backup_created_at'])}.",
+                 f"  journal and audit chain: {r['journal']}; {r['revocations']} revocations",
+                 f"  rolled forward from the audit chain after seq {r['checkpoint_seq']}: "
+                 f"{sum(r['replayed'].values())} changes"]  # fmt: skip
+        if r["tls"]:
+            lines.append(f"  TLS certificate ({r['tls']['action']}): clients pin "
+                         f"{r['tls']['fingerprint']}")  # fmt: skip
+        return "\n".join(lines)
+
+    cli._emit(args, report, human)
+    return EXIT_OK
+
+
+def _restored_tls(data_dir: Path, choice) -> dict[str, Any] | None:
+    """The certificate the restored server will serve, and the fingerprint clients must pin."""
+    from .config import load_config
+    from .restore_tls import RestoreTlsError, settle_certificate
+
+    config = load_config(data_dir)
+    try:
+        action = settle_certificate(config, choice)
+    except (RestoreTlsError, OSError) as exc:
+        raise CliError(
+            f"restored, but the TLS certificate is not ready: {exc}", EXIT_PROBLEM
+        ) from None
+    if action is None:
+        return None
+    return {**cli._tls_info(config), "action": action}
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from .backup import BackupError, restore_backup
     from .envelope import KekError, read_kek_file
+    from .restore_tls import RestoreTlsError, TlsChoice
 
     source = Path(args.source).expanduser()
     if not source.is_file():
         raise CliError(f"no backup archive at {source}")
+    tls_choice = TlsChoice(args.tls_cert, args.tls_key, tuple(args.tls_name))
+    try:
+        tls_choice.check()
+    except RestoreTlsError as exc:
+        raise CliError(str(exc)) from None
+    for name in args.tls_name:
+        cli._check_tls_name(name)
     config = _restore_config(args)
     extra = None
     if args.kek_file is not None:
@@ -237,6 +313,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             )
         config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         _write_source(config, extra)
+    if config.database_url:
+        return _pg_restore(args, config, source, ring, tls_choice)
     try:
         report = restore_backup(config, source, ring, seal_ring=configured or extra)
     except BackupError as exc:
@@ -245,6 +323,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError(f"restore failed: {exc.strerror or exc}", EXIT_PROBLEM) from None
     result = dataclasses.asdict(report)
     result["data_dir"] = str(config.data_dir)
+    result["tls"] = _restored_tls(config.data_dir, tls_choice)
 
     def human(r: dict) -> str:
         when = cli._fmt_time(r["backup_created_at"])
@@ -259,6 +338,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
             f"  audit log:              {r['audit_log']}",
             f"  replaced files kept in: {r['kept_aside']}",
         ]
+        if r["tls"]:
+            t = r["tls"]
+            verb = {
+                "kept": "kept",
+                "installed": "installed from the files given",
+                "made": "NEW (made now: the old one was not in the backup)",
+            }[t["action"]]
+            lines.append(f"  TLS certificate:        {verb}; clients pin {t['fingerprint']}")
         if r["splits_lost"] or r["wallets_lost"]:
             lines.append(
                 f"  NOT in the backup: {len(r['wallets_lost'])} wallets and "

@@ -77,6 +77,9 @@ class ServerConfig:
     kek_source: str = "file"  # file | env | keyring
     kek_file: str = "kek.key"
     db_file: str = "cosigner.db"
+    # postgresql://... : keep all state (and the audit chain) in PostgreSQL, shared by replicas;
+    # unset: the SQLite file db_file and the audit file audit_file (one server).
+    database_url: str | None = None
     audit_file: str = "audit.log"
     tls_cert: str | None = None
     tls_key: str | None = None
@@ -222,6 +225,10 @@ def _checked(config: ServerConfig) -> ServerConfig:
             f"cosign_retention must be at least {IDEMPOTENCY_WINDOW} seconds (7 days, the "
             "window in which a repeated request id gets its first answer)"
         )
+    if config.database_url is not None and not config.database_url.startswith(
+        ("postgresql://", "postgres://")
+    ):
+        raise ConfigError("database_url must be a postgresql:// URL (or unset for SQLite)")
     if bool(config.tls_cert) != bool(config.tls_key):
         raise ConfigError("set both tls_cert and tls_key, or neither")
     for network in config.metrics_networks:

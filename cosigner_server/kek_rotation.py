@@ -96,6 +96,15 @@ def secrets_path(state: ServerState) -> Path:
     return state.config.data_dir / SECRETS_FILE
 
 
+async def holds_shared_key(state: ServerState) -> bool:
+    """Replicas: does this replica's ring hold the key the shared server secrets are sealed
+    under now? A rotation re-seals them first (before any record), so a replica not yet given
+    the new ring turns not ready (/ready) and the load balancer stops sending it requests whose
+    records it could not open."""
+    blob = await state.storage.shared_secrets(None)
+    return _kek_id(state.kek, blob) in state.kek.ids
+
+
 async def sealed_counts(state: ServerState) -> dict[str, int]:
     """Sealed values per KEK id, secrets.sealed included."""
     counts: dict[str, int] = {}
@@ -195,7 +204,11 @@ async def _rewrap(state: ServerState, progress: RewrapProgress) -> None:
                 for column, key, blob in await state.storage.sealed_blobs()
                 if (column, key) not in damaged and _kek_id(ring, blob) != ring.current_id
             ]
+            before = secrets_path(state).read_bytes()
             done_file = await asyncio.to_thread(_rewrap_secrets_file, state, ring)
+            if done_file and state.config.database_url:
+                # Replicas share one sealed copy in the database: re-sealed once, for all.
+                await state.storage.replace_shared_secrets(before, secrets_path(state).read_bytes())
             progress.resealed += int(done_file)
             if not todo and not done_file:
                 break

@@ -88,6 +88,21 @@ class UsageSummary:
 
 
 @dataclass(frozen=True)
+class ConsumeSnapshot:
+    """What storage knows about a split at the moment of a co-sign, read inside the consuming
+    transaction and handed to the policy's `decide`: storage stores, the policy decides."""
+
+    now: int  # the clock the window was taken at (the database's, for a shared database)
+    exists: bool  # False: no such split (deleted, or never made)
+    status: str  # the stored status (SPLIT_ACTIVE / SPLIT_REVOKED); "" when it does not exist
+    permissions: Permissions | None  # as stored now (a change made a moment ago counts)
+    has_server_share: bool  # False once revoked (the share is destroyed)
+    frozen: bool  # the wallet is frozen
+    nonce_signed_before: int  # co-signatures of this nonce already recorded (any split)
+    usage: UsageSummary
+
+
+@dataclass(frozen=True)
 class Refusal:
     """Why a request was refused: `rule` is a stable machine name, `message` says it in words
     with the numbers ("over the 24 h cap: 3.2 of 5 ZCN used")."""
@@ -105,3 +120,4 @@ class ConsumeResult:
     refusal: Refusal | None = None
     sealed_server_share: bytes | None = None
     usage_after: UsageSummary | None = None
+    nonce_signed_before: int = 0  # accepted: how often this nonce was co-signed before

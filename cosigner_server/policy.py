@@ -44,7 +44,7 @@ from app.transaction import (
     Transaction,
     TransactionType,
 )
-from cosigner_server.model import Refusal, UsageSummary
+from cosigner_server.model import SPLIT_ACTIVE, ConsumeSnapshot, Refusal, UsageSummary
 
 _CONTRACTS = {
     STORAGE_SC_ADDRESS: "the storage contract",
@@ -292,3 +292,36 @@ def check_raw_hash(permissions: Permissions, *, now: int) -> Refusal | None:
             "key sign_raw_hashes (as powerful as an unrestricted key)",
         )
     return _check_window(permissions, now)
+# -- the decision inside Storage.consume ----------------------------------------------------------
+# Storage reads a ConsumeSnapshot in its transaction and writes what this decides; the rules and
+# their words live here only, so a second storage backend copies none of them.
+
+
+def check_stored_state(snapshot: ConsumeSnapshot) -> Refusal | None:
+    """The refusals that depend on the split's stored state: revoked (or gone), expired, frozen.
+
+    A nonce that was co-signed before is NOT refused: a transaction the network refused or dropped
+    does not use its nonce on chain, so the wallet must be able to sign that nonce again. Each
+    co-signature is counted again against caps and max uses (check_usage), and the chain accepts
+    at most one transaction per nonce, so a second signature cannot move more than the caps allow.
+    """
+    if not snapshot.exists:
+        return Refusal("revoked", "this split key does not exist (revoked or deleted)")
+    if snapshot.status != SPLIT_ACTIVE or not snapshot.has_server_share:
+        return Refusal("revoked", "this split key has been revoked")
+    expires = snapshot.permissions.expires_at if snapshot.permissions else None
+    if expires is not None and snapshot.now >= expires:
+        return Refusal("expired", f"this split key expired at {format_time(expires)}")
+    if snapshot.frozen:
+        return Refusal("frozen", "the wallet is frozen")
+    return None
+
+
+def check_consume(snapshot: ConsumeSnapshot, *, value: int) -> Refusal | None:
+    """The whole `decide` of a co-sign: stored state first, then the usage limits, both over the
+    permissions as stored at this moment."""
+    refusal = check_stored_state(snapshot)
+    if refusal is not None:
+        return refusal
+    assert snapshot.permissions is not None  # an existing split has permissions
+    return check_usage(snapshot.permissions, value=value, usage=snapshot.usage)

@@ -234,12 +234,12 @@ async def _cosign(
     answer: Callable[[str, Receipt], CosignAnswer],
     audit_details: dict[str, Any],
 ) -> CosignAnswer:
-    permissions = split.permissions
+    def decide(snapshot):
+        return policy.check_consume(snapshot, value=value)
 
-    def decide(usage):
-        return policy.check_usage(permissions, value=value, usage=usage)
-
-    result = await state.storage.consume(split.id, request_key, nonce_key, value, now(), decide)
+    # now=None: the storage's clock (the database's when replicas share one), so every
+    # replica counts the rolling window from the same time.
+    result = await state.storage.consume(split.id, request_key, nonce_key, value, None, decide)
     if result.replay is not None:
         stored = CosignAnswer.from_dict(json.loads(result.replay))
         if stored.hash != hash_hex:
@@ -280,7 +280,7 @@ async def _cosign(
             wallet=wallet.client_id,
             split=split.id,
             outcome="signed",
-            details=audit_details,
+            details=_with_resign(audit_details, result.nonce_signed_before),
         )
         receipt = Receipt(
             audit_seq=seq,
@@ -297,3 +297,9 @@ async def _cosign(
         except Exception:
             log.exception("could not release use %s", request_key)
         raise
+
+
+def _with_resign(details: dict[str, Any], signed_before: int) -> dict[str, Any]:
+    # A nonce signed again (its earlier transaction was refused or dropped) is allowed and
+    # counted; the audit says so, so an owner can see why one nonce has two signatures.
+    return {**details, "nonce_signed_before": signed_before} if signed_before else details

@@ -3,15 +3,14 @@ verification."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict
 
 from aiohttp import web
 
 from app.wire import API
 
-from .. import audit as audit_log
 from .. import vault
+from ..audit_access import read_records, verify_chain
 from ..errors import bad_request
 from ..principal import require_admin, require_user
 from ..state import STATE
@@ -37,9 +36,8 @@ async def wallet_audit(request: web.Request) -> web.Response:
     wallet = await vault.wallet_for(
         state, who, request.match_info["client_id"], access=vault.OWNER_OR_ADMIN
     )
-    records = await asyncio.to_thread(
-        audit_log.read,
-        state.audit.path,
+    records = await read_records(
+        state.audit,
         wallet=wallet.client_id,
         since=_int_query(request, "since", None),
         limit=_int_query(request, "limit", 500),
@@ -51,9 +49,8 @@ async def wallet_audit(request: web.Request) -> web.Response:
 async def all_audit(request: web.Request) -> web.Response:
     await require_admin(request)
     state = request.app[STATE]
-    records = await asyncio.to_thread(
-        audit_log.read,
-        state.audit.path,
+    records = await read_records(
+        state.audit,
         since=_int_query(request, "since", None),
         limit=_int_query(request, "limit", 500),
     )
@@ -64,5 +61,5 @@ async def all_audit(request: web.Request) -> web.Response:
 async def verify(request: web.Request) -> web.Response:
     await require_admin(request)
     state = request.app[STATE]
-    report = await asyncio.to_thread(audit_log.verify, state.audit.path, state.audit_key)
+    report = await verify_chain(state.audit, state.audit_key)
     return ok(asdict(report))

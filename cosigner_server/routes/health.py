@@ -6,8 +6,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from .. import metrics
-from ..audit_health import audit_writable
+from ..audit_access import audit_ready
 from ..errors import unavailable
+from ..kek_rotation import holds_shared_key
 from ..limits import GUARD
 from ..openapi import document
 from ..principal import require_admin
@@ -31,7 +32,13 @@ async def ready(request: web.Request) -> web.Response:
             checks["storage"] = await state.storage.check()
         except Exception:
             checks["storage"] = False
-        checks["audit"] = audit_writable(state.audit.path)
+        checks["audit"] = await audit_ready(state.audit)
+        if state.config.database_url:
+            # replicas: this one must hold the KEK the shared secrets are sealed under now
+            try:
+                checks["kek"] = await holds_shared_key(state)
+            except Exception:
+                checks["kek"] = False
     return ok(
         {"ready": all(checks.values()), "checks": checks},
         status=200 if all(checks.values()) else 503,

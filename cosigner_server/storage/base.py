@@ -16,11 +16,11 @@ from app.permissions import Permissions
 
 from ..model import (
     ConsumeResult,
+    ConsumeSnapshot,
     EnrollmentCode,
     Refusal,
     ShareCode,
     Split,
-    UsageSummary,
     User,
     Wallet,
 )
@@ -167,21 +167,28 @@ class Storage(abc.ABC):
         request_key: str,
         nonce_key: str | None,
         value: int,
-        now: int,
-        decide: Callable[[UsageSummary], Refusal | None],
+        now: int | None,
+        decide: Callable[[ConsumeSnapshot], Refusal | None],
     ) -> ConsumeResult:
-        """One atomic step of a co-sign, in this order:
+        """One atomic step of a co-sign. Storage stores, the policy decides: storage reads the
+        facts, `decide` (cosigner_server.policy.check_consume on the server) says yes or no, and
+        storage writes what was decided, all in one transaction. In this order:
         1. request_key already answered -> ConsumeResult(replay=stored answer); consumed but not
-           yet answered -> refusal "request_in_progress" (409); consumed for another split ->
-           refusal "request_key_reused" (409);
-        2. split missing, not active, or expired -> refusal (rule "revoked" / "expired"); its
-           wallet frozen -> refusal "frozen";
-        3. nonce_key already used (by any split) -> refusal (rule "nonce_reused");
-        4. usage summary over the split's permissions.period_seconds ending at now (uses at
-           times t with now - period < t count);
-           decide(summary) -> refusal, returned as is (nothing recorded);
-        5. else record the use (value, count, nonce, request_key pending), bump uses/last_used,
+           yet answered -> refusal "request_in_progress" (409), unless it was consumed more
+           than consume_steps.STALE_PENDING_SECONDS before `now` (its server died): then that
+           use is released and this request goes on as a new one; consumed for another split
+           -> refusal "request_key_reused" (409). (Idempotency is the storage's own contract.)
+        2. read a ConsumeSnapshot: the split's stored status, permissions, whether its server
+           share exists, its wallet's frozen flag, how often nonce_key was co-signed before (by
+           any split), and the usage over permissions.period_seconds ending at `now` (uses at
+           times t with now - period < t count). now=None: the storage's own clock (for a
+           shared database, the database's, so replicas agree on the window).
+        3. decide(snapshot) -> refusal, returned as is (nothing recorded).
+        4. else record the use (value, count, nonce, request_key pending), bump uses/last_used,
            return the sealed server share read in this same transaction and the usage after.
+           A nonce may be recorded more than once (a refused transaction leaves it unused on
+           chain); each record counts. If decide accepts a split without a server share,
+           storage fails closed (StorageError): it has nothing to sign with.
         """
 
     @abc.abstractmethod

@@ -23,11 +23,11 @@ from app.permissions import Permissions
 
 from ..model import (
     ConsumeResult,
+    ConsumeSnapshot,
     EnrollmentCode,
     Refusal,
     ShareCode,
     Split,
-    UsageSummary,
     User,
     Wallet,
 )
@@ -203,8 +203,8 @@ class FaultyStorage(Storage):
         request_key: str,
         nonce_key: str | None,
         value: int,
-        now: int,
-        decide: Callable[[UsageSummary], Refusal | None],
+        now: int | None,
+        decide: Callable[[ConsumeSnapshot], Refusal | None],
     ) -> ConsumeResult:
         return await self._call(
             "consume", self.inner.consume, split_id, request_key, nonce_key, value, now, decide

@@ -32,6 +32,7 @@ from ..model import (
     SPLIT_ACTIVE,
     SPLIT_REVOKED,
     ConsumeResult,
+    ConsumeSnapshot,
     EnrollmentCode,
     Refusal,
     ShareCode,
@@ -41,6 +42,13 @@ from ..model import (
     Wallet,
 )
 from .base import Conflict, LastAdministrator, Storage, StorageError, StorageUnavailable
+from .consume_steps import (
+    abandoned,
+    accepted,
+    refused_missing,
+    replay_or_refusal,
+    require_share,
+)
 
 T = TypeVar("T")
 FaultHook = Callable[[str], None]
@@ -119,11 +127,31 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # index alone, and the cascade when a split goes.
         "CREATE INDEX cosigns_window ON cosigns (split_id, at, value)",
     ),
+    # 2: a nonce may be co-signed again (a transaction the network refused leaves its nonce
+    # unused on chain; see docs/cosigner.md): nonce_key loses UNIQUE, keeps an index for
+    # last_nonce and for counting earlier signatures. SQLite cannot drop a constraint in place.
+    (
+        """CREATE TABLE cosigns_v2 (
+            request_key TEXT PRIMARY KEY,
+            split_id TEXT NOT NULL REFERENCES splits (id) ON DELETE CASCADE,
+            at INTEGER NOT NULL,
+            value INTEGER NOT NULL CHECK (value >= 0),
+            nonce_key TEXT,
+            answer TEXT
+        )""",
+        "INSERT INTO cosigns_v2 SELECT request_key, split_id, at, value, nonce_key, answer "
+        "FROM cosigns",
+        "DROP TABLE cosigns",
+        "ALTER TABLE cosigns_v2 RENAME TO cosigns",
+        "CREATE INDEX cosigns_window ON cosigns (split_id, at, value)",
+        "CREATE INDEX cosigns_by_nonce ON cosigns (nonce_key)",
+    ),
+    # 3: retention (issue 11)
     (
         # Retention (prune_cosigns): finds the oldest co-signs without reading the whole table.
         "CREATE INDEX cosigns_by_time ON cosigns (at)",
-        # What pruning leaves of a wallet's nonces: the highest one pruned. Every nonce at or
-        # below it counts as used, so last_nonce and the nonce refusal never go backwards.
+        # What pruning leaves of a wallet's nonces: the highest one pruned, so the wallet's
+        # last nonce (and the nonce window above it) never goes backwards.
         """CREATE TABLE pruned_nonces (
             client_id TEXT PRIMARY KEY REFERENCES wallets (client_id) ON DELETE CASCADE,
             highest INTEGER NOT NULL
@@ -1099,67 +1127,61 @@ class SQLiteStorage(Storage):
         now: int,
         decide: Callable[[UsageSummary], Refusal | None],
     ) -> ConsumeResult:
-        """See Storage.consume. Also: the same request_key still pending -> refusal
-        "request_in_progress" (409); used for another split -> "request_key_reused" (409);
-        the wallet frozen -> "frozen". decide() runs on the database thread inside the
-        transaction: it must be a quick pure function."""
+        """See Storage.consume. decide() runs on the database thread inside the transaction: it
+        must be a quick pure function."""
         if type(value) is not int or value < 0:
             raise ValueError("value must be a whole number of SAS >= 0")
 
+        at = int(time.time()) if now is None else now
+
         def body(db: sqlite3.Connection) -> ConsumeResult:
             seen = db.execute(
-                "SELECT split_id, answer FROM cosigns WHERE request_key = ?", (request_key,)
+                "SELECT split_id, answer, at FROM cosigns WHERE request_key = ?", (request_key,)
             ).fetchone()
             if seen is not None:
-                if seen[0] != split_id:
-                    return _refuse("request_key_reused", "this request id belongs to another "
-                                   "split key", 409)  # fmt: skip
-                if seen[1] is None:
-                    return _refuse("request_in_progress", "the same request is being signed "
-                                   "right now; retry shortly", 409)  # fmt: skip
-                return ConsumeResult(replay=seen[1])
+                if not abandoned(*seen[:3], split_id, at):
+                    return replay_or_refusal(seen[0], seen[1], split_id)
+                db.execute("DELETE FROM cosigns WHERE request_key = ?", (request_key,))
+                db.execute("UPDATE splits SET uses = MAX(uses - 1, 0) WHERE id = ?", (split_id,))
             row = db.execute(
                 "SELECT s.status, s.permissions, s.sealed_server_share, s.uses, w.frozen "
                 "FROM splits s JOIN wallets w ON w.client_id = s.client_id WHERE s.id = ?",
                 (split_id,),
             ).fetchone()
             if row is None:
-                return _refuse("revoked", "this split key does not exist (revoked or deleted)")
+                return refused_missing(decide, at)
             status, permissions_text, share, uses, frozen = row
-            if status != SPLIT_ACTIVE or share is None:
-                return _refuse("revoked", "this split key has been revoked")
             permissions = _permissions(permissions_text)
-            if permissions.expires_at is not None and now >= permissions.expires_at:
-                return _refuse("expired", f"this split key expired at {permissions.expires_at}")
-            if frozen:
-                return _refuse("frozen", "the wallet is frozen")
-            if nonce_key is not None and (
-                db.execute("SELECT 1 FROM cosigns WHERE nonce_key = ?", (nonce_key,)).fetchone()
-                or _at_or_below_pruned(db, nonce_key)
-            ):
-                return _refuse("nonce_reused", "this nonce has already been signed")
+            signed_before = 0
+            if nonce_key is not None:
+                (signed_before,) = db.execute(
+                    "SELECT COUNT(*) FROM cosigns WHERE nonce_key = ?", (nonce_key,)
+                ).fetchone()
             period_value, period_count = db.execute(
                 "SELECT COALESCE(SUM(value), 0), COUNT(*) FROM cosigns "
                 "WHERE split_id = ? AND at > ?",
-                (split_id, now - permissions.period_seconds),
+                (split_id, at - permissions.period_seconds),
             ).fetchone()
-            refusal = decide(UsageSummary(period_value, period_count, uses))
+            usage = UsageSummary(period_value, period_count, uses)
+            snapshot = ConsumeSnapshot(
+                at, True, status, permissions, share is not None, bool(frozen), signed_before,
+                usage,
+            )  # fmt: skip
+            refusal = decide(snapshot)
             if refusal is not None:
                 return ConsumeResult(refusal=refusal)
+            require_share(snapshot)
             db.execute(
                 "INSERT INTO cosigns (request_key, split_id, at, value, nonce_key) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (request_key, split_id, now, value, nonce_key),
+                (request_key, split_id, at, value, nonce_key),
             )
             db.execute(
                 "UPDATE splits SET uses = uses + 1, "
                 "last_used = MAX(COALESCE(last_used, ?), ?) WHERE id = ?",
-                (now, now, split_id),
+                (at, at, split_id),
             )
-            return ConsumeResult(
-                sealed_server_share=bytes(share),
-                usage_after=UsageSummary(period_value + value, period_count + 1, uses + 1),
-            )
+            return accepted(bytes(share), usage, value, signed_before)
 
         return await self._grouped("consume", body)
 
@@ -1261,21 +1283,6 @@ def _nonce_parts(nonce_key: str) -> tuple[str, int] | None:
     except ValueError:
         return None
 
-
-def _at_or_below_pruned(db: sqlite3.Connection, nonce_key: str) -> bool:
-    """The nonce is at or below the highest one retention pruned for its wallet: it may have
-    been signed, and the record that would say so is gone, so it counts as used."""
-    parts = _nonce_parts(nonce_key)
-    if parts is None:
-        return False
-    row = db.execute(
-        "SELECT highest FROM pruned_nonces WHERE client_id = ?", (parts[0],)
-    ).fetchone()
-    return row is not None and parts[1] <= row[0]
-
-
-def _refuse(rule: str, message: str, status: int = 403) -> ConsumeResult:
-    return ConsumeResult(refusal=Refusal(rule, message, status))
 
 
 def _blob(value: bytes | None) -> bytes | None:

@@ -26,6 +26,7 @@ from cosigner_server.model import (
     SPLIT_ACTIVE,
     SPLIT_EXPIRED,
     SPLIT_REVOKED,
+    ConsumeSnapshot,
     EnrollmentCode,
     Refusal,
     ShareCode,
@@ -34,6 +35,7 @@ from cosigner_server.model import (
     User,
     Wallet,
 )
+from cosigner_server.policy import check_stored_state
 from cosigner_server.storage.base import (
     Conflict,
     LastAdministrator,
@@ -41,6 +43,7 @@ from cosigner_server.storage.base import (
     StorageError,
     StorageUnavailable,
 )
+from cosigner_server.storage.consume_steps import STALE_PENDING_SECONDS
 
 T0 = 1_750_000_000
 _ids = itertools.count(1)
@@ -98,17 +101,29 @@ def split(
     )
 
 
-def allow(_: UsageSummary) -> Refusal | None:
-    return None
+Decide = Callable[[ConsumeSnapshot], Refusal | None]
 
 
-def max_uses(n: int) -> Callable[[UsageSummary], Refusal | None]:
-    def decide(usage: UsageSummary) -> Refusal | None:
+def decided(usage_rule: Callable[[UsageSummary], Refusal | None]) -> Decide:
+    """A consume decision as the server makes it: the policy's stored-state rules (revoked,
+    expired, frozen), then the test's own rule over the usage. Storage only supplies facts."""
+
+    def decide(snapshot: ConsumeSnapshot) -> Refusal | None:
+        return check_stored_state(snapshot) or usage_rule(snapshot.usage)
+
+    return decide
+
+
+allow = decided(lambda _usage: None)
+
+
+def max_uses(n: int) -> Decide:
+    def rule(usage: UsageSummary) -> Refusal | None:
         if usage.total_uses >= n:
             return Refusal("max_uses", f"all {n} uses are spent")
         return None
 
-    return decide
+    return decided(rule)
 
 
 def fresh(prefix: str = "r") -> str:
@@ -511,12 +526,12 @@ class StorageConformance:
             seen.append(usage)
             return None
 
-        first = await base.consume("s1", "r1", "w1:1", 3 * ZCN, T0, decide)
+        first = await base.consume("s1", "r1", "w1:1", 3 * ZCN, T0, decided(decide))
         assert first.replay is None and first.refusal is None
         assert first.sealed_server_share == b"sealed-server-share-1"
         assert first.usage_after == UsageSummary(3 * ZCN, 1, 1)
         assert seen == [UsageSummary(0, 0, 0)]
-        second = await base.consume("s1", "r2", "w1:2", ZCN, T0 + 5, decide)
+        second = await base.consume("s1", "r2", "w1:2", ZCN, T0 + 5, decided(decide))
         assert second.usage_after == UsageSummary(4 * ZCN, 2, 2)
         assert seen[-1] == UsageSummary(3 * ZCN, 1, 1)
         s1 = await base.get_split("s1")
@@ -524,7 +539,7 @@ class StorageConformance:
 
     async def test_refusal_by_decide_records_nothing(self, base: Storage) -> None:
         no = Refusal("max_value_per_period", "over the 1 h cap: 3 of 2 ZCN", 403)
-        result = await base.consume("s1", "r1", "w1:1", ZCN, T0, lambda usage: no)
+        result = await base.consume("s1", "r1", "w1:1", ZCN, T0, decided(lambda usage: no))
         assert result.refusal == no and result.sealed_server_share is None
         assert (await base.get_split("s1")).uses == 0
         # neither the request key nor the nonce was taken
@@ -569,6 +584,24 @@ class StorageConformance:
         assert again.refusal.status == 409 and again.sealed_server_share is None
         assert (await base.get_split("s1")).uses == 1
 
+    async def test_a_request_left_pending_by_a_dead_server_is_taken_over(
+        self, base: Storage
+    ) -> None:
+        # Consumed, never answered nor released: its server died (kill -9, a replica gone).
+        await base.consume("s1", "r1", "w1:1", ZCN, T0, allow)
+        soon = await base.consume("s1", "r1", "w1:1", ZCN, T0 + STALE_PENDING_SECONDS, allow)
+        assert soon.refusal is not None and soon.refusal.rule == "request_in_progress"
+        # The client's retry with the same request id, once it cannot be alive any more: signed,
+        # and counted once (the dead server's use is released), the nonce's count unchanged.
+        later = T0 + STALE_PENDING_SECONDS + 1
+        retried = await base.consume("s1", "r1", "w1:1", ZCN, later, allow)
+        assert retried.sealed_server_share is not None and retried.nonce_signed_before == 0
+        assert retried.usage_after == UsageSummary(ZCN, 1, 1)
+        assert (await base.get_split("s1")).uses == 1
+        # an answered request is never taken over, however old
+        await base.complete("r1", "answer-1")
+        assert (await base.consume("s1", "r1", None, 0, later + 10_000, allow)).replay == "answer-1"
+
     async def test_request_key_of_another_split(self, base: Storage) -> None:
         await base.add_split(split(2))
         await base.consume("s1", "r1", None, 0, T0, allow)
@@ -577,18 +610,55 @@ class StorageConformance:
         assert other.replay is None and other.refusal is not None
         assert other.refusal.rule == "request_key_reused"
 
-    async def test_nonce_reuse(self, base: Storage) -> None:
+    async def test_a_nonce_may_be_signed_again_and_counts_again(self, base: Storage) -> None:
+        # A transaction the network refused leaves its nonce unused on chain: the wallet signs
+        # that nonce again. Each signature is a use (caps see it); the snapshot says how many
+        # signatures of this nonce came before, on any split of the wallet.
         await base.add_split(split(2))
-        assert (await base.consume("s1", "r1", "w1:7", ZCN, T0, allow)).refusal is None
-        reused = await base.consume("s1", "r2", "w1:7", ZCN, T0 + 1, allow)
-        assert reused.refusal is not None and reused.refusal.rule == "nonce_reused"
-        # nonces are per wallet in 0Chain: the caller scopes the key, storage keeps it unique
-        other = await base.consume("s2", "r3", "w1:7", ZCN, T0 + 1, allow)
-        assert other.refusal is not None and other.refusal.rule == "nonce_reused"
-        # messages carry no nonce
-        for _ in range(3):
-            assert (await base.consume("s1", fresh(), None, 0, T0, allow)).refusal is None
-        assert (await base.get_split("s1")).uses == 4
+        seen: list[int] = []
+
+        def count_nonce(snapshot: ConsumeSnapshot) -> Refusal | None:
+            seen.append(snapshot.nonce_signed_before)
+            return allow(snapshot)
+
+        first = await base.consume("s1", "r1", "w1:7", ZCN, T0, count_nonce)
+        again = await base.consume("s1", "r2", "w1:7", ZCN, T0 + 1, count_nonce)
+        other = await base.consume("s2", "r3", "w1:7", ZCN, T0 + 1, count_nonce)
+        assert [first.nonce_signed_before, again.nonce_signed_before] == [0, 1]
+        assert other.sealed_server_share is not None and other.nonce_signed_before == 2
+        assert seen == [0, 1, 2]
+        assert again.usage_after == UsageSummary(2 * ZCN, 2, 2)
+        assert (await base.get_split("s1")).uses == 2
+        # a refused attempt records nothing, so it does not count as a signature of the nonce
+        await base.consume("s1", "r4", "w1:7", ZCN, T0, max_uses(0))
+        assert (await base.consume("s1", "r5", "w1:7", 0, T0, count_nonce)).nonce_signed_before == 3
+        # the replay of a request id still gets its first answer, whatever the nonce rule
+        await base.complete("r1", "answer-1")
+        assert (await base.consume("s1", "r1", "w1:7", ZCN, T0 + 2, count_nonce)).replay == (
+            "answer-1"
+        )
+        assert await base.last_nonce("w1") == 7
+
+    async def test_policy_accepting_a_split_without_share_fails_closed(self, base: Storage) -> None:
+        await base.revoke_split("s1", T0)
+        with pytest.raises(StorageError):
+            await base.consume("s1", fresh(), None, 0, T0, lambda _snapshot: None)
+        with pytest.raises(StorageError):
+            await base.consume("ghost", fresh(), None, 0, T0, lambda _snapshot: None)
+
+    async def test_snapshot_carries_the_stored_facts(self, base: Storage) -> None:
+        got: list[ConsumeSnapshot] = []
+        await base.set_permissions("s1", LIMITED)
+        await base.set_wallet_frozen("w1", True)
+        await base.consume("s1", fresh(), None, 0, T0 + 3, lambda s: got.append(s) or allow(s))
+        snap = got[-1]
+        assert (snap.exists, snap.status, snap.has_server_share, snap.frozen) == (
+            True, SPLIT_ACTIVE, True, True
+        )  # fmt: skip
+        assert snap.permissions == LIMITED and snap.now == T0 + 3
+        await base.revoke_split("s1", T0 + 4)
+        await base.consume("s1", fresh(), None, 0, T0 + 5, lambda s: got.append(s) or allow(s))
+        assert (got[-1].status, got[-1].has_server_share) == (SPLIT_REVOKED, False)
 
     async def test_last_nonce_per_wallet(self, base: Storage) -> None:
         await base.add_split(split(2))
@@ -608,13 +678,14 @@ class StorageConformance:
             seen.append(usage)
             return None
 
-        await base.consume("s2", "a", None, 5, T0, record)
-        await base.consume("s2", "b", None, 7, T0 + 1000, record)
-        await base.consume("s2", "c", None, 0, T0 + 3599, record)
+        counted = decided(record)
+        await base.consume("s2", "a", None, 5, T0, counted)
+        await base.consume("s2", "b", None, 7, T0 + 1000, counted)
+        await base.consume("s2", "c", None, 0, T0 + 3599, counted)
         assert seen[-1] == UsageSummary(12, 2, 2)
-        await base.consume("s2", "d", None, 0, T0 + 3600, record)  # "a" just left the window
+        await base.consume("s2", "d", None, 0, T0 + 3600, counted)  # "a" just left the window
         assert seen[-1] == UsageSummary(7, 2, 3)
-        result = await base.consume("s2", "e", None, 1, T0 + 4600, record)
+        result = await base.consume("s2", "e", None, 1, T0 + 4600, counted)
         assert seen[-1] == UsageSummary(0, 2, 4)  # "b" left too; "c" and "d" remain
         assert result.usage_after == UsageSummary(1, 3, 5)
 
@@ -635,7 +706,7 @@ class StorageConformance:
             return Refusal("max_count_per_period", "cap") if usage.period_count >= 5 else None
 
         results = await asyncio.gather(
-            *(base.consume("s1", fresh(), None, 1, T0, cap) for _ in range(40))
+            *(base.consume("s1", fresh(), None, 1, T0, decided(cap)) for _ in range(40))
         )
         assert sum(r.sealed_server_share is not None for r in results) == 5
 
@@ -652,7 +723,8 @@ class StorageConformance:
         await base.release("r1")
         assert (await base.get_split("s1")).uses == 0
         seen: list[UsageSummary] = []
-        again = await base.consume("s1", "r1", "w1:1", 2 * ZCN, T0, lambda u: seen.append(u))
+        watch = decided(lambda u: seen.append(u))
+        again = await base.consume("s1", "r1", "w1:1", 2 * ZCN, T0, watch)
         assert again.sealed_server_share is not None  # key and nonce are free again
         assert seen == [UsageSummary(0, 0, 0)]
         await base.release("unknown")  # no-op
@@ -669,6 +741,6 @@ class StorageConformance:
             raise RuntimeError("policy bug")
 
         with pytest.raises(RuntimeError):
-            await base.consume("s1", "r1", "w1:1", ZCN, T0, broken)
+            await base.consume("s1", "r1", "w1:1", ZCN, T0, decided(broken))
         assert (await base.get_split("s1")).uses == 0
         assert (await base.consume("s1", "r1", "w1:1", ZCN, T0, allow)).refusal is None

@@ -108,8 +108,12 @@ def violating_requests(h, delegate):
         body = delegate.body(delegate.tx(nonce=7000 + i, value=1))
         body["transaction"][f"extra_{i}"] = 1
         out.append((delegate, body))
-    for i in range(40):  # nonces the owner already used
-        out.append((h, h.body(h.tx(nonce=i + 1, value=1))))
+    # (A nonce the owner already used is no violation: a refused transaction leaves its nonce
+    # unused on chain, so it may be signed again, counted again; docs/cosigner.md.)
+    for i in range(40):  # data transactions: in no permission group
+        tx = delegate.tx(nonce=8000 + i, value=0, transaction_type=TransactionType.DATA,
+                         transaction_data=f"note {i}")  # fmt: skip
+        out.append((delegate, delegate.body(tx)))
     storage_methods = sorted(GROUPS["allocation_storage_operations"][1])
     for i in range(40):  # a send whose fields are also a contract call (the type is not hashed)
         # to the allowed recipient: an address no contract is known at, refused all the same

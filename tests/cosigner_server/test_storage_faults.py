@@ -18,6 +18,7 @@ from cosigner_server.model import (
     SPLIT_ACTIVE,
     SPLIT_REVOKED,
     ConsumeResult,
+    ConsumeSnapshot,
     EnrollmentCode,
     Refusal,
     ShareCode,
@@ -26,7 +27,9 @@ from cosigner_server.model import (
     User,
     Wallet,
 )
+from cosigner_server.policy import check_stored_state
 from cosigner_server.storage.base import Conflict, StorageError, StorageUnavailable
+from cosigner_server.storage.consume_steps import STALE_PENDING_SECONDS
 from cosigner_server.storage.faulty import FaultyStorage, InjectedFault
 from cosigner_server.storage.sqlite import SQLiteStorage
 
@@ -36,7 +39,11 @@ PERIOD = 600
 MAX_PER_PERIOD = 3
 
 
-def decide(usage: UsageSummary) -> Refusal | None:
+def decide(snapshot: ConsumeSnapshot) -> Refusal | None:
+    refusal = check_stored_state(snapshot)
+    if refusal is not None:
+        return refusal
+    usage = snapshot.usage
     if usage.period_count >= MAX_PER_PERIOD:
         return Refusal("max_count_per_period", f"{usage.period_count} of {MAX_PER_PERIOD}")
     return None
@@ -180,6 +187,13 @@ class Model:
 
     def consume(self, sid: str, rk: str, nk: str | None, value: int, now: int) -> Any:
         seen = self.cosigns.get(rk)
+        if seen is not None and seen[0] == sid and seen[4] is None and (
+            now - seen[1] > STALE_PENDING_SECONDS
+        ):
+            # left pending by a dead server: released, then this request proceeds as new
+            del self.cosigns[rk]
+            self.splits[sid] = replace(self.splits[sid], uses=max(self.splits[sid].uses - 1, 0))
+            seen = None
         if seen is not None:
             if seen[0] != sid:
                 return ("refusal", "request_key_reused")
@@ -193,14 +207,16 @@ class Model:
             return ("refusal", "expired")
         if self.wallets[s.client_id].frozen:
             return ("refusal", "frozen")
-        if nk is not None and any(v[3] == nk for v in self.cosigns.values()):
-            return ("refusal", "nonce_reused")
+        # a nonce may be signed again; each signature counts (the nonce rule)
+        signed_before = 0 if nk is None else sum(v[3] == nk for v in self.cosigns.values())
         window = [
             v for v in self.cosigns.values()
             if v[0] == sid and v[1] > now - s.permissions.period_seconds
         ]  # fmt: skip
         usage = UsageSummary(sum(v[2] for v in window), len(window), s.uses)
-        refusal = decide(usage)
+        refusal = decide(
+            ConsumeSnapshot(now, True, s.status, s.permissions, True, False, signed_before, usage)
+        )
         if refusal is not None:
             return ConsumeResult(refusal=refusal)
         self.cosigns[rk] = [sid, now, value, nk, None]
@@ -211,6 +227,7 @@ class Model:
             sealed_server_share=s.sealed_server_share,
             usage_after=UsageSummary(usage.period_value + value, usage.period_count + 1,
                                      usage.total_uses + 1),
+            nonce_signed_before=signed_before,
         )  # fmt: skip
 
     def complete(self, rk: str, answer: str) -> Any:

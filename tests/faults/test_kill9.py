@@ -134,16 +134,25 @@ def _replay_after_restarts(server: Server, load: Load) -> int:
         auth = load._auth(earlier.split.wallet)
         uses = http.get(f"/v1/splits/{earlier.split.id}", headers=auth).json()["split"]["uses"]
         right = 0
-        for i in range(200):
-            body = earlier.body if i % 2 else {**earlier.body, "request_id": uuid.uuid4().hex}
-            answer = http.post("/v1/sign/transaction", json=body, headers=auth)
-            if i % 2:
-                right += (answer.status_code == 200
-                          and answer.json()["signature"] == earlier.signature)  # fmt: skip
-            else:
-                right += answer.status_code == 403 and _rule(answer) == "nonce_reused"
+        for _ in range(200):
+            answer = http.post("/v1/sign/transaction", json=earlier.body, headers=auth)
+            right += (answer.status_code == 200
+                      and answer.json()["signature"] == earlier.signature)  # fmt: skip
+        replayed = http.get(f"/v1/splits/{earlier.split.id}", headers=auth).json()["split"]
+        # The same nonce under a new request id is a new signature (a refused transaction leaves
+        # its nonce unused on chain), counted once more; its record says the nonce was signed.
+        again = {**earlier.body, "request_id": uuid.uuid4().hex}
+        resigned = http.post("/v1/sign/transaction", json=again, headers=auth)
         split = http.get(f"/v1/splits/{earlier.split.id}", headers=auth).json()["split"]
     after = [r for r in server.audit_records() if r["split"] == earlier.split.id]
     signed = [r for r in after if r["outcome"] == "signed" and r not in before]
-    # A second record or a second use makes every replay count as wrong.
-    return right if not signed and split["uses"] == uses else 0
+    # A replay that counted or made a second record, or a re-signature of the nonce that was not
+    # counted, makes every replay count as wrong.
+    counted_right = (
+        replayed["uses"] == uses
+        and resigned.status_code == 200
+        and len(signed) == 1
+        and signed[0]["details"].get("nonce_signed_before", 0) >= 1
+        and split["uses"] == uses + 1
+    )
+    return right if counted_right else 0
