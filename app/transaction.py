@@ -40,6 +40,21 @@ ZCN_SC_ADDRESS = _SC_PREFIX + "12e0"  # the ZCN bridge
 SMART_CONTRACT_ADDRESSES = frozenset(
     {FAUCET_SC_ADDRESS, STORAGE_SC_ADDRESS, MINER_SC_ADDRESS, ZCN_SC_ADDRESS}
 )
+# Contracts of older 0Chain releases outside the prefix (gosdk's VestingSmartContractAddress and
+# MultiSigSmartContractAddress): a node of such a release would run a call sent to them.
+_LEGACY_SC_ADDRESSES = frozenset({
+    "2bba5b05949ea59c80aed3ac3474d7379d3be737e8eb5a968c52295e48333ead",
+    "27b5ef7120252b79f9dd9c05505dd28f328c80f6863ee446daede08a84d651a7",
+})  # fmt: skip
+
+
+def may_be_contract(address: str) -> bool:
+    """Could a node run a contract call sent to this address? 0Chain's contracts are compiled
+    into the node at fixed addresses (every current one has the prefix), so a call to any other
+    address fails on every node; a wallet's client id (sha3 of a key) has the 60-digit prefix
+    with probability 2^-240."""
+    address = address.lower()
+    return address.startswith(_SC_PREFIX) or address in _LEGACY_SC_ADDRESSES
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 

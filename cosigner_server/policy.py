@@ -43,6 +43,7 @@ from app.transaction import (
     ZCN_SC_ADDRESS,
     Transaction,
     TransactionType,
+    may_be_contract,
 )
 from cosigner_server.model import SPLIT_ACTIVE, ConsumeSnapshot, Refusal, UsageSummary
 
@@ -179,11 +180,15 @@ def _check_other_meanings(
       that every co-signed transaction does not already do (use the nonce, pay the fee);
     - send (0) of a declared call: moves the same value to the same contract the allowed call
       pays, within the same caps; the contract's account is nobody's to withdraw from;
-    - call (1000) of a declared send: whenever the data reads as a call, the method must be
-      allowed, whatever the address (an unknown address may be a contract this code does not
-      know; refusing such a send costs a note, missing a contract costs the wallet).
+    - call (1000) of a declared send: whenever the data reads as a call to an address a node
+      could run a contract at (any address with 0Chain's contract prefix, known to this code or
+      not, and the older releases' contracts), the method must be allowed. Elsewhere a call
+      fails on every node, so gosdk's own sends (`{"name":"transfer","input":...}` to a wallet)
+      are plain sends.
     """
     if tx.transaction_type != TransactionType.SEND or not is_call:
+        return None
+    if not may_be_contract(tx.to_client_id):
         return None
     group = method_group(tx.to_client_id, method)
     where = _CONTRACTS.get(tx.to_client_id, f"address {short_id(tx.to_client_id)}")

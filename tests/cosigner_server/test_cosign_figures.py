@@ -28,6 +28,9 @@ from .cosign_helpers import Holder, holder, make_split
 
 RNG = random.Random(5)
 
+# An address a node could run a contract at (0Chain's contract prefix) that policy.py does not know.
+UNKNOWN_CONTRACT = STORAGE_SC_ADDRESS[:-4] + "12d5"
+
 
 def _point_bytes(flag: int, x: int) -> str:
     data = bytearray(x.to_bytes(32, "little"))
@@ -116,9 +119,10 @@ def violating_requests(h, delegate):
         out.append((delegate, delegate.body(tx)))
     storage_methods = sorted(GROUPS["allocation_storage_operations"][1])
     for i in range(40):  # a send whose fields are also a contract call (the type is not hashed)
-        # to the allowed recipient: an address no contract is known at, refused all the same
+        # to an allowed recipient with the contracts' address prefix: a contract this code does
+        # not know, refused all the same
         data = smart_contract_data(storage_methods[i % len(storage_methods)], {"i": i})
-        tx = delegate.tx(nonce=41, value=0, transaction_data=data)
+        tx = delegate.tx(nonce=41, value=0, to=UNKNOWN_CONTRACT, transaction_data=data)
         out.append((delegate, delegate.body(tx)))
     for i in range(40):  # data a node's Go JSON reader would read differently
         key = ("Name", "NAME", "nAme", "name")[i % 4]  # the last: a duplicate key
@@ -136,7 +140,7 @@ def test_no_signature_for_policy_violations(cosigner):
     bob_perm = {
         "groups": ["token_transfers"],
         "max_per_transaction": ZCN,
-        "recipients": ["ab" * 32],
+        "recipients": ["ab" * 32, UNKNOWN_CONTRACT],
     }
     made = h.http.post(
         f"/v1/wallets/{h.wallet['client_id']}/splits",

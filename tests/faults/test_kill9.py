@@ -18,7 +18,6 @@ from collections import Counter
 from .harness import (
     Load,
     Server,
-    _rule,
     check_acknowledged,
     percentile,
     record_figures,
