@@ -452,7 +452,7 @@ async def test_faults_leave_no_partial_state(tmp_path: Path, seed: int) -> None:
                  "take_user_share", "delete_wallet", "use_enrollment_code", "conflict",
                  "fk"):  # fmt: skip
         assert out.get(name, 0) > 5, (name, out)
-    assert out["accepted"] > 100 and out["replayed"] > 10 and out["refused"] > 100, out
+    assert out["accepted"] > 100 and out["replayed"] > 5 and out["refused"] > 100, out
 
 
 async def test_faulty_rates_and_passthrough(tmp_path: Path) -> None:

@@ -53,7 +53,9 @@ def test_a_revoked_key_is_unmistakable_and_activity_names_it(qtbot, ctx, owned):
     assert model.index(active_row, 2).data(Qt.ItemDataRole.FontRole) is None
 
     # Activity refreshes when shown, and names the key.
-    activity = window.tabs.widget(window.tabs.count() - 1)
+    activity = next(
+        w for w in map(window.tabs.widget, range(window.tabs.count())) if isinstance(w, ActivityTab)
+    )
     window.tabs.setCurrentWidget(activity)
     qtbot.waitUntil(
         lambda: any(r.what == "Revoked a key (“Sam's laptop”)" for r in activity.model.shown()),
