@@ -204,8 +204,8 @@ class Storage(abc.ABC):
     async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
         """Delete up to `limit` co-sign records (oldest first) older than BOTH `retention`
         seconds and their split's rolling period, so no cap ever misses a co-sign inside its
-        period. The highest pruned nonce of each wallet is kept: a nonce at or below it is
-        refused as reused and last_nonce never goes back. Returns how many went (fewer than
+        period. The highest pruned nonce of each wallet is kept, so last_nonce never goes
+        back. Returns how many went (fewer than
         `limit`: nothing older is left). Splits' `uses` and the audit log are not touched."""
         raise NotImplementedError("this storage does not prune co-sign records")
 
