@@ -149,8 +149,10 @@ def _challenge_mac(state: ServerState, split_id: str, expires_at: int, nonce: st
     return hmac.new(state.hmac_key, text, hashlib.sha256).hexdigest()
 
 
-def _redeem_challenge(state: ServerState, split_id: str, challenge: str) -> bool:
-    """True once for a challenge this server made for this split, before it expires."""
+async def _redeem_challenge(state: ServerState, split_id: str, challenge: str) -> bool:
+    """True once for a challenge this server made for this split, before it expires. Single use
+    is recorded in the database (every replica of one database agrees, and a restart forgets
+    nothing); used even if the proof then fails."""
     expires, _, rest = challenge.partition(".")
     nonce, _, mac = rest.partition(".")
     if not (expires.isascii() and expires.isdigit() and len(expires) <= 12):
@@ -158,17 +160,22 @@ def _redeem_challenge(state: ServerState, split_id: str, challenge: str) -> bool
     expected = _challenge_mac(state, split_id, int(expires), nonce)
     if not hmac.compare_digest(mac.encode(), expected.encode()) or int(expires) < now():
         return False
+    digest = hashlib.sha256(challenge.encode()).hexdigest()
+    try:
+        return await state.storage.use_once(digest, int(expires), now())
+    except NotImplementedError:
+        pass  # a storage without single-use records: this process's memory
     t = now()
     for key in [k for k, (_, exp) in state.challenges.items() if exp < t]:
         state.challenges.pop(key, None)  # expired ones are refused by their own expiry
     if challenge in state.challenges:
         return False
-    state.challenges[challenge] = (split_id, int(expires))  # used, even if the proof fails
+    state.challenges[challenge] = (split_id, int(expires))
     return True
 
 
 async def prove(state: ServerState, split_id: str, challenge: str, signature: str) -> dict:
-    if not _redeem_challenge(state, split_id, challenge):
+    if not await _redeem_challenge(state, split_id, challenge):
         raise unauthorized("the challenge is unknown, used or expired")
     split = await state.storage.get_split(split_id)
     if split is None or split.holder_id is None or split.status_at(now()) != SPLIT_ACTIVE:

@@ -209,6 +209,13 @@ class Storage(abc.ABC):
         `limit`: nothing older is left). Splits' `uses` and the audit log are not touched."""
         raise NotImplementedError("this storage does not prune co-sign records")
 
+    async def use_once(self, digest: str, expires_at: int, now: int) -> bool:
+        """Record that the single-use token with this digest (a redeemed proof challenge) is
+        used: True the first time, False ever after until it expires (then it is forgotten; its
+        own expiry refuses it). In the database, so every replica of one database agrees. Not
+        abstract: a storage without it makes the caller keep the record in its own memory."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no single-use records")
+
     # -- key rotation: optional (SQLiteStorage has them; kek_rotation.py refuses without) ------
     async def sealed_blobs(self) -> list[tuple[str, str, bytes]]:
         """(column, row key, blob) of every non-empty sealed value."""

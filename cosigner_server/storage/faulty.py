@@ -96,6 +96,9 @@ class FaultyStorage(Storage):
     async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
         return await self._call("prune_cosigns", self.inner.prune_cosigns, now, retention, limit)
 
+    async def use_once(self, digest: str, expires_at: int, now: int) -> bool:
+        return await self._call("use_once", self.inner.use_once, digest, expires_at, now)
+
     # -- users -----------------------------------------------------------------------------------
     async def add_user(self, user: User) -> None:
         await self._call("add_user", self.inner.add_user, user)

@@ -182,6 +182,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             sealed BYTEA NOT NULL
         )""",
     ),
+    # 2: redeemed proof challenges, single use across replicas (Storage.use_once)
+    (
+        """CREATE TABLE used_once (
+            digest TEXT PRIMARY KEY,
+            expires_at BIGINT NOT NULL
+        )""",
+        "CREATE INDEX used_once_by_expiry ON used_once (expires_at)",
+    ),
 )
 
 
@@ -565,6 +573,18 @@ class PostgresStorage(Storage):
                 at = row[1]
             await _journal_add(conn, [(split_id, at)])
             return True
+
+        return await self._tx(body)
+
+    async def use_once(self, digest: str, expires_at: int, now: int) -> bool:
+        async def body(conn) -> bool:
+            await conn.execute("DELETE FROM used_once WHERE expires_at < %s", (now,))
+            cur = await conn.execute(
+                "INSERT INTO used_once (digest, expires_at) VALUES (%s, %s) "
+                "ON CONFLICT (digest) DO NOTHING RETURNING 1",
+                (digest, expires_at),
+            )
+            return (await cur.fetchone()) is not None
 
         return await self._tx(body)
 

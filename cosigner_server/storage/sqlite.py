@@ -157,6 +157,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             highest INTEGER NOT NULL
         )""",
     ),
+    # 4: redeemed proof challenges (single use across restarts; see Storage.use_once)
+    (
+        """CREATE TABLE used_once (
+            digest TEXT PRIMARY KEY,
+            expires_at INTEGER NOT NULL
+        )""",
+        "CREATE INDEX used_once_by_expiry ON used_once (expires_at)",
+    ),
 )
 
 # Every column holding envelope-sealed bytes: column -> (table, primary key). Key rotation
@@ -1184,6 +1192,17 @@ class SQLiteStorage(Storage):
             return accepted(bytes(share), usage, value, signed_before)
 
         return await self._grouped("consume", body)
+
+    async def use_once(self, digest: str, expires_at: int, now: int) -> bool:
+        def body(db: sqlite3.Connection) -> bool:
+            db.execute("DELETE FROM used_once WHERE expires_at < ?", (now,))
+            cur = db.execute(
+                "INSERT OR IGNORE INTO used_once (digest, expires_at) VALUES (?, ?)",
+                (digest, expires_at),
+            )
+            return cur.rowcount == 1
+
+        return await self._call(self._write, "use_once", body)
 
     async def prune_cosigns(self, now: int, retention: int, limit: int = 500) -> int:
         """See Storage.prune_cosigns. One transaction of at most `limit` rows, oldest first, so

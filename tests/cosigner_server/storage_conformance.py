@@ -384,6 +384,16 @@ class StorageConformance:
         s1 = await base.get_split("s1")
         assert s1.status == SPLIT_ACTIVE and s1.sealed_server_share is not None
 
+    # -- single-use records (redeemed proof challenges) ------------------------------------------
+    async def test_a_single_use_record_is_used_once_until_expiry(self, storage: Storage) -> None:
+        assert await storage.use_once("d1", T0 + 120, T0) is True
+        assert await storage.use_once("d1", T0 + 120, T0 + 60) is False  # used
+        assert await storage.use_once("d2", T0 + 120, T0 + 60) is True  # another one
+        racing = await asyncio.gather(*(storage.use_once("d3", T0 + 120, T0) for _ in range(10)))
+        assert racing.count(True) == 1
+        # Past its expiry a record is forgotten (the token's own expiry refuses it by then).
+        assert await storage.use_once("d1", T0 + 400, T0 + 300) is True
+
     # -- refresh (keyless custody) ----------------------------------------------------------------
     async def test_replace_split_share_is_compare_and_set(self, base: Storage) -> None:
         assert await base.replace_split_share("s1", "spk-1", "spk-new", b"sealed-new") is True
@@ -744,3 +754,4 @@ class StorageConformance:
             await base.consume("s1", "r1", "w1:1", ZCN, T0, decided(broken))
         assert (await base.get_split("s1")).uses == 0
         assert (await base.consume("s1", "r1", "w1:1", ZCN, T0, allow)).refusal is None
+

@@ -140,6 +140,21 @@ def test_two_replicas_on_one_postgresql(tmp_path: Path, pg_cluster: Cluster) -> 
         assert sum(code == 200 for code, _ in outcomes) == 10, outcomes
         assert {rule for code, rule in outcomes if code != 200} == {"max_uses"}
 
+        # A proof-of-possession challenge is redeemed once across replicas: made and redeemed
+        # on A, the same proof replayed to B is refused (the used record is in the database).
+        holder = load_a.active[0]
+        with a.http() as http_a, b.http() as http_b:
+            challenge = http_a.post("/v1/auth/challenge", json={"split_id": holder.id}).json()
+            proof = {
+                "split_id": holder.id,
+                "challenge": challenge["challenge"],
+                "signature": holder.share.sign(bytes.fromhex(challenge["message_hex"])).to_hex(),
+            }
+            assert http_a.post("/v1/auth/proof", json=proof).status_code == 200
+            replayed = http_b.post("/v1/auth/proof", json=proof)
+            assert replayed.status_code == 401, replayed.text
+            assert "unknown, used or expired" in replayed.json()["error"]["message"]
+
         # Load through both; A dies by SIGKILL half-way, B keeps serving.
         load_a.run(40)
         thread_b = load_b.run_background()

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from tests.ui.conftest import WAIT_MS, wait_job
 from tests.ui.test_shares import owned, tab  # noqa: F401 (fixtures)
 from ui.activity_detail_dialog import ActivityDetailDialog
+from ui.activity_tab import ActivityTab
 from ui.main_window import MainWindow
 from ui.shares_model import STATUS_COLUMN
 from ui.shares_tab import SharesTab
