@@ -24,7 +24,14 @@ from app.compose import MAINNET_CHAIN_ID, ComposeError, parse_zcn
 from app.network.settings import KNOWN_NETWORKS, NetworkSettingsError, network_by_name
 from ui.context import LOCAL, AppContext
 from ui.network_link import network_link
-from ui.widgets import FieldError, IdLabel, field_block, mark_field, monospace
+from ui.widgets import (
+    FieldError,
+    IdLabel,
+    field_block,
+    mark_field,
+    monospace,
+    room_for_one_line,
+)
 
 THEMES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -84,6 +91,7 @@ class SettingsDialog(QDialog):
         current = link.settings
         shown = current.name if current.name != "custom" else current.block_worker
         self.network.setCurrentText(shown)
+        room_for_one_line(self.network)
         self.network_error = FieldError()
 
         self.keyring = QLabel("Checking…")
@@ -118,6 +126,7 @@ class SettingsDialog(QDialog):
         self.refresh_days.setSuffix(" days")
         self.refresh_days.setValue(prefs.refresh_days)
         self.refresh_days.setAccessibleName("Refresh my keys every")
+        room_for_one_line(self.refresh_days)
         self.refresh_days.setToolTip(
             "A refreshed key makes every copy of the old one (a lost device, a backup) useless"
         )

@@ -267,3 +267,42 @@ def heading(text: str) -> QLabel:
     # a few pixels right of the text they head.
     label.setIndent(0)
     return label
+
+
+def room_for_one_line(box: QWidget) -> None:
+    """A spin box or editable combo box whose text field gets a whole line of text. With
+    Fusion their own size hint leaves the field inside them 2-3 px shorter than a line edit
+    needs (descenders and the caret touch the frame); the box is made as much taller."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import (
+        QAbstractSpinBox,
+        QComboBox,
+        QStyle,
+        QStyleOptionComboBox,
+        QStyleOptionSpinBox,
+    )
+
+    edit = box.lineEdit()
+    if edit is None:
+        return
+    if isinstance(box, QAbstractSpinBox):
+        option = QStyleOptionSpinBox()
+        option.initFrom(box)
+        option.frame = box.hasFrame()
+        option.subControls = QStyle.SubControl.SC_All
+        control, field = QStyle.ComplexControl.CC_SpinBox, QStyle.SubControl.SC_SpinBoxEditField
+    elif isinstance(box, QComboBox):
+        option = QStyleOptionComboBox()
+        option.initFrom(box)
+        option.editable = True
+        option.frame = box.hasFrame()
+        option.subControls = QStyle.SubControl.SC_All
+        control, field = QStyle.ComplexControl.CC_ComboBox, QStyle.SubControl.SC_ComboBoxEditField
+    else:
+        raise TypeError(f"not a spin box or combo box: {type(box).__name__}")
+    hint = box.sizeHint()
+    option.rect = QRect(0, 0, hint.width(), hint.height())
+    shown = box.style().subControlRect(control, option, field, box).height()
+    short = edit.minimumSizeHint().height() - shown
+    if short > 0:
+        box.setMinimumHeight(hint.height() + short)
