@@ -158,6 +158,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Retry</source>
         <translation type="unfinished"></translation>
     </message>
@@ -170,7 +174,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Sign transaction</source>
+        <source>Send / Sign</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
