@@ -9,7 +9,7 @@ import asyncio
 import secrets
 import socket
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget, QWizard
 
 from app.keys import secret_key_from_mnemonic
 from app.wallets import new_device_key
@@ -113,6 +113,14 @@ class ConfirmPage(AsyncPage):
             return share.client_id
 
         return ctx.cosigner(make, label="Making this computer's key")
+
+    def _set_buttons(self, enabled: bool) -> None:
+        # Registering the confirmed wallet is the point of no return: Cancel waits for it (the
+        # wizard would otherwise close on a wallet the co-signer may already hold).
+        super()._set_buttons(enabled)
+        wizard = self.wizard()
+        if wizard is not None and wizard.button(QWizard.WizardButton.CancelButton) is not None:
+            wizard.button(QWizard.WizardButton.CancelButton).setEnabled(enabled)
 
     def done_with(self, result) -> None:
         w = self.wizard()

@@ -82,13 +82,28 @@ class FirstRunWizard(QWizard):
 
     @property
     def unconfirmed(self) -> bool:
-        """A wallet was created here and its words were not confirmed yet (no backup)."""
+        """New words are shown and were not confirmed yet (no backup): drawn here for a keyless
+        wallet the co-signer does not know yet, or drawn by a co-signer that already holds the
+        wallet."""
+        return bool(self._words) or (self.created is not None and bool(self.created.mnemonic))
+
+    @property
+    def registered_unconfirmed(self) -> bool:
+        """The unconfirmed wallet already exists on the co-signer (it drew the words)."""
         return self.created is not None and bool(self.created.mnemonic)
+
+    def registering(self) -> bool:
+        """The confirmed words are being turned into a wallet on the co-signer right now."""
+        job = getattr(self.pages[CONFIRM], "_job", None)
+        return job is not None and job.running
 
     def reject(self) -> None:
         # Issue 15.2: Cancel on the words page used to leave a usable wallet whose words were
         # never confirmed. Creating is finished only by confirming; Cancel discards, after
-        # asking.
+        # asking. While the confirmed wallet is being registered there is nothing left to
+        # discard (the co-signer may already hold it): the window stays until that ends.
+        if self.registering():
+            return
         if self.unconfirmed:
             self._ask_discard()
             return
@@ -102,10 +117,17 @@ class FirstRunWizard(QWizard):
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Discard the new wallet?")
         box.setText("Discard the new wallet?")
-        box.setInformativeText(
-            "Its recovery words were not confirmed, so nothing could bring it back. Splitkey "
-            "deletes it; you can create another one at any time."
-        )
+        if self.registered_unconfirmed:
+            box.setInformativeText(
+                "Its recovery words were not confirmed, so nothing could bring it back. "
+                "Splitkey deletes it; you can create another one at any time."
+            )
+        else:
+            box.setInformativeText(
+                "Its recovery words were not confirmed, so it was not made yet. Splitkey "
+                "forgets the words and registers nothing; you can create another wallet at "
+                "any time."
+            )
         destructive = QMessageBox.ButtonRole.DestructiveRole
         self.discard_button = box.addButton("Discard wallet", destructive)
         keep = box.addButton("Keep going", QMessageBox.ButtonRole.RejectRole)
@@ -117,17 +139,23 @@ class FirstRunWizard(QWizard):
         box.open()
 
     def _discard(self):
-        """Delete the unconfirmed wallet on the co-signer (its deletion is scheduled, so it
-        can sign nothing from now on), then close."""
-        client_id = self.created.wallet.client_id
-        job = self.ctx.cosigner(lambda api: api.delete_wallet(client_id), "Discarding the wallet")
-        self.discarding = job
+        """Throw the unconfirmed wallet away, then close. Words drawn here (keyless) were never
+        sent anywhere: forgetting them is all there is to do. A wallet the co-signer drew the
+        words for is deleted there (its deletion is scheduled, so it can sign nothing from now
+        on). Returns the deletion's job, or None when there is nothing to wait for."""
 
         def close(_result=None) -> None:
             self.created, self.client_id = None, None
             self.forget_words()
             QWizard.reject(self)
 
+        if not self.registered_unconfirmed:
+            self.discarding = None
+            close()
+            return None
+        client_id = self.created.wallet.client_id
+        job = self.ctx.cosigner(lambda api: api.delete_wallet(client_id), "Discarding the wallet")
+        self.discarding = job
         job.finished.connect(close)
         job.failed.connect(self._discard_failed)
         return job
