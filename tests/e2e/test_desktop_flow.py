@@ -3,6 +3,7 @@
 1. first run with "This computer" (the bundled co-signer as a real child process,
    app/local_cosigner.py), create a wallet, confirm the words;
 2. sign a transfer; the signature shown verifies under the wallet key shown in the Overview;
+   signing the same nonce again is allowed (a refused transaction leaves it free) and verifies;
 3. the owner makes a user for the delegate with the co-signer's own admin CLI
    (`splitkey-cosigner users add`, against the running built-in co-signer) and shares the wallet
    in the Share dialog: token transfers only, at most 5 ZCN per 24 h;
@@ -259,6 +260,15 @@ def test_first_run_sign_share_cap_and_revoke(
     signed = verified_signature(tab, shown, wallet_key)
     assert shown["Amount"].startswith("3.5 ZCN")
     assert signed.client_id == client_id and signed.transaction_nonce == 1
+    assert tab.nonce.text() == "2"
+
+    #    the same nonce may be co-signed again (a transaction the chain refused leaves its nonce
+    #    unused; counted again against any cap, docs/cosigner.md "Signing a nonce again"): the
+    #    owner's second signature of nonce 1 verifies too, and the next proposal stays 2
+    shown = sign_transfer(qtbot, tab, "3.5", nonce="1")
+    again = verified_signature(tab, shown, wallet_key)
+    assert again.client_id == client_id and again.transaction_nonce == 1
+    assert tab.nonce.text() == "2"
 
     # 5. the delegate gets an account on the owner's co-signer from its admin CLI
     local = ctx.local
@@ -341,8 +351,7 @@ def test_first_run_sign_share_cap_and_revoke(
     assert delegate_split == made.split.id
 
     # 8. the delegate's app proposes nonce 2: the co-signer said it last signed 1 for this
-    #    wallet (the owner's transfer). (Signing nonce 1 again would be allowed and counted: a
-    #    refused transaction leaves its nonce unused on chain; see docs/cosigner.md.)
+    #    wallet (the owner's transfers).
     d_sign = d_window.sign
     d_window.tabs.setCurrentWidget(d_sign)
     assert d_sign.nonce.text() == "2"
