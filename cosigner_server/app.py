@@ -8,7 +8,7 @@ import logging
 
 from aiohttp import web
 
-from . import retention, vault
+from . import kek_rotation, retention, vault
 from .bootstrap import close_state, load_state
 from .config import ServerConfig
 from .limits import GUARD, Guard, deadline, guard
@@ -57,16 +57,25 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> web.Ap
         app.cleanup_ctx.append(_lifecycle)
     app.cleanup_ctx.append(_deletion_sweeper)
     app.cleanup_ctx.append(_retention_sweeper)
+    if config.database_url:
+        app.cleanup_ctx.append(_replica_heartbeat)
     return app
 
 
 async def _lifecycle(app: web.Application):
     loaded = await load_state(app[STATE].config)
     app[STATE].__dict__.update(loaded.__dict__)
-    if app[STATE].sealed:
+    state = app[STATE]
+    if state.sealed:
         log.warning("starting sealed: no key-encryption key found; only /health answers")
+    elif state.config.database_url:
+        # Replicas: record this ring, and seal under a new key only once every live one has it.
+        await kek_rotation.settle(state)
     yield
-    await close_state(app[STATE])
+    if not state.sealed and state.config.database_url:
+        with contextlib.suppress(Exception):  # a clean stop no longer counts as live
+            await state.storage.replica_gone(kek_rotation.replica_id(state))
+    await close_state(state)
 
 
 def _every(seconds: float, job, what: str, roles: tuple[str, ...]):
@@ -98,4 +107,12 @@ _deletion_sweeper = _every(
 )
 _retention_sweeper = _every(
     retention.SWEEP_SECONDS, retention.sweep, "retention sweep", ("all", "auth")
+)
+
+
+_replica_heartbeat = _every(
+    kek_rotation.REPLICA_HEARTBEAT,
+    kek_rotation.settle,
+    "replica heartbeat",
+    ("all", "vault", "auth"),
 )

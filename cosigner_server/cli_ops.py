@@ -441,6 +441,15 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
             )
             return EXIT_OK
         status = api.kek_reload()
+        if status.get("waiting_for") and status.get("loaded") == new_ring.current_id:
+            # Replicas: this one holds the new key but seals nothing under it (and re-seals
+            # nothing) while a live replica lacks it.
+            raise CliError(
+                f"re-sealing under {new_ring.current_id} refused: live replicas lack it: "
+                f"{', '.join(status['waiting_for'])}. Give each the new ring (`rotate-kek "
+                "--reload` there, or restart it with it), then run rotate-kek again",
+                EXIT_PROBLEM,
+            )
         if status["current"] != new_ring.current_id:
             hint = (
                 "restart the server with the new $SPLITKEY_COSIGNER_KEK first"
@@ -492,6 +501,21 @@ def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
 
     current = status["current"]
     old = [k for k in status["keys"] if k != current]
+    if status.get("waiting_for"):
+        raise CliError(
+            f"--retire refused: live replicas lack key {status.get('loaded')}: "
+            f"{', '.join(status['waiting_for'])}. Give each the new ring (`rotate-kek --reload` "
+            "there) and run rotate-kek again first",
+            EXIT_PROBLEM,
+        )
+    lack = [
+        r["id"] for r in status.get("replicas", []) if r["live"] and current not in r["keys"]
+    ]
+    if lack:
+        raise CliError(
+            f"--retire refused: live replicas lack key {current}: {', '.join(lack)}",
+            EXIT_PROBLEM,
+        )
     if ring.current_id != current:
         raise CliError(
             f"the key source's current key {ring.current_id} is not the server's {current}: "

@@ -12,6 +12,13 @@ The protocol (driven by `splitkey-cosigner rotate-kek`, cli_ops.py):
      left, so a record sealed with the old ring just before the swap is caught too;
   4. `rotate-kek --retire` drops the old keys from the source once GET /v1/admin/kek counts 0
      records under them, and reloads; the server refuses a ring that lacks a key still in use.
+With replicas (PostgreSQL) every replica records in the database which KEK ids its ring holds
+(replicas table: at start, at each reload and every REPLICA_HEARTBEAT seconds, stamped with the
+database's clock). A replica seals under a key only once every live replica (seen within
+REPLICA_LIVE_WINDOW) holds it: until then a reload keeps sealing under the key the shared server
+secrets are sealed under (nothing is re-sealed) and names the replicas it waits for; whichever
+replica then finds no live replica lacking the key switches to it and re-seals. A ring that
+drops keys (--retire) is refused while a live replica lacks the new key.
 A crash anywhere leaves every record readable: until step 4 the source holds both keys, and each
 record is under exactly one of them (the swap is one SQLite transaction, the file a rename).
 
@@ -28,7 +35,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import socket
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -55,6 +64,12 @@ RECORD_IDS = {
 # A pass that still finds work after this many is not converging (something keeps sealing under
 # an old key): stop and say so rather than spin.
 MAX_PASSES = 20
+
+
+# Replicas: how often each records its ring, and how long a replica not seen still counts as
+# live (three missed heartbeats: a replica killed or cut off stops blocking after that).
+REPLICA_HEARTBEAT = 10
+REPLICA_LIVE_WINDOW = 3 * REPLICA_HEARTBEAT
 
 
 def record_id(column: str, row_key: str) -> str:
@@ -105,12 +120,80 @@ async def holds_shared_key(state: ServerState) -> bool:
     return _kek_id(state.kek, blob) in state.kek.ids
 
 
+def replica_id(state: ServerState) -> str:
+    """This replica's name in the replicas table: host and port (a restarted replica replaces
+    its row). $SPLITKEY_COSIGNER_REPLICA_ID overrides it (containers with random host names)."""
+    import os
+
+    return os.environ.get("SPLITKEY_COSIGNER_REPLICA_ID") or (
+        f"{socket.gethostname()}:{state.config.port}"
+    )
+
+
+async def replicas(state: ServerState) -> list[dict[str, Any]]:
+    """Every replica the database knows of, this one included, and whether it counts as live."""
+    if not state.config.database_url or state.storage is None:
+        return []
+    return [
+        {"id": rid, "keys": ids, "seen_seconds_ago": round(age, 1),
+         "live": age <= REPLICA_LIVE_WINDOW}  # fmt: skip
+        for rid, ids, age in await state.storage.replicas()
+    ]
+
+
+async def lacking(state: ServerState, kek_id: str | None) -> list[str]:
+    """The live replicas, other than this one, whose ring lacks kek_id."""
+    me = replica_id(state)
+    return [
+        r["id"]
+        for r in await replicas(state)
+        if r["live"] and r["id"] != me and kek_id not in r["keys"]
+    ]
+
+
+async def settle(state: ServerState) -> None:
+    """Record this replica's ring and choose the key it seals with: the loaded ring's current
+    key once no other live replica lacks it; until then the key the shared server secrets are
+    sealed under (if the ring holds it), so nothing is sealed that a live replica cannot open.
+    Runs at start, after a reload and every REPLICA_HEARTBEAT seconds; on the switch it starts
+    the rewrap. SQLite (one server): the loaded ring as it is."""
+    loaded = state.kek_loaded or state.kek
+    if loaded is None:
+        return
+    state.kek_loaded = loaded
+    if not state.config.database_url:
+        state.kek, state.kek_waiting = loaded, []
+        return
+    await state.storage.replica_seen(replica_id(state), loaded.ids)
+    waiting = await lacking(state, loaded.current_id)
+    fallback = _kek_id(loaded, await state.storage.shared_secrets(None))
+    was_waiting = bool(state.kek_waiting)
+    if waiting and fallback != loaded.current_id and fallback in loaded.ids:
+        if state.kek.current_id != fallback or state.kek_waiting != waiting:
+            log.warning(
+                "sealing under %s, not %s, until these live replicas hold it: %s",
+                fallback, loaded.current_id, ", ".join(waiting),
+            )  # fmt: skip
+        state.kek = dataclasses.replace(loaded, current_id=fallback)
+        state.kek_waiting = waiting
+        return
+    state.kek, state.kek_waiting = loaded, []
+    if was_waiting:
+        log.info("every live replica holds %s: re-sealing under it", loaded.current_id)
+        start_rewrap(state)
+
+
 async def sealed_counts(state: ServerState) -> dict[str, int]:
     """Sealed values per KEK id, secrets.sealed included."""
     counts: dict[str, int] = {}
     for _column, _key, blob in await state.storage.sealed_blobs():
         kek_id = _kek_id(state.kek, blob)
         counts[kek_id] = counts.get(kek_id, 0) + 1
+    if state.config.database_url:
+        # replicas: the database's copy is the one they use (a data directory's may lag)
+        kek_id = _kek_id(state.kek, await state.storage.shared_secrets(None))
+        counts[kek_id] = counts.get(kek_id, 0) + 1
+        return counts
     with contextlib.suppress(OSError):
         kek_id = _kek_id(state.kek, secrets_path(state).read_bytes())
         counts[kek_id] = counts.get(kek_id, 0) + 1
@@ -125,6 +208,11 @@ async def status(state: ServerState) -> dict[str, Any]:
         "keys": ring.ids,
         "sealed": await sealed_counts(state),
         "rewrap": asdict(rewrap.progress),
+        # replicas: the loaded ring's current key, the live replicas that lack it (nothing is
+        # sealed under it until they hold it), and every replica's ring as last recorded
+        "loaded": (state.kek_loaded or ring).current_id,
+        "waiting_for": list(state.kek_waiting),
+        "replicas": await replicas(state),
     }
 
 
@@ -144,9 +232,11 @@ async def reload(state: ServerState, who: Principal) -> dict[str, Any]:
     no key in use; start the rewrap if anything is not under its current key."""
     new = _load_ring(state)
     try:
-        opened = ServerSecrets.from_bytes(
-            new.open(secrets_path(state).read_bytes(), SECRETS_RECORD)
-        )
+        if state.config.database_url:
+            blob = await state.storage.shared_secrets(None)
+        else:
+            blob = secrets_path(state).read_bytes()
+        opened = ServerSecrets.from_bytes(new.open(blob, SECRETS_RECORD))
     except SealedDataError:
         raise conflict(
             f"the new ring does not open {SECRETS_FILE}: not this server's key"
@@ -163,11 +253,22 @@ async def reload(state: ServerState, who: Principal) -> dict[str, Any]:
             f"the new ring lacks key {kek_id}, which still seals {n} records; keep it until a "
             "rewrap has moved them (GET /v1/admin/kek shows the counts)"
         )
+    if state.config.database_url and set(state.kek.ids) - set(new.ids):
+        # --retire: every live replica must hold the key the old ones are dropped for
+        waiting = await lacking(state, new.current_id)
+        if waiting:
+            raise conflict(
+                f"refusing to drop {', '.join(sorted(set(state.kek.ids) - set(new.ids)))}: "
+                f"live replicas lack key {new.current_id}: {', '.join(waiting)}"
+            )
     old = state.kek
-    state.kek = new  # seal() and unseal() read state.kek at each call
+    old_loaded, old_waiting = state.kek_loaded, state.kek_waiting
+    state.kek = state.kek_loaded = new  # seal() and unseal() read state.kek at each call
+    state.kek_waiting = []
+    await settle(state)  # replicas: seals under new.current_id only once every live one has it
 
     async def undo() -> None:
-        state.kek = old
+        state.kek, state.kek_loaded, state.kek_waiting = old, old_loaded, old_waiting
 
     await record(
         state,
@@ -176,8 +277,8 @@ async def reload(state: ServerState, who: Principal) -> dict[str, Any]:
         details={"current": new.current_id, "keys": new.ids, "before": old.current_id},
         undo=undo,
     )
-    if any(k != new.current_id and k != "damaged" for k in counts):
-        start_rewrap(state)
+    if any(k != state.kek.current_id and k != "damaged" for k in counts):
+        start_rewrap(state)  # a no-op pass while waiting: state.kek seals under the old key
     return await status(state)
 
 
@@ -204,11 +305,10 @@ async def _rewrap(state: ServerState, progress: RewrapProgress) -> None:
                 for column, key, blob in await state.storage.sealed_blobs()
                 if (column, key) not in damaged and _kek_id(ring, blob) != ring.current_id
             ]
-            before = secrets_path(state).read_bytes()
-            done_file = await asyncio.to_thread(_rewrap_secrets_file, state, ring)
-            if done_file and state.config.database_url:
-                # Replicas share one sealed copy in the database: re-sealed once, for all.
-                await state.storage.replace_shared_secrets(before, secrets_path(state).read_bytes())
+            if state.config.database_url:
+                done_file = await _rewrap_shared_secrets(state, ring)
+            else:
+                done_file = await asyncio.to_thread(_rewrap_secrets_file, state, ring)
             progress.resealed += int(done_file)
             if not todo and not done_file:
                 break
@@ -246,6 +346,25 @@ async def _rewrap(state: ServerState, progress: RewrapProgress) -> None:
                     "damaged": progress.damaged,
                 },
             )
+
+
+async def _rewrap_shared_secrets(state: ServerState, ring: KekRing) -> bool:
+    """Replicas share one sealed copy in the database: re-sealed once, for all, compare-and-swap
+    on the database's value (not this data directory's copy, which another replica's rewrap
+    leaves behind); the local copy then follows it. True if there was something to do."""
+    blob = await state.storage.shared_secrets(None)
+    if _kek_id(ring, blob) == ring.current_id:
+        fresh = None
+    else:
+        fresh = ring.seal(ring.open(blob, SECRETS_RECORD), SECRETS_RECORD)
+        if not await state.storage.replace_shared_secrets(blob, fresh):
+            return True  # changed meanwhile (another replica's rewrap): the next pass looks again
+    current = fresh or blob
+    path = secrets_path(state)
+    local = path.read_bytes() if path.exists() else None
+    if local != current:
+        await asyncio.to_thread(write_private_atomic, path, current)  # for the offline CLI
+    return fresh is not None
 
 
 def _rewrap_secrets_file(state: ServerState, ring: KekRing) -> bool:

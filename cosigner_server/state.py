@@ -32,6 +32,10 @@ class ServerState:
     challenges: dict[str, tuple[str, int]] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     metrics: Metrics = field(default_factory=Metrics)  # read by /metrics
+    # Replicas (kek_rotation.settle): the ring as loaded from the key source, whose current key
+    # state.kek does not seal with while a live replica lacks it; and the replicas it waits for.
+    kek_loaded: KekRing | None = None
+    kek_waiting: list[str] = field(default_factory=list)
     rewrap: Any = None  # the background KEK rewrap and its progress (kek_rotation.Rewrap)
     admission: Any = None  # the signing requests' gate (admission.SigningGate)
 

@@ -190,6 +190,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX used_once_by_expiry ON used_once (expires_at)",
     ),
+    # 3: which KEK ids each replica's ring holds (kek_rotation.settle): a rotation re-seals
+    # nothing, and --retire drops nothing, while a live replica lacks the new key. In the
+    # journal schema beside server_secrets, the value whose sealing key it is about; seen_at
+    # is the database's clock, so replica clock skew does not decide who is live.
+    (
+        f"""CREATE TABLE IF NOT EXISTS {JOURNAL_SCHEMA}.replicas (
+            replica_id TEXT PRIMARY KEY,
+            kek_ids TEXT[] NOT NULL,
+            seen_at TIMESTAMPTZ NOT NULL DEFAULT now()
+        )""",
+    ),
 )
 
 
@@ -793,6 +804,28 @@ class PostgresStorage(Storage):
             (bytes(new), bytes(old)),
         )
         return bool(rows)
+
+    # -- the replicas' KEK rings (kek_rotation.settle) -----------------------------------------
+    async def replica_seen(self, replica_id: str, kek_ids: list[str]) -> None:
+        await self._rows(
+            f"INSERT INTO {JOURNAL_SCHEMA}.replicas (replica_id, kek_ids, seen_at) "
+            "VALUES (%s, %s, now()) ON CONFLICT (replica_id) DO UPDATE "
+            "SET kek_ids = EXCLUDED.kek_ids, seen_at = now()",
+            (replica_id, list(kek_ids)),
+        )
+
+    async def replicas(self) -> list[tuple[str, list[str], float]]:
+        """(replica id, the KEK ids its ring holds, seconds since it was last seen)."""
+        rows = await self._rows(
+            f"SELECT replica_id, kek_ids, EXTRACT(EPOCH FROM now() - seen_at)::float8 "
+            f"FROM {JOURNAL_SCHEMA}.replicas ORDER BY replica_id"
+        )
+        return [(r[0], list(r[1]), float(r[2])) for r in rows]
+
+    async def replica_gone(self, replica_id: str) -> None:
+        await self._rows(
+            f"DELETE FROM {JOURNAL_SCHEMA}.replicas WHERE replica_id = %s", (replica_id,)
+        )
 
     # -- key rotation ------------------------------------------------------------------------------
     async def sealed_blobs(self) -> list[tuple[str, str, bytes]]:
