@@ -77,6 +77,8 @@ RaceHook = Callable[[str], Awaitable[None]]
 SCHEMA = "splitkey"
 # pg_advisory_xact_lock key of the migrations: several replicas starting at once apply them once.
 _MIGRATION_LOCK = 0x5350_4C49_544B  # "SPLITK"
+# ... and of disabling users, so the last enabled administrator stays (set_user_enabled).
+_USERS_LOCK = 0x5350_4B55_5345_5253  # "SPKUSERS"
 # The database's clock, in whole seconds, for the rolling windows: every replica counts from it.
 _DB_NOW = "extract(epoch from statement_timestamp())::bigint"
 
@@ -399,11 +401,12 @@ class PostgresStorage(Storage):
             return bool(rows)
 
         async def body(conn) -> bool:
-            # Every enabled administrator's row locked (in id order: no deadlock between two
-            # replicas), so two administrators disabling each other at once on two replicas
-            # cannot both see the other one still enabled.
+            # Disabling is serialized across replicas by one transaction-scoped advisory lock (a
+            # rare operation): two administrators disabling each other at once cannot both see
+            # the other one still enabled, and row locks taken in changing orders cannot deadlock.
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_USERS_LOCK,))
             cur = await conn.execute(
-                "SELECT id FROM users WHERE role = 'admin' AND enabled ORDER BY id FOR UPDATE"
+                "SELECT id FROM users WHERE role = 'admin' AND enabled ORDER BY id"
             )
             admins = [row[0] for row in await cur.fetchall()]
             await self._race("set_user_enabled")
