@@ -79,6 +79,29 @@ def digest_identifier(key: bytes, value: str | bytes) -> str:
     return hmac.new(key, _ID_CONTEXT + data, hashlib.sha256).hexdigest()
 
 
+def checked_fields(
+    event: str,
+    actor: str,
+    wallet: str | None,
+    split: str | None,
+    outcome: str,
+    details: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A record's fields as every audit sink (this file, the database chain) takes them: names
+    non-empty text, ids text or None, details a JSON object naming no secret. Returns details."""
+    for name, value in (("event", event), ("actor", actor), ("outcome", outcome)):
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"{name} must be non-empty text")
+    for name, value in (("wallet", wallet), ("split", split)):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} must be text or None")
+    details = {} if details is None else details
+    if not isinstance(details, dict):
+        raise ValueError("details must be a JSON object")
+    _check_details(details)
+    return details
+
+
 def _check_details(value: Any, where: str = "details") -> None:
     if isinstance(value, dict):
         for k, v in value.items():
@@ -243,16 +266,7 @@ class AuditLog:
         details: dict[str, Any] | None = None,
     ) -> int:
         """Write one record durably and return its seq; AuditUnavailable if it cannot."""
-        for name, value in (("event", event), ("actor", actor), ("outcome", outcome)):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be non-empty text")
-        for name, value in (("wallet", wallet), ("split", split)):
-            if value is not None and not isinstance(value, str):
-                raise ValueError(f"{name} must be text or None")
-        details = {} if details is None else details
-        if not isinstance(details, dict):
-            raise ValueError("details must be a JSON object")
-        _check_details(details)
+        details = checked_fields(event, actor, wallet, split, outcome, details)
         with self._lock:
             if self._fd is None:
                 self._open_locked()

@@ -20,7 +20,7 @@ import io
 import json
 from typing import Any
 
-from .audit import AuditUnavailable, VerifyReport, _check_details, canonical, record_mac
+from .audit import AuditUnavailable, VerifyReport, canonical, checked_fields, record_mac
 from .audit import verify_stream as _verify_stream
 from .storage.base import StorageError
 
@@ -58,13 +58,7 @@ class DatabaseAuditLog:
         outcome: str,
         details: dict[str, Any] | None = None,
     ) -> int:
-        for name, value in (("event", event), ("actor", actor), ("outcome", outcome)):
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{name} must be non-empty text")
-        details = {} if details is None else details
-        if not isinstance(details, dict):
-            raise ValueError("details must be a JSON object")
-        _check_details(details)
+        details = checked_fields(event, actor, wallet, split, outcome, details)
 
         async def body(conn) -> int:
             cur = await conn.execute(
