@@ -608,10 +608,6 @@ def _summarise(result: RunResult, outcomes, health, wallet: dict) -> None:
 # -- the report -----------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    return "pass" if ok else "**FAIL**"
-
-
 def render(results: list[RunResult], argv_text: str) -> str:
     lines = [
         "## Co-signing under load",
@@ -656,7 +652,7 @@ def render(results: list[RunResult], argv_text: str) -> str:
             target += f" and ≥ {RATE_FLOOR[r.backend]:.0f}/s"
         lines.append(
             f"| {r.backend} | {r.ceiling:,.0f} | {r.rate:,.1f} | {r.ratio:.2f} | {target} | "
-            f"{verdict(r.meets_target)} |"
+            f"{report.verdict(r.meets_target)} |"
         )
     lines += ["", "| target | measured | verdict |", "|---|---:|---|"]
     for r in results:
@@ -665,12 +661,12 @@ def render(results: list[RunResult], argv_text: str) -> str:
             continue
         lines.append(
             f"| ≥ {TARGETS[r.backend]:.0f} co-signs/s ({r.backend}) | {r.rate:,.1f} | "
-            f"{verdict(r.rate >= TARGETS[r.backend])} |"
+            f"{report.verdict(r.rate >= TARGETS[r.backend])} |"
         )
         lines.append(
             f"| /health p99 < {HEALTH_P99_TARGET_MS:.0f} ms while signing ({r.backend}) | "
             f"{r.health_ms['p99']:.1f} ms | "
-            f"{verdict(r.health_ms['p99'] < HEALTH_P99_TARGET_MS and not r.health_errors)} |"
+            f"{report.verdict(r.health_ms['p99'] < HEALTH_P99_TARGET_MS and not r.health_errors)} |"
         )
     lines.append("")
     for r in results:

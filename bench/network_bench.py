@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from report import machine_info, write_section
+from report import machine_info, verdict, write_section
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
@@ -160,7 +160,7 @@ def main() -> None:
         f"- GUI thread while the balance box refreshed every 50 ms and History followed "
         f"{gui['followed']} sends made from another thread ({len(g)} ticks of a 10 ms QTimer "
         f"over {args.seconds:.0f} s): longest gap **{max(g):.1f} ms**, p99 {pct(g, 0.99):.1f} "
-        f"ms, median {statistics.median(g):.1f} ms. Target < 100 ms.",
+        f"ms, median {statistics.median(g):.1f} ms. Target < 100 ms: {verdict(max(g) < 100)}.",
     ]
     body = "\n".join(lines) + "\n"
     print(body)

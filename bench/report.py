@@ -34,6 +34,11 @@ def machine_info() -> str:
     )
 
 
+def verdict(ok: bool) -> str:
+    """A figure with a target says whether the measurement met it."""
+    return "pass" if ok else "**FAIL**"
+
+
 def write_section(name: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     """Put body between <!-- name:start --> and <!-- name:end -->, replacing an earlier run's
     section and keeping everything else in the file."""

@@ -293,10 +293,6 @@ async def _audit_key(data_dir: Path) -> bytes:
 # -- the report ---------------------------------------------------------------------------------
 
 
-def verdict(ok: bool) -> str:
-    return "pass" if ok else "**FAIL**"
-
-
 def render(results: list[SizeResult], argv_text: str, load: tuple[float, float]) -> str:
     lines = [
         "## Scale: cost as the data grows",
@@ -335,14 +331,14 @@ def render(results: list[SizeResult], argv_text: str, load: tuple[float, float])
         "| target | measured | verdict |",
         "|---|---:|---|",
         f"| co-sign p50 within {COSIGN_GROWTH_TARGET}x of {small.records:,} records | "
-        f"{growth:.2f}x | {verdict(growth <= COSIGN_GROWTH_TARGET)} |",
+        f"{growth:.2f}x | {report.verdict(growth <= COSIGN_GROWTH_TARGET)} |",
         f"| start to ready < {START_TARGET_S:.0f} s (clean shutdown before) | "
         f"{big.start_clean_s:.2f} s (CPU {big.start_cpu_s:.2f} s) | "
-        f"{verdict(big.start_clean_s < START_TARGET_S)} |",
+        f"{report.verdict(big.start_clean_s < START_TARGET_S)} |",
         f"| /ready < {READY_TARGET_MS:.0f} ms (p50) | {big.ready_ms['p50']:.2f} ms | "
-        f"{verdict(big.ready_ms['p50'] < READY_TARGET_MS)} |",
+        f"{report.verdict(big.ready_ms['p50'] < READY_TARGET_MS)} |",
         f"| audit verify ≥ {VERIFY_TARGET:,} records/s | {big.verify_per_s:,.0f} | "
-        f"{verdict(big.verify_per_s >= VERIFY_TARGET)} |",
+        f"{report.verdict(big.verify_per_s >= VERIFY_TARGET)} |",
         "",
         "![co-sign latency and start time against the number of co-sign records](scale.png)",
     ]
