@@ -123,6 +123,25 @@ class _Bridge(QObject):
             job._end(kind, payload)
 
 
+def _quiet_cancelled_wakeup(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The loop's exception handler: drops one known harmless race, reports everything else.
+
+    anyio (under httpx's Unix-socket transport to the built-in co-signer) waits for a socket by
+    registering `future.set_result` as the selector callback and unregisters it only in a done
+    callback, one loop turn later. When a job is cancelled (a quit cancels all of them) in the
+    same turn the socket becomes ready, the queued `set_result` meets a cancelled future and
+    asyncio would print "InvalidStateError" on stderr at a quit that went fine."""
+    exc = context.get("exception")
+    target = getattr(getattr(context.get("handle"), "_callback", None), "__self__", None)
+    if (
+        isinstance(exc, asyncio.InvalidStateError)
+        and isinstance(target, asyncio.Future)
+        and target.cancelled()
+    ):
+        return
+    loop.default_exception_handler(context)
+
+
 class Runner:
     """The worker thread, its event loop, and the jobs in flight. Make it on the GUI thread."""
 
@@ -131,6 +150,7 @@ class Runner:
         self._jobs: set[Job] = set()
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._loop = asyncio.new_event_loop()
+        self._loop.set_exception_handler(_quiet_cancelled_wakeup)
         self._thread = threading.Thread(target=self._serve, name="splitkey-runner", daemon=True)
         self._thread.start()
 
