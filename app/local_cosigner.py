@@ -81,13 +81,6 @@ STOP_TIMEOUT = 35.0  # the server drains in-flight requests for up to 30 s on SI
 # must not hit its expiry halfway.
 MIN_TOKEN_LIFE = 120
 
-SAME_MACHINE_NOTE = (
-    "With \"This computer\" both halves of every split key live on this machine: anyone who "
-    "gets hold of this computer and your account gets both. Good for trying Splitkey out and "
-    "for one person; use your organisation's co-signer to keep the halves apart."
-)
-
-
 class LocalCosignerError(Exception):
     """The built-in co-signer cannot be started or signed into; the message is for the user."""
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from aiohttp.abc import AbstractAccessLogger
 
-LEVELS = ("debug", "info", "warning", "error")
 # Fields a log call may attach with extra={...}; anything else a library attaches stays out.
 STRUCTURED_FIELDS = ("remote", "method", "path", "status", "ms", "route", "event")
 

@@ -36,6 +36,8 @@ from .errors import (
 )
 from .params import G1_BYTES, G2_BYTES, SECRET_KEY_BYTES, R
 
+_HASH_KEY = secrets.token_bytes(32)  # per process: SecretKey hashes are not comparable across runs
+
 __all__ = [
     "SecretKey",
     "PublicKey",
@@ -131,7 +133,8 @@ class SecretKey:
         return hmac.compare_digest(self.to_bytes(), other.to_bytes())
 
     def __hash__(self) -> int:
-        return hash(("SecretKey", self.public_key().to_bytes()))
+        # Keyed, so a hash never leaks bits of the key; cheap, unlike deriving the public key.
+        return hash(hmac.digest(_HASH_KEY, self.to_bytes(), "sha256"))
 
     def __repr__(self) -> str:
         return "SecretKey(<hidden>)"

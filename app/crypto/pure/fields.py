@@ -16,10 +16,6 @@ _SQRT_EXP = (P + 1) // 4  # p = 3 mod 4: a square's root is a^((p+1)/4)
 _LEGENDRE_EXP = (P - 1) // 2
 
 
-def fp_inv(a: int) -> int:
-    return pow(a, -1, P)
-
-
 def fp_is_square(a: int) -> bool:
     a %= P
     return a == 0 or pow(a, _LEGENDRE_EXP, P) == 1
@@ -59,10 +55,6 @@ def fp2_mul(x, y):
 def fp2_sqr(x):
     a, b = x
     return ((a + b) * (a - b) % P, 2 * a * b % P)
-
-
-def fp2_mul_fp(x, k: int):
-    return (x[0] * k % P, x[1] * k % P)
 
 
 def fp2_mul_xi(x):
