@@ -24,7 +24,6 @@ as `make test` runs it)."""
 
 from __future__ import annotations
 
-import base64
 import contextlib
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from app.local_cosigner import _run_cli
 from app.permissions import ZCN
 from app.transaction import Transaction
 from app.wallets import OWNED, SHARED
+from tests.canaries import Canaries
 from tests.secret_service import secret_service_problem
 from tests.share_store_helpers import MemoryKeyring
 from tests.socket_bridge import tcp_bridge
@@ -70,23 +70,14 @@ def press_next(qtbot, wizard, expected_page: int) -> None:
         pytest.fail(f"stayed on page {wizard.currentId()}: {page.banner.text()}")
 
 
-def forms(secret: str | bytes) -> list[bytes]:
-    """A secret as it could sit in a file: raw, hex (both cases) and base64."""
-    raw = secret.encode() if isinstance(secret, str) else secret
-    return [raw, raw.hex().encode(), raw.hex().upper().encode(), base64.b64encode(raw)]
-
-
-def canary_hits(folders: list[Path], secrets: dict[str, str | bytes]) -> list[str]:
-    hits = []
-    for folder in folders:
-        for path in folder.rglob("*"):
-            if not path.is_file():
-                continue
-            content = path.read_bytes()
-            for name, secret in secrets.items():
-                if any(form in content for form in forms(secret)):
-                    hits.append(f"{name} in {path}")
-    return hits
+def canary_hits(folders: list[Path], canaries: Canaries) -> list[str]:
+    return [
+        hit
+        for folder in folders
+        for path in folder.rglob("*")
+        if path.is_file()
+        for hit in canaries.hits(str(path), path.read_bytes())
+    ]
 
 
 def tab_of(window, cls):
@@ -425,23 +416,18 @@ def test_first_run_sign_share_cap_and_revoke(
     owner_share = ctx.store().load(split_id)
     delegate_share = delegate_ctx.store().load(delegate_split)
     assert delegate_share is not None and delegate_share.client_id == client_id
-    secrets = {
-        "mnemonic": mnemonic,
-        "share private key (hex)": owner_share.private_key,
-        "share private key (bytes)": bytes.fromhex(owner_share.private_key),
-        "delegate's share (hex)": delegate_share.private_key,
-        "delegate's share (bytes)": bytes.fromhex(delegate_share.private_key),
-        "share code": share_code,
-        "enrollment code": enrollment_code,
-    }
-    for i in range(3):
-        secrets[f"mnemonic words {i + 1}-{i + 4}"] = " ".join(words[i : i + 4])
+    canaries = Canaries()  # every encoding, and any 4 consecutive words of the mnemonic
+    canaries.plant_mnemonic("mnemonic", mnemonic)
+    canaries.plant("share private key", bytes.fromhex(owner_share.private_key))
+    canaries.plant("delegate's share", bytes.fromhex(delegate_share.private_key))
+    canaries.plant_code("share code", share_code)
+    canaries.plant_code("enrollment code", enrollment_code)
     ctx.prefs.qsettings.sync()
     delegate_ctx.prefs.qsettings.sync()
     folders = [app_folder, delegate_folder]
-    assert canary_hits(folders, secrets) == []
+    assert canary_hits(folders, canaries) == []
     planted = delegate_folder / "data" / "planted.txt"
     planted.parent.mkdir(parents=True, exist_ok=True)
     planted.write_text(f"oops {owner_share.private_key.upper()}")  # the search finds what it must
-    hits = canary_hits(folders, secrets)
+    hits = canary_hits(folders, canaries)
     assert hits and all(hit.endswith(f" in {planted}") for hit in hits)

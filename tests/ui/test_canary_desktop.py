@@ -9,7 +9,7 @@ Messages tab co-signs with the share from the store, the Shares tab's Share dial
 one-time code. The planted secrets: the mnemonic (whole and any 4 consecutive words), the
 wallet's master key, this computer's user share, the share code and the session's bearer token,
 each searched raw, hex (any case), base64 and base64url at every alignment, and the keys also
-as big-endian and decimal numbers (tests/cosigner_server/test_canaries.py's search).
+as big-endian and decimal numbers (tests/canaries.py).
 
 The search is checked to work: a secret planted on purpose is found in each kind of place."""
 
@@ -26,7 +26,7 @@ from app.crypto import SecretKey
 from app.keys import generate_mnemonic, secret_key_from_mnemonic
 from app.local_cosigner import start_local_cosigner
 from app.share_store import KeyringShareStore
-from tests.cosigner_server.test_canaries import Canaries, data_dir_files
+from tests.canaries import Canaries, data_dir_files
 from tests.log_capture import debug_log_to
 from tests.secret_service import secret_service_problem
 from tests.ui.conftest import WAIT_MS, wait_job
