@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from app.crypto import PublicKey, Signature
 from app.keys import Wallet
+from app.permissions import ZCN, Permissions
 from app.session import CosignerSession
 from app.transaction import STORAGE_SC_ADDRESS, Transaction, TransactionType
 from tests.ui.conftest import WAIT_MS, connected, give_owner_a_wallet
@@ -154,9 +155,25 @@ def test_a_wallet_without_a_key_here_cannot_be_reviewed(qtbot, ctx, owner_cosign
     assert "no key" in widget.cannot_sign.text()
 
 
-def test_data_transactions_need_an_unrestricted_key(tab):
-    data = next(b for b in tab.kind_group.buttons() if b.property("kind") == DATA)
-    assert data.isEnabled()  # the owner's own key is unrestricted
+def _data_button(tab):
+    return next(b for b in tab.kind_group.buttons() if b.property("kind") == DATA)
+
+
+def test_data_transactions_need_an_unrestricted_key(qtbot, ctx, owner_cosigner, tab):
+    assert _data_button(tab).isEnabled()  # the owner's own key is unrestricted
+    # A wallet of which this computer holds only a key limited to token transfers:
+    limits = Permissions(groups=frozenset({"token_transfers"}), max_value_per_period=5 * ZCN)
+    with owner_cosigner.client() as api:
+        wallet = api.create_wallet().wallet
+        made = api.create_split(wallet.client_id, "limited", "me", limits)
+        ctx.save_share(api.retrieve_share(made.split.id))
+    ctx.sync_share_index()
+    connected(qtbot, ctx)
+    entry = ctx.entry(wallet.client_id)
+    assert entry.can_sign and not entry.split.permissions.unrestricted
+    tab.set_entry(entry)
+    send = next(b for b in tab.kind_group.buttons() if b.property("kind") != DATA)
+    assert send.isEnabled() and not _data_button(tab).isEnabled()
 
 
 # -- tampered answers -----------------------------------------------------------------------
