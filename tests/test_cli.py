@@ -24,7 +24,7 @@ from app.crypto import (
 from app.crypto.params import P, R
 from app.keys import client_id_of
 from app.transaction import Transaction
-from tests.conftest import BACKENDS, load_vectors, select_backend
+from tests.backends import BACKENDS, load_vectors, select_backend
 from tests.helpers import CONSOLE_SCRIPT, MODULE_COMMAND, REPO, run_splitkey
 
 SPLIT = load_vectors()["split_key"]

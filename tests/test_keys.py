@@ -19,7 +19,7 @@ from app.keys import (
     normalize_mnemonic,
     secret_key_from_mnemonic,
 )
-from tests.conftest import load_vectors
+from tests.backends import load_vectors
 
 VECTOR = load_vectors()["mnemonic_to_key"][0]
 MNEMONIC = VECTOR["mnemonic"]

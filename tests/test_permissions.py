@@ -26,10 +26,10 @@ from app.transaction import (
     TransactionType,
     smart_contract_data,
 )
+from tests.strategies import permissions_st
 
 CLIENT = "c1" * 32
 CHAIN = "0afc093ffb509f059c55478bc1a60351cef7b4e9c008a53a6cc8241ca8617dfe"
-HEX64 = st.text("0123456789abcdef", min_size=64, max_size=64)
 FIELDS = set(Permissions.__dataclass_fields__)
 
 # 0Chain's groups as spec/cosigner.md lists them, with the contract each method lives on:
@@ -109,30 +109,6 @@ def send(to: str = "1f" * 32, value: int = 1) -> Transaction:
 
 
 # -- a generator of valid permissions, shared with the policy tests -----------------------------
-
-caps = st.none() | st.integers(0, 10**15)
-
-
-@st.composite
-def permissions_st(draw, unrestricted: bool | None = None) -> Permissions:
-    not_before = draw(st.none() | st.integers(0, 2**40))
-    expires_at = draw(st.none() | st.integers((not_before or 0) + 1, 2**41))
-    return Permissions(
-        groups=frozenset(draw(st.sets(st.sampled_from(sorted(GROUPS))))),
-        sign_messages=draw(st.booleans()),
-        sign_raw_hashes=draw(st.booleans()),
-        max_per_transaction=draw(caps),
-        period_seconds=draw(st.integers(60, 10**8)),
-        max_value_per_period=draw(caps),
-        max_count_per_period=draw(st.none() | st.integers(0, 1000)),
-        recipients=draw(st.none() | st.frozensets(HEX64, max_size=4)),
-        not_before=not_before,
-        expires_at=expires_at,
-        max_uses=draw(st.none() | st.integers(0, 10**6)),
-        unrestricted=draw(st.booleans()) if unrestricted is None else unrestricted,
-        chain_id=draw(st.none() | HEX64),
-    )
-
 
 # -- JSON ----------------------------------------------------------------------------------------
 

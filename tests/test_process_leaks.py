@@ -9,7 +9,7 @@ import sys
 import time
 
 from tests import process_leaks
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def wait_until(condition, timeout: float = 30.0) -> bool:

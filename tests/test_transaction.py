@@ -20,7 +20,7 @@ from app.transaction import (
     sha3_hex,
     smart_contract_data,
 )
-from tests.conftest import load_vectors
+from tests.backends import load_vectors
 
 VECTOR_TX = load_vectors()["transaction_hash"]
 KEY = SecretKey.from_hex(load_vectors()["public_keys"][0]["private_key"])

@@ -19,7 +19,7 @@ from app.crypto import (
 )
 from app.keys import Wallet, client_id_of, secret_key_from_mnemonic
 from app.transaction import STORAGE_SC_ADDRESS, Transaction, TransactionType, sha3_hex
-from tests.conftest import load_vectors
+from tests.backends import load_vectors
 from tests.helpers import run_ok
 
 VECTORS = load_vectors()

@@ -44,8 +44,8 @@ from cosigner_server.policy import (
     looks_like_transaction,
     transaction_value,
 )
-from tests.conftest import load_vectors
-from tests.test_permissions import permissions_st
+from tests.backends import load_vectors
+from tests.strategies import permissions_st
 
 CHAIN = "0afc093ffb509f059c55478bc1a60351cef7b4e9c008a53a6cc8241ca8617dfe"
 OTHER_CHAIN = "ab" * 32

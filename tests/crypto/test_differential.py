@@ -18,7 +18,7 @@ from app.crypto.errors import DecodeError, HashToCurveError
 from app.crypto.params import FT_C1, P, R, U
 from app.crypto.pure import fields, g1, g2, hash_to_g1, pairing, tower
 from app.crypto.pure.backend import PureBackend
-from tests.conftest import native_expected
+from tests.backends import native_expected
 from tests.crypto.reference import bls_reference as ref
 from tests.crypto.reference.bad_points import BAD_G1, BAD_G2
 from tests.crypto.reference.convert import (

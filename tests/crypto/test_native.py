@@ -15,8 +15,9 @@ from app.crypto import PublicKey, SecretKey, Signature, use_backend
 from app.crypto.backend import self_test
 from app.crypto.errors import ScalarOutOfRangeError
 from app.crypto.params import R
-from tests.conftest import REPO, load_vectors, native_expected
+from tests.backends import load_vectors, native_expected
 from tests.crypto.reference.bad_points import BAD_G1, BAD_G2
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.native
 

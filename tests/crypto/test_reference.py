@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app.crypto import params
 from app.crypto.errors import HashToCurveError
-from tests.conftest import load_vectors
+from tests.backends import load_vectors
 from tests.crypto.reference import bls_reference as ref
 from tests.crypto.reference.bad_points import BAD_G1, BAD_G2
 

@@ -43,7 +43,7 @@ from cosigner_server.audit import verify as audit_verify
 from cosigner_server.bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets, kek_config
 from cosigner_server.config import DEFAULT_CHAIN_ID, load_config
 from cosigner_server.envelope import load_kek
-from tests.conftest import native_expected
+from tests.backends import native_expected
 
 REPO = Path(__file__).resolve().parents[2]
 SOAK = os.environ.get("SPLITKEY_SOAK") == "1"
