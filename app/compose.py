@@ -20,6 +20,7 @@ from typing import Any
 from app.crypto import CryptoError, PublicKey, Signature
 from app.permissions import GROUPS, ZCN
 from app.transaction import (
+    HEX64,
     INT64_MAX,
     Transaction,
     TransactionError,
@@ -30,9 +31,7 @@ from app.transaction import (
 )
 
 # 0Chain mainnet: what a fresh desktop signs for until the user picks another chain in Settings.
-MAINNET_CHAIN_ID = "0afc093ffb509f059c55478bc1a60351cef7b4e9c008a53a6cc8241ca8617dfe"
 DECIMALS = 10  # 1 ZCN = 10^10 SAS
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 class ComposeError(ValueError):
@@ -86,7 +85,7 @@ def parse_client_id(text: str, field: str = "recipient") -> str:
     value = text.strip().lower()
     if not value:
         raise ComposeError(field, "enter the recipient's client id")
-    if not _HEX64.fullmatch(value):
+    if not HEX64.fullmatch(value):
         other = sorted({ch for ch in value if ch not in "0123456789abcdef"})
         if other:  # the length may be right: say what is wrong (review: "64 ... has 64")
             shown = " ".join(other[:5])
@@ -239,7 +238,7 @@ def verify_signature(
         raise ComposeError("signature", f"not a signature: {exc}") from None
     if hash_hex is not None:
         digest = hash_hex.strip().lower()
-        if not _HEX64.fullmatch(digest):
+        if not HEX64.fullmatch(digest):
             raise ComposeError("hash", "a hash is 64 hex digits")
     else:
         digest = sha3_hex(message or "")

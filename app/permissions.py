@@ -12,11 +12,11 @@ without a preimage) needs `sign_raw_hashes`, which is as powerful as an unrestri
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from app.transaction import (
+    HEX64,
     MINER_SC_ADDRESS,
     STORAGE_SC_ADDRESS,
     ZCN_SC_ADDRESS,
@@ -24,7 +24,6 @@ from app.transaction import (
     TransactionType,
 )
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 ZCN = 10**10  # 1 ZCN in SAS, 0Chain's smallest unit
 DAY = 86_400
 
@@ -207,11 +206,11 @@ class Permissions:
         # A recipient or chain id that can never equal a transaction's field (0Chain ids are 64
         # lowercase hex) would silently refuse everything: say so when the limits are set.
         for recipient in sorted(self.recipients or ()):
-            if not _HEX64.fullmatch(recipient):
+            if not HEX64.fullmatch(recipient):
                 raise PermissionsError(
                     f"recipient {recipient!r} is not a client id (64 lowercase hex digits)"
                 )
-        if self.chain_id is not None and not _HEX64.fullmatch(self.chain_id):
+        if self.chain_id is not None and not HEX64.fullmatch(self.chain_id):
             raise PermissionsError("chain_id must be 64 lowercase hex digits or null")
 
     @classmethod

@@ -56,7 +56,10 @@ def may_be_contract(address: str) -> bool:
     address = address.lower()
     return address.startswith(_SC_PREFIX) or address in _LEGACY_SC_ADDRESSES
 
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+# 0Chain mainnet's chain id
+MAINNET_CHAIN_ID = "0afc093ffb509f059c55478bc1a60351cef7b4e9c008a53a6cc8241ca8617dfe"
+# ids, hashes and keys of 32 bytes: lower-case only, as 0Chain writes them
+HEX64 = re.compile(r"[0-9a-f]{64}")
 
 # What a node's /v1/transaction/put takes: server_chain.transaction.timeout defaults to 30 s
 # (0chain core/config). Splitkey refuses to broadcast outside it rather than let a miner do it.
@@ -287,7 +290,7 @@ class Transaction:
 
 
 def _check_hex64(value: Any, name: str) -> None:
-    if not isinstance(value, str) or not _HEX64.fullmatch(value):
+    if not isinstance(value, str) or not HEX64.fullmatch(value):
         raise TransactionError(name, "must be 64 lowercase hex digits")
 
 

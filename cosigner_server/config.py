@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from app.compose import MAINNET_CHAIN_ID
+from app.transaction import MAINNET_CHAIN_ID
 
 CONFIG_FILE = "config.toml"
 ENV_PREFIX = "SPLITKEY_COSIGNER_"

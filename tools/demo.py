@@ -21,7 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from app.compose import MAINNET_CHAIN_ID  # noqa: E402
+from app.transaction import MAINNET_CHAIN_ID  # noqa: E402
 from tests.netsim import ZCN, StandInNetwork  # noqa: E402
 
 FAUCET_ZCN = 100

@@ -26,8 +26,8 @@ from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 
 from app.client import AsyncCosignerClient, ShareInfo
 from app.client_calls import Session
-from app.compose import MAINNET_CHAIN_ID
 from app.session import CosignerSession, SignInNeeded
+from app.transaction import MAINNET_CHAIN_ID
 from app.wallets import WalletEntry, load_wallets
 from ui.errors import Explanation, explain
 from ui.runner import Job, Runner

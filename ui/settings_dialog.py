@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.compose import MAINNET_CHAIN_ID, ComposeError, parse_zcn
+from app.compose import ComposeError, parse_zcn
 from app.network.settings import KNOWN_NETWORKS, NetworkSettingsError, network_by_name
+from app.transaction import MAINNET_CHAIN_ID
 from ui.context import LOCAL, AppContext
 from ui.network_link import network_link
 from ui.widgets import (

@@ -7,13 +7,10 @@ merkle_tree_root:receipt_merkle_tree_root) (0chain chaincore/block/entity.go).""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.transaction import sha3_hex
-
-_HEX64 = re.compile(r"[0-9a-f]{64}")
+from app.transaction import HEX64, sha3_hex
 
 
 class ProofError(ValueError):
@@ -29,7 +26,7 @@ def merkle_root_of_path(leaf: str, path: Any) -> str:
         raise ProofError("merkle path has no leaf_index")
     value = leaf
     for node in path["nodes"]:
-        if not isinstance(node, str) or not _HEX64.fullmatch(node):
+        if not isinstance(node, str) or not HEX64.fullmatch(node):
             raise ProofError("merkle path node is not a hash")
         value = sha3_hex(node + value) if index & 1 else sha3_hex(value + node)
         index >>= 1

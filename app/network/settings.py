@@ -13,14 +13,13 @@ from pathlib import Path
 
 import platformdirs
 
-from app.compose import MAINNET_CHAIN_ID
+from app.transaction import HEX64, MAINNET_CHAIN_ID
 
 NETWORK_ENV = "SPLITKEY_NETWORK"
 CHAIN_ID_ENV = "SPLITKEY_CHAIN_ID"
 TIMEOUT_ENV = "SPLITKEY_NETWORK_TIMEOUT"
 CONFIG_ENV = "SPLITKEY_CONFIG_DIR"  # the same directory as the co-signer session
 SETTINGS_FILE = "network.json"
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def network_by_name(name_or_url: str, chain_id: str | None = None) -> NetworkSet
         )
     if chain_id:
         chain_id = chain_id.strip().lower()
-        if not _HEX64.fullmatch(chain_id):
+        if not HEX64.fullmatch(chain_id):
             raise NetworkSettingsError("the chain id must be 64 hex digits")
         settings = replace(settings, chain_id=chain_id)
     return settings
