@@ -53,8 +53,8 @@ def private_secret_service(folder: Path) -> Iterator[str]:
     """A Secret Service of its own: a new D-Bus session bus and an unlocked gnome-keyring with
     its files under `folder`. Yields the bus address (for DBUS_SESSION_BUS_ADDRESS).
 
-    For tests that need the keyring to themselves: the co-signer keeps its KEK under one fixed
-    keyring name, so two tests storing a KEK in the shared session would see each other's."""
+    For tests that need the keyring to themselves: one that deletes and restores a KEK, or checks
+    what a fresh keyring holds, must not see or disturb what other tests keep meanwhile."""
     daemon, keyring_daemon = shutil.which("dbus-daemon"), shutil.which("gnome-keyring-daemon")
     if daemon is None or keyring_daemon is None:
         problem = "dbus-daemon or gnome-keyring-daemon is not installed"
