@@ -13,7 +13,6 @@ about crashes, disks and keys, not about the pure-Python curve code, and native 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
@@ -33,14 +32,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import httpx
 import pytest
 
 from app.crypto import PublicKey, SecretKey, Signature
 from app.transaction import Transaction
-from cosigner_server import cli, cli_ops
+from cosigner_server import cli
 from cosigner_server.audit import verify as audit_verify
 from cosigner_server.bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets, kek_config
 from cosigner_server.config import DEFAULT_CHAIN_ID, load_config
@@ -109,25 +107,10 @@ class Result:
         return json.loads(self.out)
 
 
-def _build_parser_with_ops(original):
-    def build() -> argparse.ArgumentParser:
-        parser = original()
-        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        if "backup" not in sub.choices:  # until cli.py carries the hook line
-            cli_ops.register(sub)
-        return parser
-
-    return build
-
-
 def run_cli(*argv: str | Path) -> Result:
-    """cli.main in this process (imports are paid once), with cli_ops' commands registered."""
+    """cli.main in this process (imports are paid once)."""
     out, err = io.StringIO(), io.StringIO()
-    with (
-        mock.patch.object(cli, "build_parser", _build_parser_with_ops(cli.build_parser)),
-        contextlib.redirect_stdout(out),
-        contextlib.redirect_stderr(err),
-    ):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             code = cli.main([str(a) for a in argv])
         except SystemExit as exc:  # argparse
