@@ -41,7 +41,7 @@ from .backup import BackupError, _private_dir, _sha256_file, _write_archive, man
 from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets
 from .config import CONFIG_FILE, ServerConfig
 from .envelope import KekRing, SealedDataError
-from .kek_rotation import write_private_atomic
+from app.files import write_private_atomic
 
 FORMAT = "splitkey-cosigner-pg-backup/1"
 MANIFEST, DUMP = "manifest.json", "database.dump"

@@ -173,7 +173,7 @@ async def _create_first_admin(config, name: str, *, recovery: bool = False):
     from ..bootstrap import close_state, load_state
     from ..errors import ApiError
     from ..services import record
-    from . import identity
+    from .. import identity
 
     # No crypto pool: creating a user signs nothing, and spawning workers costs seconds.
     state = await load_state(config, start_pool=False)

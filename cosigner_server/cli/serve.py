@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def announce() -> None:
         ready["listening"] = True
         if args.ready_file is not None:
-            from ..kek_rotation import write_private_atomic
+            from app.files import write_private_atomic
 
             shown = {k: v for k, v in ready.items() if k != "listening"}
             shown["started_at"] = int(time.time())
