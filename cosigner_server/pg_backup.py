@@ -35,13 +35,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.files import write_private_atomic
+
 from .audit import verify_stream
 from .audit_db import JOURNAL_SCHEMA
 from .backup import BackupError, _private_dir, _sha256_file, _write_archive, manifest_mac
 from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets
 from .config import CONFIG_FILE, ServerConfig
 from .envelope import KekRing, SealedDataError
-from app.files import write_private_atomic
 
 FORMAT = "splitkey-cosigner-pg-backup/1"
 MANIFEST, DUMP = "manifest.json", "database.dump"

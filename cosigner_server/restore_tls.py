@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.files import write_private_atomic
+
 from .tls import make_self_signed
 
 

@@ -370,6 +370,7 @@ def _admin_handler(definition: AdminCommand):
         with session.client() as api:
             return definition.run(api, args)
 
+    handler.admin_command = definition  # type: ignore[attr-defined]  # which one, for tests
     return handler
 
 

@@ -55,4 +55,5 @@ def _runner(definition: AdminCommand):
         emit(args, data, definition.human)
         return status
 
+    run.admin_command = definition  # type: ignore[attr-defined]  # which one, for tests
     return run

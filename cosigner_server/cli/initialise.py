@@ -170,10 +170,10 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 async def _create_first_admin(config, name: str, *, recovery: bool = False):
+    from .. import identity
     from ..bootstrap import close_state, load_state
     from ..errors import ApiError
     from ..services import record
-    from .. import identity
 
     # No crypto pool: creating a user signs nothing, and spawning workers costs seconds.
     state = await load_state(config, start_pool=False)
