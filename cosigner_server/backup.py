@@ -67,7 +67,8 @@ from .config import CONFIG_FILE, ServerConfig
 from .envelope import KekRing, SealedDataError
 from .kek_rotation import record_id
 from .storage.base import StorageError
-from .storage.sqlite import _JOURNAL_SCHEMA, SEALED_COLUMNS, SQLiteStorage, restore_file
+from .storage.rows import SEALED_COLUMNS
+from .storage.sqlite import _JOURNAL_SCHEMA, SQLiteStorage, restore_file
 
 FORMAT = "splitkey-cosigner-backup/1"
 MANIFEST = "manifest.json"
