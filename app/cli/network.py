@@ -19,13 +19,11 @@ network is unreachable or its sharders do not agree.
 from __future__ import annotations
 
 import argparse
-import functools
 import re
 import sys
-from collections.abc import Callable
 
 from app.cli import session
-from app.cli._common import CommandFailed, InputError, Result, command, read_transaction, secret_key
+from app.cli._common import InputError, Result, command, read_transaction, secret_key
 from app.cli.options import zcn_to_sas
 from app.cli.session import guarded, read_share
 from app.keys import client_id_of
@@ -33,7 +31,6 @@ from app.network import (
     FAILED,
     PENDING,
     NetworkClient,
-    NetworkError,
     TxStatus,
     current_network,
 )
@@ -49,19 +46,6 @@ def _settings(args: argparse.Namespace) -> NetworkSettings:
         return current_network(getattr(args, "network", None))
     except NetworkSettingsError as exc:
         raise InputError(str(exc)) from None
-
-
-def network_errors(handler: Callable[[argparse.Namespace], Result]):
-    """The network's errors as one-line failures with their exit statuses (5, 6, 7)."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> Result:
-        try:
-            return handler(args)
-        except NetworkError as exc:
-            raise CommandFailed(exc.exit_status, str(exc)) from None
-
-    return run
 
 
 def _hex64(text: str, what: str) -> str:
@@ -199,7 +183,7 @@ def network_option(parser: argparse.ArgumentParser, default) -> None:
 
 
 def _add(sub, name: str, handler, help_text: str) -> argparse.ArgumentParser:
-    parser = command(sub, name, guarded(network_errors(handler)), help_text)
+    parser = command(sub, name, guarded(handler), help_text)
     network_option(parser, argparse.SUPPRESS)
     return parser
 

@@ -22,6 +22,7 @@ from app.cli._common import CommandFailed, InputError, Result
 from app.client import ClientError, CosignerClient, CosignerError, CosignerUnreachable, ShareInfo
 from app.crypto import CryptoError
 from app.files import write_private_atomic
+from app.network.errors import NetworkError
 from app.protocol.exit_codes import ExitStatus
 from app.wire import WireError
 
@@ -128,7 +129,8 @@ def answer_status(exc: CosignerError) -> ExitStatus:
 
 
 def guarded(handler: Callable[[argparse.Namespace], Result]):
-    """The client's errors as one-line failures with the product's exit statuses."""
+    """The co-signer client's and the network's errors as one-line failures with the product's
+    exit statuses."""
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> Result:
@@ -141,5 +143,7 @@ def guarded(handler: Callable[[argparse.Namespace], Result]):
             raise CommandFailed(ExitStatus.UNREACHABLE, f"co-signer unreachable: {exc}") from None
         except ClientError as exc:  # PinMismatch, MalformedAnswer, TamperedAnswer
             raise CommandFailed(ExitStatus.UNTRUSTED, f"untrusted answer: {exc}") from None
+        except NetworkError as exc:  # the 0Chain network's: 5, 6 or 7 (app/network/errors.py)
+            raise CommandFailed(exc.exit_status, str(exc)) from None
 
     return run
