@@ -25,6 +25,7 @@ from app.cli.options import permissions_from_args
 from app.cli.session import SHARE_KIND, private_file, read_share, write_fd
 from app.client import CosignerError, ShareInfo
 from app.crypto import SecretKey
+from app.files import fsync_dir
 from app.keys import KeysError, Wallet, generate_mnemonic, secret_key_from_mnemonic
 
 PENDING_SUFFIX = ".refresh-pending"
@@ -153,6 +154,7 @@ def refresh(args: argparse.Namespace) -> Result:
             pending.unlink(missing_ok=True)  # refused: nothing changed on the server
         raise  # else (5xx, unreachable) the pending share stays: run the command again
     os.replace(pending, path)  # the refreshed share takes the old one's place, atomically
+    fsync_dir(path.parent)  # and keeps it after a power cut
     return 0, {"split": split.to_dict()}
 
 

@@ -21,7 +21,7 @@ import platformdirs
 from app.cli._common import CommandFailed, InputError, Result
 from app.client import ClientError, CosignerClient, CosignerError, CosignerUnreachable, ShareInfo
 from app.crypto import CryptoError
-from app.files import write_private_atomic
+from app.files import fsync_dir, write_private_atomic
 from app.network.errors import NetworkError
 from app.protocol.exit_codes import ExitStatus
 from app.wire import WireError
@@ -40,13 +40,22 @@ def session_path() -> Path:
 
 
 def private_file(path: Path) -> int:
-    """A new file only its owner can read; refuses to replace one."""
+    """A new file only its owner can read; refuses to replace one. Its name is made durable at
+    once (write_fd makes the content durable): a share the server hands out once must not be
+    lost to a power cut after the command said where it is."""
     try:
-        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise InputError(f"{path} exists; refusing to overwrite it") from None
     except OSError as exc:
         raise InputError(f"cannot create {path}: {exc.strerror}") from None
+    try:
+        fsync_dir(path.parent)
+    except OSError:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    return fd
 
 
 def write_fd(fd: int, data: dict) -> None:
