@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.cli._common import InputError
 from app.cli.admin import ADMIN_COMMANDS, AdminCommand
 from app.cli.program import build_parser as splitkey_parser
 from app.protocol.exit_codes import MEANINGS, ExitStatus, epilog
@@ -62,3 +63,12 @@ def test_one_exit_status_table_in_both_clis():
     assert splitkey_parser().epilog.endswith(epilog())
     assert server_parser().epilog == epilog()
     assert "3 refused by the co-signer, 4 co-signer unreachable" in epilog()
+
+
+def test_user_create_without_a_subject_is_bad_input_before_any_request():
+    definition = next(d for d in ADMIN_COMMANDS if d.name == "user-create")
+    args = splitkey_parser().parse_args(["admin", "user-create", "--role", "admin"])
+    with pytest.raises(InputError, match="SUBJECT"):
+        definition.call(None, args)  # no client: nothing may be sent
+    both = splitkey_parser().parse_args(["admin", "user-create", "--subject", "carol"])
+    assert (both.subject or both.subject_option) == "carol"
