@@ -17,6 +17,7 @@ from ._base import (
     EXIT_OK,
     EXIT_PROBLEM,
     EXIT_UNREACHABLE,
+    EXIT_UNTRUSTED,
     HTTP_TIMEOUT,
     PROG,
     CliError,
@@ -131,7 +132,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         except CosignerUnreachable as exc:
             raise CliError(str(exc), EXIT_UNREACHABLE) from None
         except PinMismatch as exc:
-            raise CliError(str(exc), EXIT_PROBLEM) from None
+            raise CliError(str(exc), EXIT_UNTRUSTED) from None
     unix_socket = getattr(args, "unix_socket", None)
     health_status, health = probe(url, "/health", verify, unix_socket)
     _, ready = probe(url, "/ready", verify, unix_socket)
