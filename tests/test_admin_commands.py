@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.cli._common import InputError
 from app.cli.admin import ADMIN_COMMANDS, AdminCommand
+from app.cli.errors import InputError
 from app.cli.program import build_parser as splitkey_parser
 from app.protocol.exit_codes import MEANINGS, ExitStatus, epilog
 from cosigner_server.cli import build_parser as server_parser

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
+from app.cli.errors import CommandFailed, InputError
 from app.crypto import CryptoError, PublicKey, SecretKey
 from app.protocol.exit_codes import ExitStatus
 from app.transaction import Transaction
@@ -18,19 +19,6 @@ PROG = "splitkey"
 # -- commands: each takes the parsed arguments and returns (exit status, JSON object) ----------
 
 Result = tuple[int, dict[str, Any]]
-
-
-class InputError(Exception):
-    """Bad input from the user: reported on one line, exit status USAGE (2)."""
-
-
-class CommandFailed(Exception):
-    """A command that could not be done for a reason other than bad input: one line on stderr
-    and its own exit status (app/protocol/exit_codes.py)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class Parser(argparse.ArgumentParser):

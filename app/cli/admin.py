@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.cli._common import InputError
+from app.cli.errors import InputError
 from app.cli.tables import fmt_time, table
 from app.protocol.exit_codes import ExitStatus
 

@@ -35,7 +35,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.cli._common import InputError
+from app.cli.errors import InputError
 from app.protocol import exit_codes
 from app.protocol.exit_codes import ExitStatus
 from app.version import __version__
