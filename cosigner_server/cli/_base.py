@@ -19,9 +19,12 @@ import ssl
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from app.protocol.exit_codes import ExitStatus
+
+if TYPE_CHECKING:  # only for annotations: the configuration module loads on use
+    from ..config import ServerConfig
 
 PROG = "splitkey-cosigner"
 
@@ -118,7 +121,7 @@ def data_dir_of(args: argparse.Namespace) -> Path:
     return Path(getattr(args, "data_dir", None) or default_data_dir()).expanduser()
 
 
-def config_of(args: argparse.Namespace, overrides: dict[str, Any] | None = None):
+def config_of(args: argparse.Namespace, overrides: dict[str, Any] | None = None) -> ServerConfig:
     from ..config import ConfigError, load_config
 
     try:
@@ -127,7 +130,7 @@ def config_of(args: argparse.Namespace, overrides: dict[str, Any] | None = None)
         raise CliError(f"configuration: {exc}") from None
 
 
-def require_initialised(config) -> None:
+def require_initialised(config: ServerConfig) -> None:
     from ..bootstrap import SECRETS_FILE
 
     if config.database_url:
@@ -136,7 +139,7 @@ def require_initialised(config) -> None:
         raise CliError(f"{config.data_dir} is not initialised: run `{PROG} init` first")
 
 
-def configured_ring(config, *, required: bool = True):
+def configured_ring(config: ServerConfig, *, required: bool = True):
     """The KEK ring from the configured source; no key at all is an error naming where it was
     looked for (unless not `required`)."""
     from ..bootstrap import kek_config
@@ -156,7 +159,7 @@ def configured_ring(config, *, required: bool = True):
     return ring
 
 
-def open_secrets(config):
+def open_secrets(config: ServerConfig):
     """The server's own secrets (token key, audit key), opened with the KEK."""
     from ..bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets
     from ..envelope import SealedDataError
@@ -174,7 +177,7 @@ def open_secrets(config):
         raise CliError(f"{SECRETS_FILE} cannot be read: {exc.__class__.__name__}") from None
 
 
-def _shared_secrets(config) -> bytes | None:
+def _shared_secrets(config: ServerConfig) -> bytes | None:
     """With database_url: the one sealed copy the replicas share (None: not seeded yet)."""
     if not config.database_url:
         return None
@@ -195,7 +198,7 @@ def emit(args: argparse.Namespace, data: Any, human: Callable[[Any], str]) -> No
         print(human(data))
 
 
-def server_url(config) -> str:
+def server_url(config: ServerConfig) -> str:
     """Where this machine reaches the configured server. A wildcard bind is reached on loopback."""
     host = config.host
     if host in ("", "0.0.0.0"):
@@ -208,7 +211,7 @@ def server_url(config) -> str:
     return f"{scheme}://{host}:{config.port}"
 
 
-def base_url(args: argparse.Namespace, config) -> str:
+def base_url(args: argparse.Namespace, config: ServerConfig | None) -> str:
     default = "http://localhost" if getattr(args, "unix_socket", None) else None
     url = (getattr(args, "url", None) or default or server_url(config)).rstrip("/")
     if not url.startswith(("http://", "https://")):
@@ -216,7 +219,7 @@ def base_url(args: argparse.Namespace, config) -> str:
     return url
 
 
-def pin_of(config, url: str) -> str | None:
+def pin_of(config: ServerConfig, url: str) -> str | None:
     """Pin the data directory's own certificate: the server's cert is usually self-signed, and
     the CLI runs beside it, so it knows exactly which certificate to expect."""
     if not (url.startswith("https://") and config.tls_cert):
@@ -259,7 +262,7 @@ def admin_client(args: argparse.Namespace):
         raise CliError(f"{exc.__class__.__name__}: {exc}", EXIT_UNTRUSTED) from None
 
 
-def _admin_token(config, admin_id: str | None) -> str:
+def _admin_token(config: ServerConfig, admin_id: str | None) -> str:
     """A short-lived token of an enabled admin, minted with the server's own issuer key: the CLI
     runs as the server's OS user, so it can open secrets.sealed like the server does."""
     from ..principal import LOCAL_OPERATOR_CLAIM
@@ -309,7 +312,7 @@ _FIRST_ADMIN = (
 )
 
 
-def find_admin(config, wanted: str | None = None) -> str:
+def find_admin(config: ServerConfig, wanted: str | None = None) -> str:
     """An enabled admin's user id, read from the database without writing anything.
 
     SQLite is opened read-only (URI mode=ro) on purpose: SQLiteStorage.open() migrates and
@@ -379,7 +382,7 @@ def check_tls_name(name: str) -> None:
 _DNS_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 
-def tls_info(config) -> dict:
+def tls_info(config: ServerConfig) -> dict:
     """The certificate's fingerprint (what clients pin), expiry and file."""
     from cryptography import x509
 

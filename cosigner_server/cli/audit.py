@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import time
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from app.cli.admin import audit_rows
 
@@ -20,6 +21,9 @@ from ._base import (
     open_secrets,
     require_initialised,
 )
+
+if TYPE_CHECKING:  # only for annotations: the configuration module loads on use
+    from ..config import ServerConfig
 
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
@@ -85,7 +89,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
 
-def _database_audit(config, key: bytes, what: str, **kwargs):
+def _database_audit(config: ServerConfig, key: bytes, what: str, **kwargs):
     """read or verify the audit chain kept in PostgreSQL (the replicas' shared one)."""
     from ..audit_db import DatabaseAuditLog
     from ..storage.base import StorageError

@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.admin import code_text
 
@@ -28,6 +28,9 @@ from ._base import (
     server_url,
     tls_info,
 )
+
+if TYPE_CHECKING:  # only for annotations: the configuration module loads on use
+    from ..config import ServerConfig
 
 
 def _toml_value(value: Any) -> str:
@@ -169,7 +172,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _create_first_admin(config, name: str, *, recovery: bool = False):
+async def _create_first_admin(config: ServerConfig, name: str, *, recovery: bool = False):
     from .. import identity
     from ..bootstrap import close_state, load_state
     from ..errors import ApiError
@@ -206,7 +209,7 @@ def _undo_init(created: list[Path], data_dir: Path, dir_existed: bool) -> None:
             data_dir.rmdir()
 
 
-def _init_text(r: dict, config) -> str:
+def _init_text(r: dict, config: ServerConfig) -> str:
     hours = r["enrollment_code_expires_in"] / 3600
     kek_line = {
         "file": f"key file {config.path('kek_file')} (0600; back it up apart from the data)",

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.cli.tables import fmt_time
 
@@ -36,6 +36,9 @@ from ._base import (
     require_initialised,
     tls_info,
 )
+
+if TYPE_CHECKING:  # only for annotations: the configuration module loads on use
+    from ..config import ServerConfig
 
 # How long rotate-kek waits for the background rewrap before it says "still running".
 DEFAULT_WAIT = 600.0
@@ -136,7 +139,7 @@ def _merged(first, second):
     return parse_kek_text(text, "ring")
 
 
-def _write_source(config, ring) -> str | None:
+def _write_source(config: ServerConfig, ring) -> str | None:
     """Store the ring where the server reads it. Returns the text to show for an env source."""
     from app.files import write_private_atomic
 
