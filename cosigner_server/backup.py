@@ -67,7 +67,8 @@ from .config import CONFIG_FILE, ServerConfig
 from .envelope import KekRing, SealedDataError
 from .kek_rotation import record_id
 from .storage.base import StorageError
-from .storage.sqlite import _JOURNAL_SCHEMA, SEALED_COLUMNS, SQLiteStorage, restore_file
+from .storage.rows import SEALED_COLUMNS
+from .storage.sqlite import _JOURNAL_SCHEMA, SQLiteStorage, restore_file
 
 FORMAT = "splitkey-cosigner-backup/1"
 MANIFEST = "manifest.json"
@@ -284,20 +285,25 @@ def create_backup(config: ServerConfig, ring: KekRing, out: Path) -> dict[str, A
             "kek_ids": _kek_ids(ring, [*blobs, secrets_blob]),
             "secrets_sealed_included": True,
             "plaintext_secrets": False,
-            "files": {
-                name: {
-                    "sha256": _sha256_file(staging / name),
-                    "bytes": (staging / name).stat().st_size,
-                }
-                for name in MEMBERS
-                if (staging / name).exists()
-            },
         }
-        manifest["mac"] = manifest_mac(server.audit_key, manifest)
-        _write_archive(staging, manifest, out)
-        return manifest
+        present = [name for name in MEMBERS if (staging / name).exists()]
+        return finish_archive(staging, manifest, present, server.audit_key, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def finish_archive(
+    staging: Path, manifest: dict[str, Any], members: list[str], audit_key: bytes, out: Path
+) -> dict[str, Any]:
+    """Complete a manifest with each member's digest and size and its MAC, then write the
+    archive (both backup formats: the data directory's and PostgreSQL's)."""
+    manifest["files"] = {
+        name: {"sha256": _sha256_file(staging / name), "bytes": (staging / name).stat().st_size}
+        for name in members
+    }
+    manifest["mac"] = manifest_mac(audit_key, manifest)
+    _write_archive(staging, manifest, out)
+    return manifest
 
 
 def _write_archive(staging: Path, manifest: dict[str, Any], out: Path) -> None:

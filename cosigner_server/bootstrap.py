@@ -156,7 +156,7 @@ async def _open_postgres(config: ServerConfig):
 
 
 async def _shared_secrets(storage, secrets_path) -> bytes:
-    from .kek_rotation import write_private_atomic
+    from app.files import write_private_atomic
 
     local = secrets_path.read_bytes() if secrets_path.exists() else None
     try:

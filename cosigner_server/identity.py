@@ -13,11 +13,10 @@ from app.wire import ChallengeAnswer, TokenAnswer, proof_message
 from . import crypto_jobs
 from .errors import ApiError, bad_request, not_found, unauthorized
 from .model import SPLIT_ACTIVE, EnrollmentCode, User
-from .principal import SPLIT_CLAIM, Principal
+from .principal import SPLIT_CLAIM, Principal, verified_claims
 from .services import code_digest, record
 from .state import ServerState, now
 from .storage.base import Conflict
-from .tokens import TokenError
 from .vault import new_id, new_share_code, normalize_code
 
 LOCAL_ISSUER = "local"
@@ -87,12 +86,7 @@ async def enroll(state: ServerState, code: str) -> dict:
 
 async def exchange(state: ServerState, token: str | None) -> dict:
     """An enterprise JWT for a server token; the first exchange creates the user (role user)."""
-    if not token:
-        raise unauthorized()
-    try:
-        claims = state.verifier.verify(token)
-    except TokenError as exc:
-        raise unauthorized(f"token refused: {exc.reason}") from None
+    claims = verified_claims(state, token)
     user = await enterprise_user(state, claims)
     await record(state, "token_exchanged", None, details={"user": user.id, "iss": claims.issuer})
     return mint(state, user)

@@ -1,6 +1,6 @@
 """Rotating the key-encryption key (KEK) while the server runs.
 
-The protocol (driven by `splitkey-cosigner rotate-kek`, cli_ops.py):
+The protocol (driven by `splitkey-cosigner rotate-kek`, cli/ops.py):
   1. the CLI writes the KEK source with the old keys AND a new one, the new one last (current);
   2. POST /v1/admin/kek/reload: the server reads that ring from its source, checks that it
      opens secrets.sealed and still holds every key some record is sealed under, swaps it in

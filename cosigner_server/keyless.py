@@ -12,7 +12,6 @@ from app.permissions import Permissions
 from app.wire import (
     KEYLESS,
     DelegationRequest,
-    EnvelopeDelivery,
     KeylessWalletRequest,
     RefreshRequest,
     keyless_message,
@@ -25,23 +24,14 @@ from .principal import Principal
 from .services import record, seal, unseal
 from .state import ServerState, now
 from .storage.base import Conflict
+from .vault import envelope_record, is_keyless
 
 OWN_SPLIT_LABEL = "owner's share"
 ENVELOPE_MAX_BYTES = 256  # a 32-byte share, a nonce and a tag fit many times over
 
 
-def is_keyless(wallet: Wallet) -> bool:
-    """Wallets without a master key in the vault: keyless ones, and those set up by 0Chain's
-    /setup (the client split the key itself)."""
-    return wallet.custody != "vault"
-
-
 def _server_share_record(split_id: str) -> str:
     return f"split:{split_id}:server"
-
-
-def _envelope_record(split_id: str) -> str:
-    return f"split:{split_id}:envelope"
 
 
 async def create_wallet(
@@ -218,7 +208,7 @@ async def delegate(
         sealed_server_share=seal(state, moved.server_share, _server_share_record(split_id)),
         sealed_user_share=None
         if envelope is None
-        else seal(state, envelope, _envelope_record(split_id)),
+        else seal(state, envelope, envelope_record(split_id)),
     )
     try:
         locator = await vault.store_new_split(
@@ -276,15 +266,3 @@ async def refresh(
         undo=lambda: state.storage.replace_split_share(split_id, new_key, old_key, old_sealed),
     )
     return await state.storage.get_split(split_id)
-
-
-def envelope_delivery(state: ServerState, split: Split, wallet: Wallet | None, sealed: bytes):
-    """What a keyless split's redeemer receives: the envelope, still closed."""
-    envelope = unseal(state, sealed, _envelope_record(split.id))
-    return EnvelopeDelivery(
-        split_id=split.id,
-        client_id=split.client_id,
-        wallet_public_key=wallet.public_key if wallet else "",
-        public_key=split.share_public_key,
-        envelope=base64.b64encode(envelope).decode(),
-    ).to_dict()

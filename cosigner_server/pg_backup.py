@@ -35,13 +35,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.files import write_private_atomic
+
 from .audit import verify_stream
 from .audit_db import JOURNAL_SCHEMA
-from .backup import BackupError, _private_dir, _sha256_file, _write_archive, manifest_mac
+from .backup import BackupError, _private_dir, _sha256_file, finish_archive, manifest_mac
 from .bootstrap import SECRETS_FILE, SECRETS_RECORD, ServerSecrets
 from .config import CONFIG_FILE, ServerConfig
 from .envelope import KekRing, SealedDataError
-from .kek_rotation import write_private_atomic
 
 FORMAT = "splitkey-cosigner-pg-backup/1"
 MANIFEST, DUMP = "manifest.json", "database.dump"
@@ -107,17 +108,8 @@ def create_pg_backup(config: ServerConfig, ring: KekRing, out: Path) -> dict[str
             "created_at": int(time.time()),
             "audit_checkpoint": {"seq": seq, "mac": mac},
             "plaintext_secrets": False,
-            "files": {
-                name: {
-                    "sha256": _sha256_file(staging / name),
-                    "bytes": (staging / name).stat().st_size,
-                }
-                for name in MEMBERS
-            },  # fmt: skip
         }
-        manifest["mac"] = manifest_mac(server.audit_key, manifest)
-        _write_archive(staging, manifest, out)
-        return manifest
+        return finish_archive(staging, manifest, list(MEMBERS), server.audit_key, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -45,18 +45,22 @@ def bearer_token(request: web.Request) -> str | None:
     return request.headers.get("X-Jwt-Token") or None
 
 
+def verified_claims(state, token: str | None) -> Claims:
+    """A token's claims, or 401 naming why it was refused (a missing token says nothing)."""
+    if not token:
+        raise unauthorized()
+    try:
+        return state.verifier.verify(token)
+    except TokenError as exc:
+        raise unauthorized(f"token refused: {exc.reason}") from None
+
+
 async def require_user(request: web.Request, *, scoped_ok: bool = False) -> Principal:
     """The caller. scoped_ok: the route also takes a token obtained by proof of possession of a
     split key, which may sign with that key and do nothing else (a device share alone must not
     become its holder's full account, let alone an administrator's)."""
     state = request.app[STATE]
-    token = bearer_token(request)
-    if not token:
-        raise unauthorized()
-    try:
-        claims = state.verifier.verify(token)
-    except TokenError as exc:
-        raise unauthorized(f"token refused: {exc.reason}") from None
+    claims = verified_claims(state, bearer_token(request))
     if claims.issuer != state.config.issuer:
         raise unauthorized("token refused: exchange it for a server token first")
     user = await state.storage.get_user(claims.subject)

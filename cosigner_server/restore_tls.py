@@ -10,7 +10,8 @@ import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
-from .kek_rotation import write_private_atomic
+from app.files import write_private_atomic
+
 from .tls import make_self_signed
 
 

@@ -452,10 +452,15 @@ def _json_object(data: bytes, what: str) -> dict[str, Any]:
     return value
 
 
-def _numeric_date(claims: dict[str, Any], name: str) -> float:
+def _present(claims: dict[str, Any], name: str) -> Any:
     value = claims.get(name)
     if value is None:
         raise TokenError(f"{name} is missing")
+    return value
+
+
+def _numeric_date(claims: dict[str, Any], name: str) -> float:
+    value = _present(claims, name)
     # bool is an int subclass and PyJWT takes "1700000000"; RFC 7519 says a JSON number.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TokenError(f"{name} is not a number")
@@ -468,9 +473,7 @@ def _numeric_date(claims: dict[str, Any], name: str) -> float:
 
 
 def _string_claim(claims: dict[str, Any], name: str) -> str:
-    value = claims.get(name)
-    if value is None:
-        raise TokenError(f"{name} is missing")
+    value = _present(claims, name)
     if not isinstance(value, str) or not value or len(value) > MAX_STRING_CLAIM_LENGTH:
         raise TokenError(f"{name} is not a non-empty string")
     return value

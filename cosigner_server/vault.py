@@ -3,15 +3,16 @@ answer; the rules live here. Every change is audited before the answer leaves (f
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, generate_mnemonic, normalize_mnemonic
 from app.permissions import Permissions
-from app.wire import LOCATOR_CHARS, SHARE_CODE_ALPHABET, ShareDelivery
+from app.wire import LOCATOR_CHARS, SHARE_CODE_ALPHABET, EnvelopeDelivery, ShareDelivery
 
-from . import crypto_jobs, keyless
+from . import crypto_jobs
 from .errors import ApiError, bad_request, conflict, forbidden, not_found
 from .model import SPLIT_ACTIVE, ShareCode, Split, Wallet
 from .principal import Principal
@@ -185,7 +186,7 @@ async def create_split(
     wallet = await wallet_for(state, who, client_id, access=OWNER)
     if wallet.frozen:
         raise forbidden("the wallet is frozen")
-    if not wallet.sealed_secret or keyless.is_keyless(wallet):
+    if not wallet.sealed_secret or is_keyless(wallet):
         raise conflict(
             "the vault holds no master key for this keyless wallet: delegate from your share "
             "(splitkey split create --from-share)"
@@ -350,8 +351,8 @@ async def redeem_code(state: ServerState, who: Principal, code: str) -> dict:
 
 async def _deliver(state: ServerState, who: Principal, split: Split, sealed: bytes, event: str):
     wallet = await state.storage.get_wallet(split.client_id)
-    if wallet is not None and keyless.is_keyless(wallet):
-        answer = keyless.envelope_delivery(state, split, wallet, sealed)
+    if wallet is not None and is_keyless(wallet):
+        answer = envelope_delivery(state, split, wallet, sealed)
         await record(state, event, who, wallet=split.client_id, split=split.id)
         return answer
     share = unseal(state, sealed, f"split:{split.id}:user")
@@ -390,3 +391,29 @@ async def remove_external_record(
     )
     await state.storage.delete_wallet(client_id)
     return wallet
+
+
+# Keyless custody (keyless.py builds on these): what the vault must know to refuse a master-key
+# operation and to hand a keyless split's envelope over unopened.
+
+
+def is_keyless(wallet: Wallet) -> bool:
+    """Wallets without a master key in the vault: keyless ones, and those set up by 0Chain's
+    /setup (the client split the key itself)."""
+    return wallet.custody != "vault"
+
+
+def envelope_record(split_id: str) -> str:
+    return f"split:{split_id}:envelope"
+
+
+def envelope_delivery(state: ServerState, split: Split, wallet: Wallet | None, sealed: bytes):
+    """What a keyless split's redeemer receives: the envelope, still closed."""
+    envelope = unseal(state, sealed, envelope_record(split.id))
+    return EnvelopeDelivery(
+        split_id=split.id,
+        client_id=split.client_id,
+        wallet_public_key=wallet.public_key if wallet else "",
+        public_key=split.share_public_key,
+        envelope=base64.b64encode(envelope).decode(),
+    ).to_dict()

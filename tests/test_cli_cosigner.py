@@ -20,9 +20,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app import cli, cli_cosigner
+from app import cli
+from app.cli import session as cli_session
 from app.client import CosignerClient
 from app.permissions import ZCN
+from app.protocol.exit_codes import ExitStatus
 from app.transaction import STORAGE_SC_ADDRESS, Transaction, TransactionType, smart_contract_data
 from cosigner_server import identity
 from cosigner_server.bootstrap import init_data_dir
@@ -60,7 +62,7 @@ class User:
     capsys: pytest.CaptureFixture
 
     def run(self, *argv: str, stdin: str = "") -> Done:
-        self.monkeypatch.setenv(cli_cosigner.CONFIG_ENV, str(self.home))
+        self.monkeypatch.setenv(cli_session.CONFIG_ENV, str(self.home))
         self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         status = cli.main(list(argv))
         captured = self.capsys.readouterr()
@@ -203,7 +205,7 @@ def test_a_delegate_is_held_to_its_limits_and_revocation(cosigner, admin, people
         assert done.status == 0, done.err
         assert done.out["receipt"]["period_value"] == spent * ZCN
     third = bob_signs(write_tx(bob, wallet, 1))
-    assert third.status == cli_cosigner.EXIT_REFUSED and third.out is None
+    assert third.status == ExitStatus.REFUSED and third.out is None
     assert third.err.startswith(
         "splitkey: error: refused (period_value_cap): over the 24 h cap: 2 of 2 ZCN used"
     ), third.err
@@ -220,14 +222,14 @@ def test_a_delegate_is_held_to_its_limits_and_revocation(cosigner, admin, people
         transaction_data=smart_contract_data("new_allocation_request", {"size": 1}),
     )
     refused = bob_signs(storage)
-    assert refused.status == cli_cosigner.EXIT_REFUSED
+    assert refused.status == ExitStatus.REFUSED
     assert re.search(
         r"refused \(group_not_allowed\): allocation_storage_operations is not allowed", refused.err
     ), refused.err
 
     assert alice.ok("split", "revoke", split_id)["split"]["status"] == "revoked"
     after = bob_signs(write_tx(bob, wallet, 0.1))
-    assert after.status == cli_cosigner.EXIT_REFUSED and "refused (revoked)" in after.err
+    assert after.status == ExitStatus.REFUSED and "refused (revoked)" in after.err
     mine = alice.run("cosign", "tx", "--share-file", own_share, "--file", write_tx(alice, wallet))
     assert mine.status == 0, mine.err
 
@@ -268,7 +270,7 @@ def test_messages_headers_permissions_and_share_login(cosigner, admin, people):
     )  # fmt: skip
     assert tightened["split"]["permissions"]["groups"] == ["token_transfers"]
     admin.fails(
-        cli_cosigner.EXIT_REFUSED,
+        ExitStatus.REFUSED,
         r"^splitkey: error: refused \(messages_not_allowed\): this key may not sign messages$",
         "cosign", "message", "--share-file", share_file, "--message", "hello again",
     )  # fmt: skip
@@ -305,10 +307,10 @@ def test_admin_commands(cosigner, admin, people):
     assert len(admin.ok("admin", "audit", "--limit", "3")["records"]) == 3
     assert admin.ok("admin", "disable", user_id)["user"]["enabled"] is False
     carol = people("carol")
-    carol.fails(cli_cosigner.EXIT_REFUSED, r"unauthorized: .*disabled",
+    carol.fails(ExitStatus.REFUSED, r"unauthorized: .*disabled",
                 "cosigner", "login", "--url", cosigner.url, "--code", code)  # fmt: skip
     assert admin.ok("admin", "enable", user_id)["user"]["enabled"] is True
-    admin.fails(cli_cosigner.EXIT_REFUSED, r"bad_request \[holder\]|holder",
+    admin.fails(ExitStatus.REFUSED, r"bad_request \[holder\]|holder",
                 "split", "create", "--wallet", wallet["client_id"], "--holder", "nobody",
                 "--groups", "token_transfers")  # fmt: skip
 
@@ -317,7 +319,7 @@ def test_admin_commands(cosigner, admin, people):
 
 
 def test_the_session_and_share_files_are_private_and_never_overwritten(cosigner, admin):
-    session = admin.home / cli_cosigner.SESSION_FILE
+    session = admin.home / cli_session.SESSION_FILE
     assert stat.S_IMODE(session.stat().st_mode) == 0o600
     assert set(json.loads(session.read_text())) == {
         "url", "token", "user_id", "role", "expires_at", "tls_fingerprint",
@@ -337,7 +339,7 @@ def test_the_session_and_share_files_are_private_and_never_overwritten(cosigner,
     assert "private_key" not in session.read_text()
 
     again = admin.file("again.share")
-    admin.fails(cli_cosigner.EXIT_REFUSED, r"^splitkey: error: gone: .*already retrieved$",
+    admin.fails(ExitStatus.REFUSED, r"^splitkey: error: gone: .*already retrieved$",
                 "share", "retrieve", split_id, "--out", again)  # fmt: skip
     assert not os.path.exists(again)  # the file made for it is removed
 
@@ -428,7 +430,7 @@ def test_an_unreachable_cosigner_exits_4(people):
         port = probe.getsockname()[1]
     nobody = people("nobody")
     url = f"http://127.0.0.1:{port}"
-    nobody.fails(cli_cosigner.EXIT_UNREACHABLE, r"^splitkey: error: co-signer unreachable: ",
+    nobody.fails(ExitStatus.UNREACHABLE, r"^splitkey: error: co-signer unreachable: ",
                  "cosigner", "login", "--url", url, "--code", "X")  # fmt: skip
 
 
@@ -444,11 +446,11 @@ def test_a_tls_pin_is_kept_with_the_session_and_checked(tmp_path, people):
     url, fingerprint, stop = start_tls_server(tmp_path)
     try:
         user = people("pinned")
-        user.fails(cli_cosigner.EXIT_UNTRUSTED, r"untrusted answer: the server's certificate",
+        user.fails(ExitStatus.UNTRUSTED, r"untrusted answer: the server's certificate",
                    "cosigner", "login", "--url", url, "--code", "C",
                    "--tls-fingerprint", "00" * 32)  # fmt: skip
         # the pinned server is reached (this small one has no API: 404)
-        user.fails(cli_cosigner.EXIT_REFUSED, r"^splitkey: error: http_error: HTTP 404",
+        user.fails(ExitStatus.REFUSED, r"^splitkey: error: http_error: HTTP 404",
                    "cosigner", "login", "--url", url, "--code", "C",
                    "--tls-fingerprint", fingerprint)  # fmt: skip
         user.fails(2, r"needs an https:// URL", "cosigner", "login", "--url", "http://h:1",
@@ -473,7 +475,7 @@ def test_no_credential_goes_over_plain_http_to_another_machine(tmp_path, people)
         with pytest.raises(OSError):  # TimeoutError: nobody connected
             listener.accept()
         # A session file saved with such a URL (by an older version) is refused as well.
-        cli_cosigner.save_session({"url": url, "token": "t", "user_id": "u", "role": "user"})
+        cli_session.save_session({"url": url, "token": "t", "user_id": "u", "role": "user"})
         user.fails(2, r"over plain http", "cosigner", "whoami")
     finally:
         listener.close()
@@ -496,7 +498,7 @@ def _non_loopback_address() -> str:
 def test_a_forged_signature_exits_5_and_prints_nothing(cosigner, admin, monkeypatch):
     wallet, _, share_file = my_wallet_and_share(admin)
     tx_file = write_tx(admin, wallet)
-    real = cli_cosigner._api
+    real = cli_session.client
 
     def forging_api(session=None):
         client = real(session)
@@ -512,17 +514,17 @@ def test_a_forged_signature_exits_5_and_prints_nothing(cosigner, admin, monkeypa
             client.base_url, token=client.token, transport=httpx.MockTransport(forge)
         )
 
-    monkeypatch.setattr(cli_cosigner, "_api", forging_api)
-    admin.fails(cli_cosigner.EXIT_UNTRUSTED,
+    monkeypatch.setattr(cli_session, "client", forging_api)
+    admin.fails(ExitStatus.UNTRUSTED,
                 r"^splitkey: error: untrusted answer: the co-signed signature is not valid",
                 "cosign", "tx", "--share-file", share_file, "--file", tx_file)  # fmt: skip
 
 
 def test_an_expired_or_foreign_token_names_the_fix(cosigner, admin):
-    session = admin.home / cli_cosigner.SESSION_FILE
+    session = admin.home / cli_session.SESSION_FILE
     data = json.loads(session.read_text())
-    cli_cosigner.save_session({**data, "token": "not-a-jwt"})
-    admin.fails(cli_cosigner.EXIT_REFUSED, r"unauthorized: .*\(log in again: splitkey cosigner",
+    cli_session.save_session({**data, "token": "not-a-jwt"})
+    admin.fails(ExitStatus.REFUSED, r"unauthorized: .*\(log in again: splitkey cosigner",
                 "wallet", "list")  # fmt: skip
 
 
@@ -534,7 +536,7 @@ def test_the_local_split_command_still_works_and_wants_its_key(people):
 
 
 def test_the_installed_command_talks_to_the_cosigner(cosigner, admin):
-    env = {**os.environ, cli_cosigner.CONFIG_ENV: str(admin.home)}
+    env = {**os.environ, cli_session.CONFIG_ENV: str(admin.home)}
     done = subprocess.run(
         [*splitkey_command(), "cosigner", "whoami"],
         capture_output=True,

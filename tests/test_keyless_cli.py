@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from app import cli_cosigner
-from app.cli_cosigner import EXIT_REFUSED
+from app.cli import session as cli_session
 from app.client import CosignerClient
 from app.crypto import SecretKey
 from app.keys import Wallet, secret_key_from_mnemonic
+from app.protocol.exit_codes import ExitStatus
 from app.wire import CODE_KEY_CHARS, LOCATOR_CHARS
 from cosigner_server.bootstrap import init_data_dir
 from tests import test_cli_cosigner as cli_tests
@@ -124,7 +124,7 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
     )
     assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
     bob.fails(
-        EXIT_REFUSED,
+        ExitStatus.REFUSED,
         "per_transaction_cap",
         "cosign",
         "tx",
@@ -134,7 +134,7 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
         write_tx(bob, wallet, 3),
     )
     # the code is used up
-    bob.fails(EXIT_REFUSED, "gone", "share", "redeem", code, "--out", bob.file("again.share"))
+    bob.fails(ExitStatus.REFUSED, "gone", "share", "redeem", code, "--out", bob.file("again.share"))
 
     # the owner refreshes: the file is rewritten, the old copy no longer co-signs
     old_copy = alice.file("old.share")
@@ -149,7 +149,7 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
     assert stat.S_IMODE(os.stat(own).st_mode) == 0o600
     assert not Path(own + ".refresh-pending").exists()
     alice.fails(
-        EXIT_REFUSED,
+        ExitStatus.REFUSED,
         "partial",
         "cosign",
         "tx",
@@ -167,7 +167,7 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
     assert_verifies(bob, wallet, signs(bob, bob.file("bob.share"), wallet, 1))
     alice.ok("split", "revoke", shared["split"]["id"])
     bob.fails(
-        EXIT_REFUSED,
+        ExitStatus.REFUSED,
         "revoked",
         "cosign",
         "tx",
@@ -178,7 +178,7 @@ def test_delegation_refresh_and_revocation(cosigner, admin, people):
     )
     # a delegation from the refreshed share works; from the pre-refresh copy it is refused
     alice.fails(
-        EXIT_REFUSED,
+        ExitStatus.REFUSED,
         "did not sign",
         "split",
         "create",
@@ -211,7 +211,7 @@ def test_keyless_wallets_cannot_be_split_by_the_vault(cosigner, admin, people):
     alice = enrolled(cosigner, admin, people, "alice")
     made, _ = keyless_wallet(alice)
     alice.fails(
-        EXIT_REFUSED,
+        ExitStatus.REFUSED,
         "no master key",
         "split",
         "create",
@@ -271,7 +271,7 @@ def test_keyless_imports_from_words_and_zwallet_file(cosigner, admin, people):
     # someone else cannot: refused, and the new share file is not left behind
     mallory = enrolled(cosigner, admin, people, "mallory")
     mallory.fails(
-        EXIT_REFUSED, "someone else", "wallet", "import", "--keyless",
+        ExitStatus.REFUSED, "someone else", "wallet", "import", "--keyless",
         "--wallet-file", str(wallet_file), "--share-out", mallory.file("z.share"),
     )  # fmt: skip
     assert not Path(mallory.file("z.share")).exists()
@@ -303,8 +303,8 @@ def test_an_administrator_can_forbid_custodial_wallets(keyless_only, people):
     _, code = keyless_only.call(identity.create_user(keyless_only.state, None, "carol", "user"))
     carol = people("carol")
     carol.ok("cosigner", "login", "--url", keyless_only.url, "--code", code)
-    carol.fails(EXIT_REFUSED, "forbids custodial", "wallet", "create")
-    carol.fails(EXIT_REFUSED, "forbids custodial", "wallet", "import", "--mnemonic", "-")
+    carol.fails(ExitStatus.REFUSED, "forbids custodial", "wallet", "create")
+    carol.fails(ExitStatus.REFUSED, "forbids custodial", "wallet", "import", "--mnemonic", "-")
     made, _ = keyless_wallet(carol)
     assert made["wallet"]["custody"] == "keyless"
 
@@ -313,21 +313,21 @@ def test_a_refresh_whose_answer_was_lost_is_finished_by_running_it_again(cosigne
     alice = enrolled(cosigner, admin, people, "alice")
     made, own = keyless_wallet(alice)
     wallet = made["wallet"]
-    session_file = alice.home / cli_cosigner.SESSION_FILE
+    session_file = alice.home / cli_session.SESSION_FILE
     session = json.loads(session_file.read_text())
     # the co-signer cannot be reached: exit 4, the drawn share waits next to the old one
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{closed.getsockname()[1]}"
     session_file.write_text(json.dumps({**session, "url": dead}))
-    alice.fails(cli_cosigner.EXIT_UNREACHABLE, "unreachable", "split", "refresh",
+    alice.fails(ExitStatus.UNREACHABLE, "unreachable", "split", "refresh",
                 "--share-file", own)  # fmt: skip
     pending = Path(own + ".refresh-pending")
     waiting = json.loads(pending.read_text())
     assert stat.S_IMODE(os.stat(pending).st_mode) == 0o600
     assert json.loads(Path(own).read_text())["public_key"] == made["split"]["share_public_key"]
     # the refresh reaches the co-signer but its answer is lost (done here by the library)
-    old = cli_cosigner.read_share(own)
+    old = cli_session.read_share(own)
     with CosignerClient(cosigner.url, token=session["token"]) as api:
         api.refresh(old, SecretKey.from_hex(waiting["private_key"]))
     # the same command again finishes the job with the share drawn the first time

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from app.protocol.exit_codes import ExitStatus
+
 
 class NetworkError(Exception):
-    exit_status = 7
+    exit_status = ExitStatus.NETWORK_UNREACHABLE
 
 
 class NetworkUnreachable(NetworkError):
     """No usable answer from the network (0dns, miners or sharders)."""
 
-    exit_status = 7
+    exit_status = ExitStatus.NETWORK_UNREACHABLE
 
 
 class NoConsensus(NetworkUnreachable):
@@ -20,7 +22,7 @@ class NoConsensus(NetworkUnreachable):
 class TransactionRefused(NetworkError):
     """The miners refused the transaction; the message is the node's reason."""
 
-    exit_status = 6
+    exit_status = ExitStatus.NETWORK_REFUSED
 
 
 class NonceRefused(TransactionRefused):
@@ -30,4 +32,4 @@ class NonceRefused(TransactionRefused):
 class UntrustedConfirmation(NetworkError):
     """Sharders sent confirmations that do not verify and none that do."""
 
-    exit_status = 5
+    exit_status = ExitStatus.UNTRUSTED

@@ -52,16 +52,16 @@ from .consume_steps import (
     replay_or_refusal,
     require_share,
 )
-from .sqlite import (
-    _SPLIT_COLUMNS,
-    _USER_COLUMNS,
-    _WALLET_COLUMNS,
+from .rows import (
     SEALED_COLUMNS,
-    _permissions,
-    _permissions_json,
-    _split,
-    _user,
-    _wallet,
+    SPLIT_COLUMNS,
+    USER_COLUMNS,
+    WALLET_COLUMNS,
+    permissions_json,
+    permissions_of,
+    split_of,
+    user_of,
+    wallet_of,
 )
 
 try:  # an optional dependency: pip install 'splitkey[postgres]'
@@ -373,25 +373,25 @@ class PostgresStorage(Storage):
     # -- users -----------------------------------------------------------------------------------
     async def add_user(self, user: User) -> None:
         await self._rows(
-            f"INSERT INTO users ({_USER_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING 1",
+            f"INSERT INTO users ({USER_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING 1",
             (user.id, user.issuer, user.subject, user.role, bool(user.enabled), user.created_at,
              user.tokens_valid_after),
         )  # fmt: skip
 
     async def get_user(self, user_id: str) -> User | None:
-        rows = await self._rows(f"SELECT {_USER_COLUMNS} FROM users WHERE id = %s", (user_id,))
-        return _user(rows[0]) if rows else None
+        rows = await self._rows(f"SELECT {USER_COLUMNS} FROM users WHERE id = %s", (user_id,))
+        return user_of(rows[0]) if rows else None
 
     async def find_user(self, issuer: str, subject: str) -> User | None:
         rows = await self._rows(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE issuer = %s AND subject = %s",
+            f"SELECT {USER_COLUMNS} FROM users WHERE issuer = %s AND subject = %s",
             (issuer, subject),
         )
-        return _user(rows[0]) if rows else None
+        return user_of(rows[0]) if rows else None
 
     async def list_users(self) -> list[User]:
-        rows = await self._rows(f"SELECT {_USER_COLUMNS} FROM users ORDER BY created_at, id")
-        return [_user(r) for r in rows]
+        rows = await self._rows(f"SELECT {USER_COLUMNS} FROM users ORDER BY created_at, id")
+        return [user_of(r) for r in rows]
 
     async def set_user_enabled(self, user_id: str, enabled: bool, now: int) -> bool:
         if enabled:
@@ -443,7 +443,7 @@ class PostgresStorage(Storage):
     # -- wallets ---------------------------------------------------------------------------------
     async def add_wallet(self, wallet: Wallet) -> None:
         await self._rows(
-            f"INSERT INTO wallets ({_WALLET_COLUMNS}) "
+            f"INSERT INTO wallets ({WALLET_COLUMNS}) "
             "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING 1",
             (wallet.client_id, wallet.public_key, wallet.owner_id, wallet.created_at,
              bytes(wallet.sealed_secret), wallet.custody, bool(wallet.frozen),
@@ -452,23 +452,23 @@ class PostgresStorage(Storage):
 
     async def get_wallet(self, client_id: str) -> Wallet | None:
         rows = await self._rows(
-            f"SELECT {_WALLET_COLUMNS} FROM wallets WHERE client_id = %s", (client_id,)
+            f"SELECT {WALLET_COLUMNS} FROM wallets WHERE client_id = %s", (client_id,)
         )
-        return _wallet(rows[0]) if rows else None
+        return wallet_of(rows[0]) if rows else None
 
     async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
         if owner_id is None:
             sql, params = (
-                f"SELECT {_WALLET_COLUMNS} FROM wallets ORDER BY created_at, client_id",
+                f"SELECT {WALLET_COLUMNS} FROM wallets ORDER BY created_at, client_id",
                 (),
             )
         else:
             sql = (
-                f"SELECT {_WALLET_COLUMNS} FROM wallets WHERE owner_id = %s "
+                f"SELECT {WALLET_COLUMNS} FROM wallets WHERE owner_id = %s "
                 "ORDER BY created_at, client_id"
             )
             params = (owner_id,)
-        return [_wallet(r) for r in await self._rows(sql, params)]
+        return [wallet_of(r) for r in await self._rows(sql, params)]
 
     async def last_nonce(self, client_id: str) -> int | None:
         rows = await self._rows(
@@ -520,10 +520,10 @@ class PostgresStorage(Storage):
             if await cur.fetchone():
                 raise Conflict(f"split id {split.id} was revoked before and cannot be reused")
             await conn.execute(
-                f"INSERT INTO splits ({_SPLIT_COLUMNS}) "
+                f"INSERT INTO splits ({SPLIT_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 (split.id, split.client_id, split.holder_id, split.label, split.share_public_key,
-                 _permissions_json(split.permissions), split.created_at,
+                 permissions_json(split.permissions), split.created_at,
                  _blob(split.sealed_server_share), _blob(split.sealed_user_share), split.status,
                  split.uses, split.last_used, split.revoked_at),
             )  # fmt: skip
@@ -531,16 +531,16 @@ class PostgresStorage(Storage):
         await self._tx(body)
 
     async def get_split(self, split_id: str) -> Split | None:
-        rows = await self._rows(f"SELECT {_SPLIT_COLUMNS} FROM splits WHERE id = %s", (split_id,))
-        return _split(rows[0]) if rows else None
+        rows = await self._rows(f"SELECT {SPLIT_COLUMNS} FROM splits WHERE id = %s", (split_id,))
+        return split_of(rows[0]) if rows else None
 
     async def find_split(self, client_id: str, share_public_key: str) -> Split | None:
         rows = await self._rows(
-            f"SELECT {_SPLIT_COLUMNS} FROM splits WHERE client_id = %s AND share_public_key = %s "
+            f"SELECT {SPLIT_COLUMNS} FROM splits WHERE client_id = %s AND share_public_key = %s "
             "ORDER BY status = 'active' DESC, created_at DESC, id LIMIT 1",
             (client_id, share_public_key),
         )
-        return _split(rows[0]) if rows else None
+        return split_of(rows[0]) if rows else None
 
     async def list_splits(
         self, client_id: str | None = None, holder_id: str | None = None
@@ -552,16 +552,16 @@ class PostgresStorage(Storage):
         if holder_id is not None:
             where.append("holder_id = %s")
             params.append(holder_id)
-        sql = f"SELECT {_SPLIT_COLUMNS} FROM splits"
+        sql = f"SELECT {SPLIT_COLUMNS} FROM splits"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at, id"
-        return [_split(r) for r in await self._rows(sql, tuple(params))]
+        return [split_of(r) for r in await self._rows(sql, tuple(params))]
 
     async def set_permissions(self, split_id: str, permissions: Permissions) -> bool:
         rows = await self._rows(
             "UPDATE splits SET permissions = %s WHERE id = %s RETURNING 1",
-            (_permissions_json(permissions), split_id),
+            (permissions_json(permissions), split_id),
         )
         return bool(rows)
 
@@ -688,7 +688,7 @@ class PostgresStorage(Storage):
                 (nonce_key, nonce_key, split_id),
             )
             row = await cur.fetchone()
-            period = _permissions(row[1]).period_seconds if row else 0
+            period = permissions_of(row[1]).period_seconds if row else 0
             at = now if now is not None else (row[5] if row else None)
             # 2. The request key, the window and the nonce's earlier signatures, in one read.
             cur = await conn.execute(
@@ -726,7 +726,7 @@ class PostgresStorage(Storage):
             status, _text, share, uses, frozen = row[:5]
             usage = UsageSummary(int(period_value), period_count, uses)
             snapshot = ConsumeSnapshot(
-                at, True, status, _permissions(row[1]), share is not None, bool(frozen),
+                at, True, status, permissions_of(row[1]), share is not None, bool(frozen),
                 signed_before if nonce_key is not None else 0, usage,
             )  # fmt: skip
             refusal = decide(snapshot)

@@ -14,7 +14,6 @@ split back. Restore only the main file (and delete its -wal/-shm): see restore_f
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import os
 import shutil
@@ -48,6 +47,17 @@ from .consume_steps import (
     refused_missing,
     replay_or_refusal,
     require_share,
+)
+from .rows import (
+    SEALED_COLUMNS,
+    SPLIT_COLUMNS,
+    USER_COLUMNS,
+    WALLET_COLUMNS,
+    permissions_json,
+    permissions_of,
+    split_of,
+    user_of,
+    wallet_of,
 )
 
 T = TypeVar("T")
@@ -167,14 +177,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 
-# Every column holding envelope-sealed bytes: column -> (table, primary key). Key rotation
-# re-seals exactly these (and secrets.sealed, a file); a new sealed column must be added here.
-SEALED_COLUMNS: dict[str, tuple[str, str]] = {
-    "sealed_secret": ("wallets", "client_id"),
-    "sealed_server_share": ("splits", "id"),
-    "sealed_user_share": ("splits", "id"),
-}
-
 _JOURNAL_SCHEMA = """CREATE TABLE IF NOT EXISTS revocations (
     split_id TEXT PRIMARY KEY,
     revoked_at INTEGER NOT NULL
@@ -243,52 +245,6 @@ def _translate(exc: sqlite3.Error) -> StorageError:
     if isinstance(exc, sqlite3.ProgrammingError) and "closed" in text:
         return StorageUnavailable("the database is closed")
     return StorageError(f"database error: {text}")
-
-
-@functools.lru_cache(maxsize=4096)
-def _permissions(text: str) -> Permissions:
-    # consume parses the split's permissions on every co-sign; Permissions is immutable.
-    return Permissions.from_dict(json.loads(text))
-
-
-def _permissions_json(permissions: Permissions) -> str:
-    return json.dumps(permissions.to_dict(), sort_keys=True, separators=(",", ":"))
-
-
-_USER_COLUMNS = "id, issuer, subject, role, enabled, created_at, tokens_valid_after"
-_WALLET_COLUMNS = (
-    "client_id, public_key, owner_id, created_at, sealed_secret, custody, frozen, delete_after"
-)
-_SPLIT_COLUMNS = (
-    "id, client_id, holder_id, label, share_public_key, permissions, created_at, "
-    "sealed_server_share, sealed_user_share, status, uses, last_used, revoked_at"
-)
-
-
-def _user(row: tuple) -> User:
-    return User(row[0], row[1], row[2], row[3], bool(row[4]), row[5], row[6])
-
-
-def _wallet(row: tuple) -> Wallet:
-    return Wallet(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7])
-
-
-def _split(row: tuple) -> Split:
-    return Split(
-        id=row[0],
-        client_id=row[1],
-        holder_id=row[2],
-        label=row[3],
-        share_public_key=row[4],
-        permissions=_permissions(row[5]),
-        created_at=row[6],
-        sealed_server_share=row[7],
-        sealed_user_share=row[8],
-        status=row[9],
-        uses=row[10],
-        last_used=row[11],
-        revoked_at=row[12],
-    )
 
 
 def _precreate(path: Path) -> None:
@@ -818,7 +774,7 @@ class SQLiteStorage(Storage):
     async def add_user(self, user: User) -> None:
         def body(db: sqlite3.Connection) -> None:
             db.execute(
-                f"INSERT INTO users ({_USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (user.id, user.issuer, user.subject, user.role, int(user.enabled),
                  user.created_at, user.tokens_valid_after),
             )  # fmt: skip
@@ -827,23 +783,23 @@ class SQLiteStorage(Storage):
 
     async def get_user(self, user_id: str) -> User | None:
         rows = await self._call(
-            self._read, f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (user_id,)
+            self._read, f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)
         )
-        return _user(rows[0]) if rows else None
+        return user_of(rows[0]) if rows else None
 
     async def find_user(self, issuer: str, subject: str) -> User | None:
         rows = await self._call(
             self._read,
-            f"SELECT {_USER_COLUMNS} FROM users WHERE issuer = ? AND subject = ?",
+            f"SELECT {USER_COLUMNS} FROM users WHERE issuer = ? AND subject = ?",
             (issuer, subject),
         )
-        return _user(rows[0]) if rows else None
+        return user_of(rows[0]) if rows else None
 
     async def list_users(self) -> list[User]:
         rows = await self._call(
-            self._read, f"SELECT {_USER_COLUMNS} FROM users ORDER BY created_at, id"
+            self._read, f"SELECT {USER_COLUMNS} FROM users ORDER BY created_at, id"
         )
-        return [_user(r) for r in rows]
+        return [user_of(r) for r in rows]
 
     async def set_user_enabled(self, user_id: str, enabled: bool, now: int) -> bool:
         def body(db: sqlite3.Connection) -> bool:
@@ -901,7 +857,7 @@ class SQLiteStorage(Storage):
     async def add_wallet(self, wallet: Wallet) -> None:
         def body(db: sqlite3.Connection) -> None:
             db.execute(
-                f"INSERT INTO wallets ({_WALLET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO wallets ({WALLET_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (wallet.client_id, wallet.public_key, wallet.owner_id, wallet.created_at,
                  bytes(wallet.sealed_secret), wallet.custody, int(wallet.frozen),
                  wallet.delete_after),
@@ -911,9 +867,9 @@ class SQLiteStorage(Storage):
 
     async def get_wallet(self, client_id: str) -> Wallet | None:
         rows = await self._call(
-            self._read, f"SELECT {_WALLET_COLUMNS} FROM wallets WHERE client_id = ?", (client_id,)
+            self._read, f"SELECT {WALLET_COLUMNS} FROM wallets WHERE client_id = ?", (client_id,)
         )
-        return _wallet(rows[0]) if rows else None
+        return wallet_of(rows[0]) if rows else None
 
     async def last_nonce(self, client_id: str) -> int | None:
         # nonce_key is "<client_id>:<nonce>": a range scan on its unique index, then the
@@ -929,16 +885,16 @@ class SQLiteStorage(Storage):
     async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
         if owner_id is None:
             sql, params = (
-                f"SELECT {_WALLET_COLUMNS} FROM wallets ORDER BY created_at, client_id",
+                f"SELECT {WALLET_COLUMNS} FROM wallets ORDER BY created_at, client_id",
                 (),
             )
         else:
             sql = (
-                f"SELECT {_WALLET_COLUMNS} FROM wallets WHERE owner_id = ? "
+                f"SELECT {WALLET_COLUMNS} FROM wallets WHERE owner_id = ? "
                 "ORDER BY created_at, client_id"
             )
             params = (owner_id,)
-        return [_wallet(r) for r in await self._call(self._read, sql, params)]
+        return [wallet_of(r) for r in await self._call(self._read, sql, params)]
 
     async def set_wallet_frozen(self, client_id: str, frozen: bool) -> bool:
         def body(db: sqlite3.Connection) -> bool:
@@ -989,10 +945,10 @@ class SQLiteStorage(Storage):
             ).fetchone():
                 raise Conflict(f"split id {split.id} was revoked before and cannot be reused")
             db.execute(
-                f"INSERT INTO splits ({_SPLIT_COLUMNS}) "
+                f"INSERT INTO splits ({SPLIT_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (split.id, split.client_id, split.holder_id, split.label, split.share_public_key,
-                 _permissions_json(split.permissions), split.created_at,
+                 permissions_json(split.permissions), split.created_at,
                  _blob(split.sealed_server_share), _blob(split.sealed_user_share), split.status,
                  split.uses, split.last_used, split.revoked_at),
             )  # fmt: skip
@@ -1001,19 +957,19 @@ class SQLiteStorage(Storage):
 
     async def get_split(self, split_id: str) -> Split | None:
         rows = await self._call(
-            self._read, f"SELECT {_SPLIT_COLUMNS} FROM splits WHERE id = ?", (split_id,)
+            self._read, f"SELECT {SPLIT_COLUMNS} FROM splits WHERE id = ?", (split_id,)
         )
-        return _split(rows[0]) if rows else None
+        return split_of(rows[0]) if rows else None
 
     async def find_split(self, client_id: str, share_public_key: str) -> Split | None:
         # The active split first; else the latest revoked one (so callers can say "revoked").
         rows = await self._call(
             self._read,
-            f"SELECT {_SPLIT_COLUMNS} FROM splits WHERE client_id = ? AND share_public_key = ? "
+            f"SELECT {SPLIT_COLUMNS} FROM splits WHERE client_id = ? AND share_public_key = ? "
             "ORDER BY status = 'active' DESC, created_at DESC, id LIMIT 1",
             (client_id, share_public_key),
         )
-        return _split(rows[0]) if rows else None
+        return split_of(rows[0]) if rows else None
 
     async def list_splits(
         self, client_id: str | None = None, holder_id: str | None = None
@@ -1025,14 +981,14 @@ class SQLiteStorage(Storage):
         if holder_id is not None:
             where.append("holder_id = ?")
             params.append(holder_id)
-        sql = f"SELECT {_SPLIT_COLUMNS} FROM splits"
+        sql = f"SELECT {SPLIT_COLUMNS} FROM splits"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY created_at, id"
-        return [_split(r) for r in await self._call(self._read, sql, tuple(params))]
+        return [split_of(r) for r in await self._call(self._read, sql, tuple(params))]
 
     async def set_permissions(self, split_id: str, permissions: Permissions) -> bool:
-        text = _permissions_json(permissions)
+        text = permissions_json(permissions)
 
         def body(db: sqlite3.Connection) -> bool:
             cur = db.execute("UPDATE splits SET permissions = ? WHERE id = ?", (text, split_id))
@@ -1159,7 +1115,7 @@ class SQLiteStorage(Storage):
             if row is None:
                 return refused_missing(decide, at)
             status, permissions_text, share, uses, frozen = row
-            permissions = _permissions(permissions_text)
+            permissions = permissions_of(permissions_text)
             signed_before = 0
             if nonce_key is not None:
                 (signed_before,) = db.execute(
@@ -1301,7 +1257,6 @@ def _nonce_parts(nonce_key: str) -> tuple[str, int] | None:
         return client_id, int(nonce)
     except ValueError:
         return None
-
 
 
 def _blob(value: bytes | None) -> bytes | None:

@@ -25,6 +25,7 @@ import httpx
 import pytest
 
 from app.client import certificate_fingerprint
+from app.protocol.exit_codes import ExitStatus
 from cosigner_server import cli
 from cosigner_server.envelope import ENV_VAR
 
@@ -206,7 +207,8 @@ def test_unreachable_server_is_exit_3_on_one_line(tmp_path):
         cwd=REPO,
         timeout=30,
     )
-    assert proc.returncode == 3 and one_line_error(proc.stderr) and proc.stdout == ""
+    assert proc.returncode == ExitStatus.UNREACHABLE and one_line_error(proc.stderr)
+    assert proc.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -222,7 +224,7 @@ def test_entry_points(command):
     proc = subprocess.run(
         [*command, "--help"], capture_output=True, text=True, env=server_env(), timeout=30
     )
-    assert proc.returncode == 0 and "audit" in proc.stdout and "Exit codes" in proc.stdout
+    assert proc.returncode == 0 and "audit" in proc.stdout and "Exit status: 0 ok" in proc.stdout
 
 
 def test_bad_arguments_are_exit_2_on_one_line():
@@ -345,11 +347,15 @@ def test_users_add_disable_enable_and_enroll(server):
     new_code = fresh.out.rsplit(": ", 1)[1].strip()
     assert user_token(server, new_code)
 
-    # Bad input the server refuses: exit 2 with its message on one line.
+    # Requests the server refuses: exit 3 (refused) with its message on one line.
     missing = server.cli("users", "disable", "u_nobody")
-    assert missing.code == 2 and "no such user" in missing.err and one_line_error(missing.err)
+    assert (
+        missing.code == ExitStatus.REFUSED
+        and "no such user" in missing.err
+        and one_line_error(missing.err)
+    )
     dup = server.cli("users", "add", "carol")
-    assert dup.code == 2 and "exists" in dup.err
+    assert dup.code == ExitStatus.REFUSED and "exists" in dup.err
     not_admin = server.cli("users", "list", "--admin-id", user["id"])
     assert not_admin.code == 2 and "not an enabled admin" in not_admin.err
 
@@ -383,7 +389,7 @@ def test_wallets_splits_revoke_freeze_stats(server):
         for s in server.cli("splits", "list", "--wallet", client_id, "--json").json()["splits"]
     }
     assert statuses == {split_ids[0]: "revoked", split_ids[1]: "active"}
-    assert server.cli("revoke", "sp_nothing").code == 2
+    assert server.cli("revoke", "sp_nothing").code == ExitStatus.REFUSED
 
     frozen = server.cli("freeze", client_id, "--json")
     assert frozen.code == 0 and frozen.json()["wallet"]["frozen"] is True
@@ -481,7 +487,9 @@ def test_with_tls_the_cli_pins_the_data_dirs_certificate(tmp_path):
     )
     try:
         stop = time.monotonic() + 30
-        while run("status", "--data-dir", str(data)).code == 3 and time.monotonic() < stop:
+        while run("status", "--data-dir", str(data)).code == ExitStatus.UNREACHABLE and (
+            time.monotonic() < stop
+        ):
             assert proc.poll() is None, proc.stderr.read()
             time.sleep(0.1)
         status = run("status", "--data-dir", str(data), "--json")

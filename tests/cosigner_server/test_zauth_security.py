@@ -9,8 +9,8 @@ import httpx
 from app.crypto import PublicKey, SecretKey
 from app.crypto.params import R
 from app.keys import client_id_of
+from app.protocol.exit_codes import ExitStatus
 from app.wire import setup_proof_message
-from cosigner_server import cli
 from cosigner_server.model import Wallet
 from cosigner_server.state import now
 
@@ -109,7 +109,7 @@ def test_admin_removes_a_squatted_record_with_the_cli(cosigner):
     # a vault wallet (key held by the server) cannot be removed this way
     h = holder(cosigner, "vaulted")
     vault_wallet = run("remove-record", h.wallet["client_id"], "--reason", "x", *argv)
-    assert vault_wallet.code == cli.EXIT_BAD_INPUT and "vault" in vault_wallet.err
+    assert vault_wallet.code == ExitStatus.REFUSED and "vault" in vault_wallet.err
 
 
 def device_token(cosigner, split_id: str, share: SecretKey) -> str:

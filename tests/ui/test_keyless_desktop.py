@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.cli_cosigner import read_share
+from app.cli.session import read_share
 from app.client import CosignerError
 from app.crypto import PublicKey, Signature
 from app.keys import Wallet

@@ -1,6 +1,6 @@
-"""`splitkey-cosigner backup | restore | rotate-kek`: the operations commands, registered into
-cli.py's parser by `register(subparsers)` with cli.py's conventions (--data-dir, --json, exit
-codes 0 ok / 1 failed / 2 bad input / 3 server unreachable, one-line errors).
+"""`splitkey-cosigner backup | restore | rotate-kek`: the operations commands, registered by
+`register(subparsers)` with the CLI's conventions (--data-dir, --json, the exit statuses of
+app/protocol/exit_codes.py, one-line errors).
 
 * backup reads the data directory from this process, beside a running server or a stopped one
   (backup.py says why that is safe and why it is not an HTTP route);
@@ -12,16 +12,33 @@ codes 0 ok / 1 failed / 2 bad input / 3 server unreachable, one-line errors).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import cli
-from .cli import EXIT_OK, EXIT_PROBLEM, CliError
+from app.cli.tables import fmt_time
+
+from ._base import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    CliError,
+    admin_client,
+    check_tls_name,
+    common_options,
+    config_of,
+    configured_ring,
+    data_dir_of,
+    emit,
+    remote_options,
+    require_initialised,
+    tls_info,
+)
+
+if TYPE_CHECKING:  # only for annotations: the configuration module loads on use
+    from ..config import ServerConfig
 
 # How long rotate-kek waits for the background rewrap before it says "still running".
 DEFAULT_WAIT = 600.0
@@ -29,7 +46,7 @@ POLL_SECONDS = 0.5
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    common, remote = cli._common(), cli._remote()
+    common, remote = common_options(), remote_options()
 
     p = subparsers.add_parser(
         "backup", parents=[common], help="a consistent backup archive, also while serving"
@@ -49,12 +66,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="extra key-encryption keys (a 0600 key file), e.g. retired ones an old backup needs",
     )
     # A backup never holds the TLS key: on a new machine, bring the old pair or get a new one.
-    p.add_argument("--tls-cert", type=Path, default=None, metavar="FILE",
-                   help="the old server's certificate, to keep its pinned fingerprint")
-    p.add_argument("--tls-key", type=Path, default=None, metavar="FILE",
-                   help="the old server's TLS private key (with --tls-cert)")
-    p.add_argument("--tls-name", action="append", default=[], metavar="NAME",
-                   help="host name or address for a NEW certificate (repeat)")
+    p.add_argument(
+        "--tls-cert",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the old server's certificate, to keep its pinned fingerprint",
+    )
+    p.add_argument(
+        "--tls-key",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the old server's TLS private key (with --tls-cert)",
+    )
+    p.add_argument(
+        "--tls-name",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="host name or address for a NEW certificate (repeat)",
+    )
     p.set_defaults(func=cmd_restore)
 
     p = subparsers.add_parser(
@@ -88,26 +120,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 # -- keys ----------------------------------------------------------------------------------------
 
 
-def _configured_ring(config, *, required: bool = True):
-    from .bootstrap import kek_config
-    from .envelope import ENV_VAR, KekError, load_kek
-
-    try:
-        ring = load_kek(kek_config(config))
-    except KekError as exc:
-        raise CliError(str(exc)) from None
-    if ring is None and required:
-        where = {
-            "file": f"no key file {config.path('kek_file')}",
-            "env": f"${ENV_VAR} is not set",
-            "keyring": "nothing in the OS keyring",
-        }[config.kek_source]
-        raise CliError(f"no key-encryption key ({where})")
-    return ring
-
-
 def _subset(ring, keep: list[str]):
-    from .envelope import parse_kek_text
+    from ..envelope import parse_kek_text
 
     entries = [e for e in ring.to_text().split(",") if e.split(":", 1)[0] in keep]
     return parse_kek_text(",".join(entries), "ring")
@@ -115,7 +129,7 @@ def _subset(ring, keep: list[str]):
 
 def _merged(first, second):
     """Keys of both rings; the first one's current key stays current."""
-    from .envelope import parse_kek_text
+    from ..envelope import parse_kek_text
 
     if first is None:
         return second
@@ -125,12 +139,12 @@ def _merged(first, second):
     return parse_kek_text(text, "ring")
 
 
-def _write_source(config, ring) -> str | None:
+def _write_source(config: ServerConfig, ring) -> str | None:
     """Store the ring where the server reads it. Returns the text to show for an env source."""
     from app.files import write_private_atomic
 
-    from .bootstrap import kek_config
-    from .envelope import store_kek_in_keyring
+    from ..bootstrap import kek_config
+    from ..envelope import store_kek_in_keyring
 
     text = ring.to_text()
     if config.kek_source == "file":
@@ -147,11 +161,11 @@ def _write_source(config, ring) -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .backup import BackupError, create_backup
+    from ..backup import BackupError, create_backup
 
-    config = cli._config(args)
-    cli._require_initialised(config)
-    ring = _configured_ring(config)
+    config = config_of(args)
+    require_initialised(config)
+    ring = configured_ring(config)
     out = Path(args.out).expanduser().resolve()
     if out.exists():
         raise CliError(f"{out} exists; refusing to overwrite a backup")
@@ -187,7 +201,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
             ]
         )
 
-    cli._emit(args, result, human)
+    emit(args, result, human)
     return EXIT_OK
 
 
@@ -199,11 +213,11 @@ def _restore_config(args: argparse.Namespace):
     the backup's own config.toml, read from the archive without writing anything yet."""
     import tarfile
 
-    from .config import CONFIG_FILE, ConfigError, load_config
+    from ..config import CONFIG_FILE, ConfigError, load_config
 
-    data_dir = cli._data_dir(args).resolve()
+    data_dir = data_dir_of(args).resolve()
     if (data_dir / CONFIG_FILE).exists():
-        return cli._config(args)
+        return config_of(args)
     with tempfile.TemporaryDirectory() as tmp:
         try:
             with tarfile.open(args.source, mode="r:*") as tar:
@@ -220,8 +234,8 @@ def _restore_config(args: argparse.Namespace):
 
 
 def _pg_backup(args, config, ring, out: Path, started: float) -> int:
-    from .backup import BackupError
-    from .pg_backup import create_pg_backup
+    from ..backup import BackupError
+    from ..pg_backup import create_pg_backup
 
     try:
         manifest = create_pg_backup(config, ring, out)
@@ -229,7 +243,7 @@ def _pg_backup(args, config, ring, out: Path, started: float) -> int:
         raise CliError(f"backup failed: {exc}", EXIT_PROBLEM) from None
     result = {"archive": str(out), "bytes": out.stat().st_size,
               "seconds": round(time.monotonic() - started, 3), "manifest": manifest}  # fmt: skip
-    cli._emit(args, result, lambda r: (
+    emit(args, result, lambda r: (
         f"Backup written: {r['archive']} ({r['bytes']} bytes, {r['seconds']} s): pg_dump of the "
         f"database, audit checkpoint seq {r['manifest']['audit_checkpoint']['seq']}; the KEK and "
         "the TLS key are not in it."))  # fmt: skip
@@ -237,8 +251,8 @@ def _pg_backup(args, config, ring, out: Path, started: float) -> int:
 
 
 def _pg_restore(args, config, source: Path, ring, tls_choice) -> int:
-    from .backup import BackupError
-    from .pg_backup import restore_pg_backup
+    from ..backup import BackupError
+    from ..pg_backup import restore_pg_backup
 
     try:
         report = restore_pg_backup(config, source, ring)
@@ -248,7 +262,7 @@ def _pg_restore(args, config, source: Path, ring, tls_choice) -> int:
     report["tls"] = _restored_tls(config.data_dir, tls_choice)
 
     def human(r: dict) -> str:
-        lines = [f"Restored the PostgreSQL backup of {cli._fmt_time(r['backup_created_at'])}.",
+        lines = [f"Restored the PostgreSQL backup of {fmt_time(r['backup_created_at'])}.",
                  f"  journal and audit chain: {r['journal']}; {r['revocations']} revocations",
                  f"  rolled forward from the audit chain after seq {r['checkpoint_seq']}: "
                  f"{sum(r['replayed'].values())} changes"]  # fmt: skip
@@ -257,14 +271,14 @@ def _pg_restore(args, config, source: Path, ring, tls_choice) -> int:
                          f"{r['tls']['fingerprint']}")  # fmt: skip
         return "\n".join(lines)
 
-    cli._emit(args, report, human)
+    emit(args, report, human)
     return EXIT_OK
 
 
 def _restored_tls(data_dir: Path, choice) -> dict[str, Any] | None:
     """The certificate the restored server will serve, and the fingerprint clients must pin."""
-    from .config import load_config
-    from .restore_tls import RestoreTlsError, settle_certificate
+    from ..config import load_config
+    from ..restore_tls import RestoreTlsError, settle_certificate
 
     config = load_config(data_dir)
     try:
@@ -275,13 +289,13 @@ def _restored_tls(data_dir: Path, choice) -> dict[str, Any] | None:
         ) from None
     if action is None:
         return None
-    return {**cli._tls_info(config), "action": action}
+    return {**tls_info(config), "action": action}
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .backup import BackupError, restore_backup
-    from .envelope import KekError, read_kek_file
-    from .restore_tls import RestoreTlsError, TlsChoice
+    from ..backup import BackupError, restore_backup
+    from ..envelope import KekError, read_kek_file
+    from ..restore_tls import RestoreTlsError, TlsChoice
 
     source = Path(args.source).expanduser()
     if not source.is_file():
@@ -292,7 +306,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     except RestoreTlsError as exc:
         raise CliError(str(exc)) from None
     for name in args.tls_name:
-        cli._check_tls_name(name)
+        check_tls_name(name)
     config = _restore_config(args)
     extra = None
     if args.kek_file is not None:
@@ -302,7 +316,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
         if extra is None:
             raise CliError(f"no key file at {args.kek_file}")
-    configured = _configured_ring(config, required=extra is None)
+    configured = configured_ring(config, required=extra is None)
     ring = _merged(configured, extra)
     if configured is None:
         # A new machine: the key given becomes the data directory's key source.
@@ -326,7 +340,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     result["tls"] = _restored_tls(config.data_dir, tls_choice)
 
     def human(r: dict) -> str:
-        when = cli._fmt_time(r["backup_created_at"])
+        when = fmt_time(r["backup_created_at"])
         lines = [
             f"Restored the backup of {when} into {r['data_dir']}.",
             f"  sealed records opened:  {r['records_opened']} (re-sealed: {r['resealed']})",
@@ -354,17 +368,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
             )
         return "\n".join(lines)
 
-    cli._emit(args, result, human)
+    emit(args, result, human)
     return EXIT_OK
 
 
 # -- rotate-kek ----------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _server(args: argparse.Namespace):
-    with cli.admin_client(args) as api:
-        yield api
 
 
 def _old_in_use(status: dict[str, Any]) -> dict[str, int]:
@@ -397,17 +405,17 @@ def _show_ring(args: argparse.Namespace, text: str, why: str) -> None:
 
 
 def cmd_rotate_kek(args: argparse.Namespace) -> int:
-    from .envelope import generate_kek, parse_kek_text
+    from ..envelope import generate_kek, parse_kek_text
 
     if args.keep_retired is not None and not args.retire:
         raise CliError("--keep-retired goes with --retire")
     if args.reload and args.retire:
         raise CliError("--reload and --retire are two different steps; run them one at a time")
-    config = cli._config(args)
-    cli._require_initialised(config)
-    ring = _configured_ring(config)
+    config = config_of(args)
+    require_initialised(config)
+    ring = configured_ring(config)
     shown: str | None = None
-    with _server(args) as api:
+    with admin_client(args) as api:
         before = api.kek_status()
         if args.retire:
             return _retire(args, config, api, ring, before)
@@ -430,7 +438,7 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
             _show_ring(args, shown, "New key ring (store it now)")
             result = {"action": "restart_required", "current": new_ring.current_id,
                       "keys": new_ring.ids}  # fmt: skip
-            cli._emit(
+            emit(
                 args,
                 result,
                 lambda r: (
@@ -491,13 +499,13 @@ def cmd_rotate_kek(args: argparse.Namespace) -> int:
             )
         return "\n".join(lines)
 
-    cli._emit(args, result, human)
+    emit(args, result, human)
     bad = status["rewrap"]["error"] or status["rewrap"]["damaged"]
     return EXIT_PROBLEM if bad else EXIT_OK
 
 
 def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
-    from .envelope import write_kek_file
+    from ..envelope import write_kek_file
 
     current = status["current"]
     old = [k for k in status["keys"] if k != current]
@@ -508,9 +516,7 @@ def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
             "there) and run rotate-kek again first",
             EXIT_PROBLEM,
         )
-    lack = [
-        r["id"] for r in status.get("replicas", []) if r["live"] and current not in r["keys"]
-    ]
+    lack = [r["id"] for r in status.get("replicas", []) if r["live"] and current not in r["keys"]]
     if lack:
         raise CliError(
             f"--retire refused: live replicas lack key {current}: {', '.join(lack)}",
@@ -541,11 +547,11 @@ def _retire(args, config, api, ring, status: dict[str, Any]) -> int:
             # An environment variable: the server keeps the old keys until restarted with this.
             _show_ring(args, shown, "New key ring, old keys removed (restart the server with it)")
             result = {"retired": old, "current": current, "keys": kept.ids}
-            cli._emit(args, result, lambda r: f"Retired {', '.join(r['retired'])} (at restart)")
+            emit(args, result, lambda r: f"Retired {', '.join(r['retired'])} (at restart)")
             return EXIT_OK
         status = api.kek_reload()
     result = {"retired": old, "current": status["current"], "keys": status["keys"]}
-    cli._emit(
+    emit(
         args,
         result,
         lambda r: (

@@ -10,7 +10,7 @@
 The network is --network, else $SPLITKEY_NETWORK, else the one chosen in the desktop's Settings
 (app/network/settings.py), else mainnet; $SPLITKEY_CHAIN_ID overrides its chain id.
 
-Exit status, besides 0 / 2 / 3 / 4 / 5 of app/cli.py and app/cli_cosigner.py: 5 also for a
+Exit status (app/protocol/exit_codes.py), besides 0 / 2 / 3 / 4 / 5: 5 also for a
 confirmation that does not verify, 6 the network refused the transaction (the node's reason on
 stderr; a transaction whose block says it failed, transaction_status 2 or 3, is 6 too), 7 the
 network is unreachable or its sharders do not agree.
@@ -19,26 +19,25 @@ network is unreachable or its sharders do not agree.
 from __future__ import annotations
 
 import argparse
-import functools
 import re
 import sys
-from collections.abc import Callable
 
-from app.cli import CommandFailed, InputError, Result, _command, _secret_key, _transaction
-from app.cli_cosigner import _api, guarded, read_share, zcn_to_sas
+from app.cli import session
+from app.cli._common import InputError, Result, command, read_transaction, secret_key
+from app.cli.options import zcn_to_sas
+from app.cli.session import guarded, read_share
 from app.keys import client_id_of
 from app.network import (
     FAILED,
     PENDING,
     NetworkClient,
-    NetworkError,
     TxStatus,
     current_network,
 )
 from app.network.settings import NetworkSettings, NetworkSettingsError
+from app.protocol.exit_codes import ExitStatus
 from app.transaction import Transaction, new_send
 
-EXIT_FAILED_ON_CHAIN = 6
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -47,19 +46,6 @@ def _settings(args: argparse.Namespace) -> NetworkSettings:
         return current_network(getattr(args, "network", None))
     except NetworkSettingsError as exc:
         raise InputError(str(exc)) from None
-
-
-def network_errors(handler: Callable[[argparse.Namespace], Result]):
-    """The network's errors as one-line failures with their exit statuses (5, 6, 7)."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> Result:
-        try:
-            return handler(args)
-        except NetworkError as exc:
-            raise CommandFailed(exc.exit_status, str(exc)) from None
-
-    return run
 
 
 def _hex64(text: str, what: str) -> str:
@@ -73,7 +59,7 @@ def _final(payload: dict, status: TxStatus) -> Result:
     """A status's payload; a failed transaction is exit 6 with the node's reason on stderr."""
     if status.status == FAILED:
         print(f"splitkey: error: the transaction failed: {status.output}", file=sys.stderr)
-        return EXIT_FAILED_ON_CHAIN, payload
+        return ExitStatus.NETWORK_REFUSED, payload
     return 0, payload
 
 
@@ -110,7 +96,7 @@ def cmd_balance(args: argparse.Namespace) -> Result:
 
 
 def cmd_tx_submit(args: argparse.Namespace) -> Result:
-    tx = _transaction(args)
+    tx = read_transaction(args)
     settings = _settings(args)
     if tx.chain_id != settings.chain_id:
         raise InputError(f"the transaction is for chain {tx.chain_id}, not {settings.name}'s")
@@ -148,7 +134,7 @@ def cmd_send(args: argparse.Namespace) -> Result:
     if args.share_file:
         share = read_share(args.share_file)
         client_id = share.client_id
-        api = _api()
+        api = session.client()
 
         def build(nonce: int, fee_sas: int) -> Transaction:
             tx = unsigned(client_id, share.wallet_public_key, nonce, fee_sas)
@@ -157,7 +143,7 @@ def cmd_send(args: argparse.Namespace) -> Result:
             )
             return signed
     else:
-        key = _secret_key(args)
+        key = secret_key(args)
         api = None
         client_id = client_id_of(key.public_key())
 
@@ -197,7 +183,7 @@ def network_option(parser: argparse.ArgumentParser, default) -> None:
 
 
 def _add(sub, name: str, handler, help_text: str) -> argparse.ArgumentParser:
-    parser = _command(sub, name, guarded(network_errors(handler)), help_text)
+    parser = command(sub, name, guarded(handler), help_text)
     network_option(parser, argparse.SUPPRESS)
     return parser
 

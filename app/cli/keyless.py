@@ -19,17 +19,13 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from app.cli import InputError, Result, _value
-from app.cli_cosigner import (
-    SHARE_KIND,
-    _api,
-    _private_file,
-    _write_fd,
-    permissions_from_args,
-    read_share,
-)
+from app.cli import session
+from app.cli._common import InputError, Result, value
+from app.cli.options import permissions_from_args
+from app.cli.session import SHARE_KIND, private_file, read_share, write_fd
 from app.client import CosignerError, ShareInfo
 from app.crypto import SecretKey
+from app.files import fsync_dir
 from app.keys import KeysError, Wallet, generate_mnemonic, secret_key_from_mnemonic
 
 PENDING_SUFFIX = ".refresh-pending"
@@ -38,7 +34,7 @@ PENDING_SUFFIX = ".refresh-pending"
 @contextlib.contextmanager
 def reserved_file(path: Path) -> Iterator[int]:
     """A new 0600 file for a share, removed again if filling it fails."""
-    fd = _private_file(path)
+    fd = private_file(path)
     try:
         yield fd
     except BaseException:
@@ -49,12 +45,12 @@ def reserved_file(path: Path) -> Iterator[int]:
 
 
 def write_share(fd: int, share: ShareInfo) -> None:
-    _write_fd(fd, {"kind": SHARE_KIND, **share.to_dict()})
+    write_fd(fd, {"kind": SHARE_KIND, **share.to_dict()})
 
 
 def _register(master: SecretKey, share_out: str) -> dict:
     out = Path(share_out)
-    with reserved_file(out) as fd, _api() as api:
+    with reserved_file(out) as fd, session.client() as api:
         created = api.create_keyless_wallet(master)
         write_share(fd, created.share)
     return {"wallet": created.wallet.to_dict(), "split": created.split.to_dict(), "out": out}
@@ -83,7 +79,7 @@ def import_keyless(args: argparse.Namespace) -> Result:
         raise InputError("give --mnemonic or --wallet-file")
     try:
         if args.mnemonic is not None:
-            master = secret_key_from_mnemonic(_value(args.mnemonic))
+            master = secret_key_from_mnemonic(value(args.mnemonic))
         else:
             master = _wallet_file_key(Path(args.wallet_file))
     except KeysError as exc:
@@ -119,7 +115,7 @@ def delegate(args: argparse.Namespace) -> Result:
     out = Path(args.share_out) if args.holder == "me" else None
     with contextlib.ExitStack() as stack:
         fd = stack.enter_context(reserved_file(out)) if out else None
-        api = stack.enter_context(_api())
+        api = stack.enter_context(session.client())
         made = api.delegate(share, args.label, args.holder, permissions)
         if fd is not None:
             write_share(fd, made.share)
@@ -149,15 +145,16 @@ def refresh(args: argparse.Namespace) -> Result:
             }
         )
         # Kept before asking: if the answer is lost, this command run again finishes the job.
-        _write_fd(_private_file(pending), {"kind": SHARE_KIND, **new.to_dict()})
+        write_fd(private_file(pending), {"kind": SHARE_KIND, **new.to_dict()})
     try:
-        with _api() as api:
+        with session.client() as api:
             split, _new_share = api.refresh(share, refreshed)
     except CosignerError as exc:
         if 400 <= exc.status < 500:
             pending.unlink(missing_ok=True)  # refused: nothing changed on the server
         raise  # else (5xx, unreachable) the pending share stays: run the command again
     os.replace(pending, path)  # the refreshed share takes the old one's place, atomically
+    fsync_dir(path.parent)  # and keeps it after a power cut
     return 0, {"split": split.to_dict()}
 
 

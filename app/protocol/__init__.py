@@ -1,0 +1,1 @@
+"""The vocabulary the client, the co-signer server and the desktop share."""
