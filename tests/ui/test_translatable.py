@@ -1,0 +1,127 @@
+"""Issue 15, languages: no user-facing text in ui/ bypasses Qt's translation machinery. Every
+ui/*.py is parsed and a string literal (or f-string) handed straight to a call that puts text on
+screen, or written into a module-level table of sentences, is reported as file:line. Wrapped
+text is self.tr("..."), QCoreApplication.translate("Context", "...") or, in a table that is
+translated when shown, QT_TRANSLATE_NOOP("Context", "...")."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.helpers import REPO
+
+# Methods and constructors whose text arguments reach the screen.
+TEXT_CALLS = {
+    "setText", "setWindowTitle", "setToolTip", "setPlaceholderText", "setStatusTip",
+    "setWhatsThis", "setAccessibleName", "setAccessibleDescription", "setInformativeText",
+    "setDetailedText", "setTitle", "setSubTitle", "setLabelText", "setButtonText", "setTabText",
+    "setHeaderLabels", "setHorizontalHeaderLabels", "setVerticalHeaderLabels", "addTab",
+    "insertTab", "addItem", "addItems", "insertItem", "addRow", "addMenu", "addAction",
+    "addButton", "showMessage", "setPrefix", "setSuffix", "setSpecialValueText",
+    "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction", "QToolButton",
+    "QCommandLinkButton", "QMessageBox", "information", "warning", "critical", "question",
+    "Explanation", "heading", "field_block", "set_error", "show_busy", "set_busy", "QListWidgetItem",
+}  # fmt: skip
+# Calls that mark text for translation: anything inside them is wrapped.
+WRAPPERS = {"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
+
+
+def _name(func: ast.expr) -> str:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else ""
+
+
+def _is_words(node: ast.expr) -> bool:
+    """A bare literal a person would read (letters, not a key like "errorBanner"'s object
+    name; an f-string always, since lupdate cannot extract one)."""
+    if isinstance(node, ast.JoinedStr):  # markup around translated parts is not words
+        return any(_is_words(part) for part in node.values if isinstance(part, ast.Constant))
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return any(c.isalpha() for c in re.sub(r"<[^>]*>|&\w+;", "", node.value))
+    if isinstance(node, ast.BinOp):
+        return _is_words(node.left) or _is_words(node.right)
+    if isinstance(node, ast.IfExp):
+        return _is_words(node.body) or _is_words(node.orelse)
+    return False
+
+
+def _is_log(func: ast.expr) -> bool:
+    """log.warning(...) is for the log, not QMessageBox.warning."""
+    target = func.value if isinstance(func, ast.Attribute) else None
+    return isinstance(target, ast.Name) and target.id in {"log", "logger", "logging"}
+
+
+class _Finder(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.found: list[tuple[int, str]] = []
+
+    def visit_Call(self, node: ast.Call) -> None:  # noqa: N802 (ast's name)
+        name = _name(node.func)
+        if name in WRAPPERS or _is_log(node.func):
+            return  # wrapped: its arguments are the catalogue's, not the screen's
+        if name in TEXT_CALLS:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                if _is_words(arg):
+                    self.found.append((arg.lineno, f"{name}(...)"))
+                elif isinstance(arg, (ast.List, ast.Tuple)):
+                    for item in arg.elts:
+                        if _is_words(item):
+                            self.found.append((item.lineno, f"{name}([...])"))
+        self.generic_visit(node)
+
+
+def _sentences(node: ast.expr) -> list[ast.expr]:
+    """Bare string literals with a space in them anywhere in a module-level table."""
+    out = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call) and _name(child.func) in WRAPPERS:
+            continue
+        if isinstance(child, ast.Constant) and isinstance(child.value, str) and " " in child.value:
+            out.append(child)
+    wrapped = {
+        id(c)
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call) and _name(call.func) in WRAPPERS
+        for c in ast.walk(call)
+    }
+    return [c for c in out if id(c) not in wrapped]
+
+
+def _unwrapped(path: Path, root: Path = REPO) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    finder = _Finder()
+    finder.visit(tree)
+    found = list(finder.found)
+    for stmt in tree.body:  # module-level tables of sentences (class-level too)
+        targets = [stmt] + [s for s in getattr(stmt, "body", []) if isinstance(stmt, ast.ClassDef)]
+        for item in targets:
+            if isinstance(item, (ast.Assign, ast.AnnAssign)) and isinstance(
+                item.value, (ast.Dict, ast.List, ast.Tuple, ast.Constant)
+            ):
+                found += [(c.lineno, "a table of sentences") for c in _sentences(item.value)]
+    rel = path.relative_to(root)
+    return [f"{rel}:{line}: {what}" for line, what in sorted(set(found))]
+
+
+def test_every_user_facing_string_in_ui_goes_through_tr():
+    problems = [p for path in sorted((REPO / "ui").rglob("*.py")) for p in _unwrapped(path)]
+    assert not problems, "not translatable (wrap in self.tr / translate):\n" + "\n".join(problems)
+
+
+def test_the_check_finds_an_unwrapped_label(tmp_path):
+    # The check itself can fail: a literal label and an f-string title are both reported,
+    # their wrapped forms are not.
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from PySide6.QtWidgets import QLabel\n"
+        "TITLES = {'a': 'A sentence here'}\n"
+        "label = QLabel('Hello there')\n"
+        "label.setWindowTitle(f'Wallet {1}')\n"
+        "label.setText(label.tr('Fine'))\n"
+        "label.setText(f'<b>{label.text()}</b>')\n"
+    )
+    problems = _unwrapped(sample, tmp_path)
+    assert [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in problems] == ["2", "3", "4"]
