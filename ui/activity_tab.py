@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,7 +55,11 @@ def holder_names(splits: list[SplitView], me: str | None) -> dict[str, str]:
     for split in sorted(splits, key=lambda s: s.created_at):
         if split.holder_id and split.holder_id != me:
             names.setdefault(split.holder_id, []).append(
-                f"“{split.label}”" if split.label else f"key {short_id(split.id)}"
+                f"“{split.label}”"
+                if split.label
+                else QCoreApplication.translate("ActivityTab", "key {key}").format(
+                    key=short_id(split.id)
+                )
             )
     return {user: "holder of " + ", ".join(keys) for user, keys in names.items()}
 
@@ -70,16 +75,16 @@ class ActivityTab(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText("Filter: words, a hash, a rule…")
+        self.filter.setPlaceholderText(self.tr("Filter: words, a hash, a rule…"))
         self.filter.setClearButtonEnabled(True)
-        self.filter.setAccessibleName("Filter")
+        self.filter.setAccessibleName(self.tr("Filter"))
         self.decision = QComboBox()
         for words, value in (("All", ALL), ("Allowed", ALLOWED), ("Refused", REFUSED)):
             self.decision.addItem(words, value)
-        self.decision.setAccessibleName("Decision")
+        self.decision.setAccessibleName(self.tr("Decision"))
         self.count = QLabel()
-        self.refresh_button = QPushButton("Refresh")
-        self.export_button = QPushButton("Export CSV…")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.export_button = QPushButton(self.tr("Export CSV…"))
         self.filter.textChanged.connect(self._filter_changed)
         self.decision.currentIndexChanged.connect(self._filter_changed)
         self.refresh_button.clicked.connect(self.refresh)
@@ -92,7 +97,7 @@ class ActivityTab(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        self.table.setAccessibleName("Activity")
+        self.table.setAccessibleName(self.tr("Activity"))
         self.table.doubleClicked.connect(self.open_detail)
         self.table.activated.connect(self.open_detail)  # Enter on a row, too
         ctx.shares_changed.connect(self._something_happened)
@@ -111,7 +116,7 @@ class ActivityTab(QWidget):
         tools.addWidget(self.refresh_button)
         tools.addWidget(self.export_button)
         column = QVBoxLayout(self)
-        column.addWidget(heading("Activity"))
+        column.addWidget(heading(self.tr("Activity")))
         column.addWidget(self.note)
         column.addLayout(tools)
         column.addWidget(self.table, 1)
@@ -131,13 +136,17 @@ class ActivityTab(QWidget):
             self.model.set_rows([])
             self.banner.clear()
         if entry is None:
-            self.note.setText("Choose a wallet.")
+            self.note.setText(self.tr("Choose a wallet."))
         elif not self.owner:
-            self.note.setText("This wallet was shared with you: its owner sees its activity.")
+            self.note.setText(
+                self.tr("This wallet was shared with you: its owner sees its activity.")
+            )
         else:
             self.note.setText(
-                "Everything the co-signer did with this wallet's keys, newest first, as "
-                "recorded in its tamper-evident audit log."
+                self.tr(
+                    "Everything the co-signer did with this wallet's keys, newest first, as "
+                    "recorded in its tamper-evident audit log."
+                )
             )
         for widget in (self.table, self.filter, self.decision, self.count):
             widget.setVisible(self.owner)
@@ -198,9 +207,7 @@ class ActivityTab(QWidget):
             return
         me = self.ctx.session.user_id if self.ctx.session is not None else None
         labels = {split.id: split.label for split in splits if split.label}
-        self.model.set_rows(
-            rows_of(records, me=me, names=holder_names(splits, me), labels=labels)
-        )
+        self.model.set_rows(rows_of(records, me=me, names=holder_names(splits, me), labels=labels))
         self._update_count()
 
     def _filter_changed(self, *_args) -> None:
@@ -210,9 +217,9 @@ class ActivityTab(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total()
         self.count.setText(
-            f"{total} record{'s' if total != 1 else ''}"
+            (self.tr("1 record") if total == 1 else self.tr("{total} records").format(total=total))
             if shown == total
-            else f"{shown} of {total} records match"
+            else self.tr("{shown} of {total} records match").format(shown=shown, total=total)
         )
         self.export_button.setEnabled(self.owner and shown > 0)
 

@@ -29,7 +29,7 @@ from app.client_calls import Session
 from app.compose import MAINNET_CHAIN_ID
 from app.session import CosignerSession, SignInNeeded
 from app.wallets import WalletEntry, load_wallets
-from ui.errors import Explanation, explain
+from ui.errors import Explanation, explain, local_cosigner_stopped
 from ui.runner import Job, Runner
 
 log = logging.getLogger(__name__)
@@ -462,19 +462,8 @@ class AppContext(QObject):
         """The built-in co-signer is not running: say so, and restart it after a wait."""
         delay = RESTART_BACKOFF[min(self.restarts_failed, len(RESTART_BACKOFF) - 1)]
         self.restart_in = delay
-        code = getattr(local, "exit_code", None)
-        how = "" if code is None else (
-            f" (stopped by signal {-code})" if code < 0 else f" (exit code {code})"
-        )
         self._set_state(
-            OFFLINE,
-            Explanation(
-                "The co-signer on this computer stopped",
-                (why or f"It ended unexpectedly{how}.")
-                + f" Splitkey starts it again in {delay} s, or press Retry. Nothing is signed "
-                "while it is stopped.",
-                retry=True,
-            ),
+            OFFLINE, local_cosigner_stopped(why, getattr(local, "exit_code", None), delay)
         )
         self._restart_timer.start(delay * 1000)
 

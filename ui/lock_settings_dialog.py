@@ -23,12 +23,12 @@ from ui.widgets import FieldError, field_block, mark_field
 
 
 def idle_words(minutes: int) -> str:
-    tr = QCoreApplication.translate
+    # Spelled out in full each time: lupdate reads only X.translate("Context", "text").
     if minutes == 0:
-        return tr("LockSettingsDialog", "Never (only when I lock it)")
+        return QCoreApplication.translate("LockSettingsDialog", "Never (only when I lock it)")
     if minutes == 1:
-        return tr("LockSettingsDialog", "After 1 minute")
-    return tr("LockSettingsDialog", "After {n} minutes").format(n=minutes)
+        return QCoreApplication.translate("LockSettingsDialog", "After 1 minute")
+    return QCoreApplication.translate("LockSettingsDialog", "After {n} minutes").format(n=minutes)
 
 
 def _password_field(name: str) -> QLineEdit:

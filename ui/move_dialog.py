@@ -41,37 +41,43 @@ class MoveDialog(QDialog):
         self.ctx = ctx
         self.entry = entry
         self.job: Job | None = None
-        self.setWindowTitle("Move to another co-signer")
+        self.setWindowTitle(self.tr("Move to another co-signer"))
         self.setModal(True)
         intro = QLabel(
-            "Splitkey splits this wallet's key again from its 24 words, registers the new share "
-            "with the other co-signer (which never sees the words), keeps your new key here and "
-            "revokes your keys at the current co-signer. Then Splitkey uses the new co-signer; "
-            "other wallets of the current one stay there."
+            self.tr(
+                "Splitkey splits this wallet's key again from its 24 words, registers the new "
+                "share "
+                "with the other co-signer (which never sees the words), keeps your new key here "
+                "and "
+                "revokes your keys at the current co-signer. Then Splitkey uses the new co-signer; "
+                "other wallets of the current one stay there."
+            )
         )
         intro.setWordWrap(True)
         self.words = QPlainTextEdit()
-        self.words.setAccessibleName("Recovery words")
+        self.words.setAccessibleName(self.tr("Recovery words"))
         self.words.setTabChangesFocus(True)
         self.words.setMaximumHeight(80)
         self.words_error = FieldError()
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://cosigner.example.org:8787")
+        self.url.setPlaceholderText(self.tr("https://cosigner.example.org:8787"))
         self.pin = QLineEdit()
-        self.pin.setPlaceholderText("SHA-256 of its certificate (for https)")
+        self.pin.setPlaceholderText(self.tr("SHA-256 of its certificate (for https)"))
         self.code = QLineEdit()
-        self.code.setAccessibleName("Enrollment code")
-        self.revoke_old = QCheckBox("Revoke this wallet's keys at the current co-signer")
+        self.code.setAccessibleName(self.tr("Enrollment code"))
+        self.revoke_old = QCheckBox(self.tr("Revoke this wallet's keys at the current co-signer"))
         self.revoke_old.setChecked(True)
         form = QFormLayout()
-        form.addRow("Recovery words", field_block(self.words, self.words_error))
-        form.addRow("New co-signer", self.url)
-        form.addRow("Its fingerprint", self.pin)
-        form.addRow("Enrollment code", self.code)
+        form.addRow(self.tr("Recovery words"), field_block(self.words, self.words_error))
+        form.addRow(self.tr("New co-signer"), self.url)
+        form.addRow(self.tr("Its fingerprint"), self.pin)
+        form.addRow(self.tr("Enrollment code"), self.code)
         self.banner = ErrorBanner()
         self.busy = BusyStrip()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.move_button = self.buttons.addButton("Move", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.move_button = self.buttons.addButton(
+            self.tr("Move"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

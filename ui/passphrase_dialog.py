@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -34,37 +35,41 @@ class PassphraseDialog(QDialog):
     def __init__(self, reason: str, *, create: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.create = create
-        self.setWindowTitle("Keep your keys in an encrypted file?" if create else "Unlock")
+        self.setWindowTitle(
+            self.tr("Keep your keys in an encrypted file?") if create else self.tr("Unlock")
+        )
         intro = QLabel(reason)
         intro.setWordWrap(True)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat.setAccessibleName("Passphrase again")
+        self.repeat.setAccessibleName(self.tr("Passphrase again"))
         self.accept_box = QCheckBox(
-            "Keep my keys in a file on this computer, encrypted with this passphrase"
+            self.tr("Keep my keys in a file on this computer, encrypted with this passphrase")
         )
         self.error = FieldError()
         form = QFormLayout()
-        form.addRow("Passphrase", field_block(self.passphrase, self.error))
+        form.addRow(self.tr("Passphrase"), field_block(self.passphrase, self.error))
         if create:
-            form.addRow("Again", self.repeat)
+            form.addRow(self.tr("Again"), self.repeat)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Use the encrypted file" if create else "Unlock")
+        self.ok.setText(self.tr("Use the encrypted file") if create else self.tr("Unlock"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         if create:
             note = QLabel(
-                "Without the passphrase the file cannot be opened, by you either: the keys in "
-                "it can then only be replaced by the wallet's owner (or your recovery words)."
+                self.tr(
+                    "Without the passphrase the file cannot be opened, by you either: the keys in "
+                    "it can then only be replaced by the wallet's owner (or your recovery words)."
+                )
             )
             note.setObjectName("hint")
             note.setWordWrap(True)
@@ -172,15 +177,28 @@ def offer_keyring(ctx: AppContext, parent: QWidget | None) -> None:
             return
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Move your keys to the keyring?")
-        box.setText("This computer has a safe keyring now.")
-        box.setInformativeText(
-            f"Your keys are in the encrypted file. Move them to the system keyring "
-            f"({status.name})? Splitkey then no longer asks for the file's passphrase, and "
-            "deletes the file once every key is in the keyring."
+        box.setWindowTitle(
+            QCoreApplication.translate("PassphraseDialog", "Move your keys to the keyring?")
         )
-        move = box.addButton("Move my keys", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setText(
+            QCoreApplication.translate("PassphraseDialog", "This computer has a safe keyring now.")
+        )
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "PassphraseDialog",
+                "Your keys are in the encrypted file. Move them to the system keyring ({name})? "
+                "Splitkey then no longer asks for the file's passphrase, and deletes the file "
+                "once every key is in the keyring.",
+            ).format(name=status.name)
+        )
+        move = box.addButton(
+            QCoreApplication.translate("PassphraseDialog", "Move my keys"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        box.addButton(
+            QCoreApplication.translate("PassphraseDialog", "Not now"),
+            QMessageBox.ButtonRole.RejectRole,
+        )
         box.setDefaultButton(move)
         ctx.keyring_offer = box  # kept for the tests and against garbage collection
 

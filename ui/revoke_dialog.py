@@ -30,20 +30,31 @@ class RevokeDialog(QDialog):
         self.ctx = ctx
         self.split = split
         self.job: Job | None = None
-        self.setWindowTitle("Revoke key")
+        self.setWindowTitle(self.tr("Revoke key"))
         self.setModal(True)
 
-        name = f"the key “{split.label}”" if split.label else "this key"
+        name = self.tr("the key “{label}”").format(label=split.label) if split.label else "this key"
         if split.holder_id is None:
-            question = f"Revoke {name}? Its share code has not been redeemed yet."
+            question = self.tr("Revoke {name}? Its share code has not been redeemed yet.").format(
+                name=name
+            )
         else:
-            question = f"Revoke {name}, held by {holder_words(split, me, here)}?"
+            question = self.tr("Revoke {name}, held by {holder}?").format(
+                name=name, holder=holder_words(split, me, here)
+            )
         self.question = QLabel(question)
         self.question.setObjectName("heading")
         self.question.setWordWrap(True)
         details = QLabel(
-            f"It may {permission_words(split)}; limits: {limit_words(split)}. "
-            f"Used {split.uses} time{'s' if split.uses != 1 else ''}."
+            self.tr("It may {permissions}; limits: {limits}.").format(
+                permissions=permission_words(split), limits=limit_words(split)
+            )
+            + " "
+            + (
+                self.tr("Used once.")
+                if split.uses == 1
+                else self.tr("Used {uses} times.").format(uses=split.uses)
+            )
         )
         details.setWordWrap(True)
         consequence = (
@@ -64,7 +75,7 @@ class RevokeDialog(QDialog):
         self.busy = BusyStrip()
         self.buttons = QDialogButtonBox()
         self.revoke_button = self.buttons.addButton(
-            "Revoke key", QDialogButtonBox.ButtonRole.DestructiveRole
+            self.tr("Revoke key"), QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         # Enter must not revoke by accident: Cancel is the default button.

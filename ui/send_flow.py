@@ -63,10 +63,10 @@ class SendPanel(QGroupBox):
         self.words.setObjectName("sendStage")
         self.words.setWordWrap(True)
         self.progress = QProgressBar()
-        self.progress.setAccessibleName("Send progress")
+        self.progress.setAccessibleName(self.tr("Send progress"))
         self.progress.setTextVisible(False)
         self.hash = IdLabel()
-        self.hash.setAccessibleName("Transaction hash")
+        self.hash.setAccessibleName(self.tr("Transaction hash"))
         self.copy = CopyButton(lambda: self.hash.value(), "Copy hash")
         self.banner = ErrorBanner()
         self.banner.retry.connect(self._retry)
@@ -148,9 +148,15 @@ class SendPanel(QGroupBox):
         tx = submitted.transaction
         self._set_stage(
             PENDING,
-            f"Pending: {zcn_text(tx.transaction_value)} ZCN to {short_id(tx.to_client_id)} was "
-            f"taken by {submitted.accepted_by} of {submitted.sent_to} miners; waiting for a "
-            "verified confirmation from the sharders…",
+            self.tr(
+                "Pending: {value} ZCN to {value2} was taken by {accepted_by} of {sent_to} miners; "
+                "waiting for a verified confirmation from the sharders…"
+            ).format(
+                value=zcn_text(tx.transaction_value),
+                value2=short_id(tx.to_client_id),
+                accepted_by=submitted.accepted_by,
+                sent_to=submitted.sent_to,
+            ),
             None,
         )
         self.sent.emit(submitted)
@@ -170,19 +176,27 @@ class SendPanel(QGroupBox):
         if status.status == CONFIRMED:
             self._set_stage(
                 CONFIRMED_STAGE,
-                f"Confirmed in round {status.round} (block {short_id(status.block_hash or '')}); "
-                f"{status.sharders_agreeing} of {status.sharders_asked} sharders sent matching, "
-                "verified confirmations.",
+                self.tr(
+                    "Confirmed in round {round} (block {value}); {sharders_agreeing} of "
+                    "{sharders_asked} sharders sent matching, verified confirmations."
+                ).format(
+                    round=status.round,
+                    value=short_id(status.block_hash or ""),
+                    sharders_agreeing=status.sharders_agreeing,
+                    sharders_asked=status.sharders_asked,
+                ),
                 4,
             )
         else:
             why = status.output or "no reason given"
-            self._set_stage(FAILED_STAGE, f"Failed: {why}", 4)
+            self._set_stage(FAILED_STAGE, self.tr("Failed: {why}").format(why=why), 4)
         self.final.emit(status)
 
     def _follow_failed(self, exc: BaseException) -> None:
         what = explain(exc)
-        self.words.setText("Sent, not confirmed yet: the confirmation could not be checked.")
+        self.words.setText(
+            self.tr("Sent, not confirmed yet: the confirmation could not be checked.")
+        )
         self.progress.setRange(0, 4)
         self.progress.setValue(3)
         self.banner.show_explanation(what)
@@ -199,7 +213,7 @@ class SendPanel(QGroupBox):
 
     def _failed(self, exc: BaseException) -> None:
         what = explain(exc)
-        self._set_stage(FAILED_STAGE, f"Not sent. {what.title}.", 0)
+        self._set_stage(FAILED_STAGE, self.tr("Not sent. {title}.").format(title=what.title), 0)
         self.banner.show_error(exc)
 
 

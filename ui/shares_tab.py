@@ -47,7 +47,7 @@ class SharesTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)
         self.table.verticalHeader().hide()
-        self.table.setAccessibleName("Keys of this wallet")
+        self.table.setAccessibleName(self.tr("Keys of this wallet"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Every column as wide as its text (the table scrolls sideways when they do not fit):
@@ -57,13 +57,13 @@ class SharesTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.doubleClicked.connect(lambda _i: self.open_revoke())
 
-        self.share_button = QPushButton("Share…")
-        self.share_button.setToolTip("Make a limited key of this wallet for someone else")
+        self.share_button = QPushButton(self.tr("Share…"))
+        self.share_button.setToolTip(self.tr("Make a limited key of this wallet for someone else"))
         self.share_button.clicked.connect(self.open_share)
-        self.revoke_button = QPushButton("Revoke…")
-        self.revoke_button.setToolTip("Take the selected key back, at once")
+        self.revoke_button = QPushButton(self.tr("Revoke…"))
+        self.revoke_button.setToolTip(self.tr("Take the selected key back, at once"))
         self.revoke_button.clicked.connect(self.open_revoke)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(self.share_button)
@@ -76,7 +76,7 @@ class SharesTab(QWidget):
         self.busy = BusyStrip()
 
         column = QVBoxLayout(self)
-        column.addWidget(heading("Keys of this wallet"))
+        column.addWidget(heading(self.tr("Keys of this wallet")))
         column.addWidget(self.note)
         column.addLayout(buttons)
         column.addWidget(self.table, 1)
@@ -97,15 +97,19 @@ class SharesTab(QWidget):
             self.model.set_splits([], None, lambda _id: False)
             self.banner.clear()
         if entry is None:
-            self.note.setText("Choose a wallet.")
+            self.note.setText(self.tr("Choose a wallet."))
         elif not self.owner:
             self.note.setText(
-                "This wallet was shared with you: only its owner sees and manages its keys."
+                self.tr(
+                    "This wallet was shared with you: only its owner sees and manages its keys."
+                )
             )
         else:
             self.note.setText(
-                "Everyone who can sign with this wallet, and what they may do. Revoking a key "
-                "takes effect at once."
+                self.tr(
+                    "Everyone who can sign with this wallet, and what they may do. Revoking a key "
+                    "takes effect at once."
+                )
             )
         self.table.setVisible(self.owner)
         self.refresh_button.setEnabled(self.owner)

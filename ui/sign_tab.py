@@ -17,7 +17,7 @@ import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -67,7 +67,11 @@ from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_fiel
 SEND, CALL, DATA = "send", "call", "data"
 # Refusals that mean the wallet list is out of date (the key or the wallet changed state).
 KEY_STATE_RULES = frozenset({"revoked", "expired", "frozen"})
-LABELS = ("Recipient (client id)", "Tokens moved (ZCN)", "Input (JSON)")
+LABELS = (
+    QT_TRANSLATE_NOOP("SignTab", "Recipient (client id)"),
+    QT_TRANSLATE_NOOP("SignTab", "Tokens moved (ZCN)"),
+    QT_TRANSLATE_NOOP("SignTab", "Input (JSON)"),
+)
 
 
 class _Field:
@@ -161,22 +165,24 @@ class SignTab(QWidget):
         )
         advanced_form.addRow(self._label("Chain"), self.chain)
         self.advanced_toggle = QToolButton()
-        self.advanced_toggle.setText("Advanced: transaction number and chain")
+        self.advanced_toggle.setText(self.tr("Advanced: transaction number and chain"))
         self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.advanced_toggle.setAccessibleName("Show advanced fields")
+        self.advanced_toggle.setAccessibleName(self.tr("Show advanced fields"))
         self.advanced_toggle.toggled.connect(self._show_advanced)
         self.advanced.hide()
         common.addRow(self.advanced_toggle)
         common.addRow(self.advanced)
 
-        self.review_button = QPushButton("Sign only…")
-        self.review_button.setToolTip("Review, then sign without sending (to send it elsewhere)")
+        self.review_button = QPushButton(self.tr("Sign only…"))
+        self.review_button.setToolTip(
+            self.tr("Review, then sign without sending (to send it elsewhere)")
+        )
         self.review_button.clicked.connect(lambda: self.start_review())
         # Send: nonce and fee from the network, review, co-sign, broadcast, confirmation.
         self.sending = False
-        self.send_button = QPushButton("Send…")
+        self.send_button = QPushButton(self.tr("Send…"))
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.start_send)
         self.send_panel = SendPanel(ctx)
@@ -185,7 +191,7 @@ class SignTab(QWidget):
         self.cannot_sign.setObjectName("hint")
         self.cannot_sign.setWordWrap(True)
 
-        compose = QGroupBox("Compose")
+        compose = QGroupBox(self.tr("Compose"))
         column = QVBoxLayout(compose)
         column.addLayout(kinds)
         column.addWidget(pages_box)
@@ -200,16 +206,16 @@ class SignTab(QWidget):
         self.busy = BusyStrip()
         self.banner = ErrorBanner()
         self.banner.retry.connect(self._sign_reviewed)
-        self.result_box = QGroupBox("Signed transaction")
+        self.result_box = QGroupBox(self.tr("Signed transaction"))
         self.verified = QLabel()
         self.verified.setObjectName("verified")
         self.verified.setWordWrap(True)
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
         self.result.setFont(monospace())
-        self.result.setAccessibleName("Signed transaction JSON")
+        self.result.setAccessibleName(self.tr("Signed transaction JSON"))
         copy = CopyButton(lambda: self.result.toPlainText(), "Copy JSON")
-        save = QPushButton("Save…")
+        save = QPushButton(self.tr("Save…"))
         save.clicked.connect(self._save_result)
         result_column = QVBoxLayout(self.result_box)
         result_column.addWidget(self.verified)
@@ -249,7 +255,7 @@ class SignTab(QWidget):
         """Form labels of one width across the kind's page and the shared fields below it, so
         all fields line up in one column."""
         label = QLabel(text)
-        widest = max(label.fontMetrics().horizontalAdvance(t) for t in LABELS)
+        widest = max(label.fontMetrics().horizontalAdvance(self.tr(t)) for t in LABELS)
         label.setMinimumWidth(widest + 8)
         return label
 
@@ -276,8 +282,8 @@ class SignTab(QWidget):
         self.recipient.setFont(monospace())
         self.amount = self._line("amount", lambda t: parse_zcn(t, allow_zero=False), "0.0")
         self.note = QLineEdit()
-        self.note.setPlaceholderText("optional, stored with the transaction")
-        self.note.setAccessibleName("note")
+        self.note.setPlaceholderText(self.tr("optional, stored with the transaction"))
+        self.note.setAccessibleName(self.tr("note"))
         self._add_field("note", self.note, lambda t: None)
         self.note.textEdited.connect(lambda _t: self._edited("note"))
         form = self._form(page)
@@ -289,13 +295,13 @@ class SignTab(QWidget):
     def _call_page(self) -> QWidget:
         page = QWidget()
         self.group = QComboBox()
-        self.group.setAccessibleName("group")
+        self.group.setAccessibleName(self.tr("group"))
         self.method = QComboBox()
-        self.method.setAccessibleName("method")
+        self.method.setAccessibleName(self.tr("method"))
         self.input = QPlainTextEdit()
         self.input.setFont(monospace())
-        self.input.setPlaceholderText('{"allocation": "…"}')
-        self.input.setAccessibleName("input")
+        self.input.setPlaceholderText(self.tr('{"allocation": "…"}'))
+        self.input.setAccessibleName(self.tr("input"))
         self.input.setTabChangesFocus(True)
         self.input.setMaximumHeight(120)
         self._add_field("group", self.group, lambda t: None)
@@ -323,7 +329,7 @@ class SignTab(QWidget):
         page = QWidget()
         self.data = QPlainTextEdit()
         self.data.setFont(monospace())
-        self.data.setAccessibleName("data")
+        self.data.setAccessibleName(self.tr("data"))
         self.data.setTabChangesFocus(True)
         self.data.setMaximumHeight(140)
         self._add_field("data", self.data, lambda t: None if t else _missing("data"))
@@ -403,11 +409,13 @@ class SignTab(QWidget):
         self._group_changed(0)
         call_button = next(b for b in self.kind_group.buttons() if b.property("kind") == CALL)
         call_button.setEnabled(bool(allowed))
-        call_button.setToolTip("" if allowed else "This key may not make smart-contract calls.")
+        call_button.setToolTip(
+            "" if allowed else self.tr("This key may not make smart-contract calls.")
+        )
         data_button = next(b for b in self.kind_group.buttons() if b.property("kind") == DATA)
         data_ok = split is None or split.permissions.unrestricted
         data_button.setEnabled(data_ok)
-        data_button.setToolTip("" if data_ok else "Only an unrestricted key signs data.")
+        data_button.setToolTip("" if data_ok else self.tr("Only an unrestricted key signs data."))
 
     def _update_can_sign(self) -> None:
         entry = self.entry
@@ -417,11 +425,13 @@ class SignTab(QWidget):
         elif entry.split is None or not entry.has_share:
             reason = "This computer holds no key for this wallet."
         elif entry.status != "active":
-            reason = f"This wallet's key is {entry.status}."
+            reason = self.tr("This wallet's key is {status}.").format(status=entry.status)
         self.cannot_sign.setText(reason or "")
         self.review_button.setEnabled(reason is None and not self._signing())
         self.send_button.setEnabled(
-            reason is None and not self._signing() and self.kind() == SEND
+            reason is None
+            and not self._signing()
+            and self.kind() == SEND
             and not self.send_panel.busy()
         )
 
@@ -625,8 +635,10 @@ class SignTab(QWidget):
         self.result_tx = signed
         self.result.setPlainText(json.dumps(signed.to_dict(), indent=2))
         self.verified.setText(
-            "✓ Signed. The combined signature was checked against the wallet's public key "
-            f"for hash {signed.hash}."
+            self.tr(
+                "✓ Signed. The combined signature was checked against the wallet's public key for "
+                "hash {hash}."
+            ).format(hash=signed.hash)
         )
         self.result_box.show()
         if entry is not None and entry.split is not None:
@@ -676,9 +688,12 @@ class SignTab(QWidget):
 
 def explain_abort(why: str, retry: bool = False) -> Explanation:
     return Explanation(
-        "Signing stopped",
-        f"{why} Nothing is shown as signed; review the transaction again to sign it. If the "
-        "co-signer already signed, the signature is in the wallet's activity but was not used.",
+        QCoreApplication.translate("SignTab", "Signing stopped"),
+        QCoreApplication.translate(
+            "SignTab",
+            "{why} Nothing is shown as signed; review the transaction again to sign it. If the "
+            "co-signer already signed, the signature is in the wallet's activity but was not used.",
+        ).format(why=why),
         retry=retry,
     )
 

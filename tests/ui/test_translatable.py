@@ -22,7 +22,8 @@ TEXT_CALLS = {
     "addButton", "showMessage", "setPrefix", "setSuffix", "setSpecialValueText",
     "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction", "QToolButton",
     "QCommandLinkButton", "QMessageBox", "information", "warning", "critical", "question",
-    "Explanation", "heading", "field_block", "set_error", "show_busy", "set_busy", "QListWidgetItem",
+    "Explanation", "heading", "field_block", "set_error", "show_busy", "set_busy",
+    "QListWidgetItem", "about",
 }  # fmt: skip
 # Calls that mark text for translation: anything inside them is wrapped.
 WRAPPERS = {"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
@@ -58,9 +59,21 @@ class _Finder(ast.NodeVisitor):
     def __init__(self) -> None:
         self.found: list[tuple[int, str]] = []
 
+    def visit_Raise(self, node: ast.Raise) -> None:  # noqa: N802
+        """An exception's message is for the log (ui/errors.py words it for people)."""
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:  # noqa: N802
+        # A sentence built with an f-string cannot be in the catalogue at all, wherever it goes
+        # (lupdate reads only literals): tr("... {n} ...").format(n=...) can.
+        text = re.sub(r"<[^>]*>|&\w+;", "", "".join(
+            part.value for part in node.values if isinstance(part, ast.Constant)
+        ))  # fmt: skip
+        if " " in text and re.search(r"[A-Za-z]{2}", text):
+            self.found.append((node.lineno, "an f-string sentence"))
+
     def visit_Call(self, node: ast.Call) -> None:  # noqa: N802 (ast's name)
         name = _name(node.func)
-        if name in WRAPPERS or _is_log(node.func):
+        if name in WRAPPERS or _is_log(node.func) or name == "print":
             return  # wrapped: its arguments are the catalogue's, not the screen's
         if name in TEXT_CALLS:
             for arg in [*node.args, *(k.value for k in node.keywords)]:
@@ -103,7 +116,8 @@ def _unwrapped(path: Path, root: Path = REPO) -> list[str]:
             ):
                 found += [(c.lineno, "a table of sentences") for c in _sentences(item.value)]
     rel = path.relative_to(root)
-    return [f"{rel}:{line}: {what}" for line, what in sorted(set(found))]
+    first = {line: what for line, what in sorted(found, reverse=True)}  # one report a line
+    return [f"{rel}:{line}: {what}" for line, what in sorted(first.items())]
 
 
 def test_every_user_facing_string_in_ui_goes_through_tr():
@@ -122,6 +136,8 @@ def test_the_check_finds_an_unwrapped_label(tmp_path):
         "label.setWindowTitle(f'Wallet {1}')\n"
         "label.setText(label.tr('Fine'))\n"
         "label.setText(f'<b>{label.text()}</b>')\n"
+        "question = f'Revoke {label} now?'\n"
+        "log.warning(f'not for {label} people')\n"
     )
     problems = _unwrapped(sample, tmp_path)
-    assert [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in problems] == ["2", "3", "4"]
+    assert [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in problems] == ["2", "3", "4", "7"]

@@ -6,6 +6,7 @@ is explained on the page (and marked at the field it names), and the buttons com
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from ui.errors import ErrorBanner
@@ -14,7 +15,7 @@ from ui.widgets import BusyStrip, FieldError, mark_field
 
 
 class AsyncPage(QWizardPage):
-    busy_text = "Working…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Working…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,7 +62,7 @@ class AsyncPage(QWizardPage):
             return True
         self._job = job
         self._set_buttons(False)
-        self.busy.track(job, self.busy_text)
+        self.busy.track(job, self.tr(self.busy_text))
         job.finished.connect(self._finished)
         job.failed.connect(self._failed)
         job.cancelled.connect(lambda: self._set_buttons(True))

@@ -9,6 +9,7 @@ import asyncio
 import secrets
 import socket
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget, QWizard
 
 from app.keys import secret_key_from_mnemonic
@@ -22,17 +23,19 @@ ASKED = 3
 
 
 class ConfirmPage(AsyncPage):
-    busy_text = "Making this computer's key…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Making this computer's key…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Check your recovery words")
-        self.setSubTitle("Type these words from your paper, to be sure nothing is missing.")
+        self.setTitle(self.tr("Check your recovery words"))
+        self.setSubTitle(
+            self.tr("Type these words from your paper, to be sure nothing is missing.")
+        )
         self.form = QFormLayout()
         self.inputs: list[tuple[int, QLineEdit, FieldError]] = []
         self._asked: dict[int, str] = {}
         self.layout_.addLayout(self.form)
-        note = QLabel("Wrong words are marked as you type. Nothing is sent anywhere.")
+        note = QLabel(self.tr("Wrong words are marked as you type. Nothing is sent anywhere."))
         note.setObjectName("hint")
         self.layout_.addWidget(note)
         self.finish_layout()
@@ -49,11 +52,11 @@ class ConfirmPage(AsyncPage):
         self._asked = {position: words[position] for position in positions}
         for position in positions:
             edit = QLineEdit()
-            edit.setAccessibleName(f"Word {position + 1}")
+            edit.setAccessibleName(self.tr("Word {n}").format(n=position + 1))
             edit.setProperty("position", position)
             error = FieldError()
             edit.textEdited.connect(lambda _t, e=edit, r=error: self._check(e, r))
-            self.form.addRow(f"Word {position + 1}", field_block(edit, error))
+            self.form.addRow(self.tr("Word {n}").format(n=position + 1), field_block(edit, error))
             self.inputs.append((position, edit, error))
         if self.inputs:
             self.inputs[0][1].setFocus()
@@ -102,7 +105,7 @@ class ConfirmPage(AsyncPage):
 
             return ctx.cosigner(register, label="Registering your wallet")
         client_id = w.created.wallet.client_id
-        label = f"{socket.gethostname()[:60]} (desktop)"
+        label = self.tr("{computer} (desktop)").format(computer=socket.gethostname()[:60])
 
         async def make(api):
             await asyncio.to_thread(ctx.store)  # before the share leaves the co-signer

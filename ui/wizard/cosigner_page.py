@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -22,36 +23,40 @@ from ui.wizard.base import AsyncPage
 
 
 class CosignerPage(AsyncPage):
-    busy_text = "Starting the co-signer…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Starting the co-signer…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Where should the co-signer run?")
+        self.setTitle(self.tr("Where should the co-signer run?"))
         self.setSubTitle(
-            "Splitkey splits each key in two: one half stays with you, the other with a "
-            "co-signer that signs only what your rules allow."
+            self.tr(
+                "Splitkey splits each key in two: one half stays with you, the other with a "
+                "co-signer that signs only what your rules allow."
+            )
         )
-        self.local = QRadioButton("This computer (recommended to start)")
+        self.local = QRadioButton(self.tr("This computer (recommended to start)"))
         self.local.setChecked(True)
         local_note = QLabel(
-            "Splitkey runs its own co-signer here, reachable only from this computer, with its "
-            "data in your user folder. Good for trying Splitkey out and for one person. Be "
-            "aware: both halves of your keys then live on this one computer."
+            self.tr(
+                "Splitkey runs its own co-signer here, reachable only from this computer, with its "
+                "data in your user folder. Good for trying Splitkey out and for one person. Be "
+                "aware: both halves of your keys then live on this one computer."
+            )
         )
         local_note.setWordWrap(True)
         local_note.setObjectName("hint")
-        self.remote = QRadioButton("My organisation's co-signer")
+        self.remote = QRadioButton(self.tr("My organisation's co-signer"))
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://cosigner.example.org")
-        self.url.setAccessibleName("Co-signer address")
+        self.url.setPlaceholderText(self.tr("https://cosigner.example.org"))
+        self.url.setAccessibleName(self.tr("Co-signer address"))
         self.url_error = FieldError()
-        self.check = QPushButton("Show its certificate")
+        self.check = QPushButton(self.tr("Show its certificate"))
         self.check.clicked.connect(self.show_certificate)
         self.fingerprint = IdLabel()
         self.fingerprint.setFont(monospace())
-        self.fingerprint.setAccessibleName("Certificate fingerprint")
+        self.fingerprint.setAccessibleName(self.tr("Certificate fingerprint"))
         self.matches = QCheckBox(
-            "This fingerprint is the one my administrator gave me (it will be pinned)"
+            self.tr("This fingerprint is the one my administrator gave me (it will be pinned)")
         )
         self.matches.toggled.connect(self.completeChanged)
         group = QButtonGroup(self)
@@ -148,14 +153,16 @@ class CosignerPage(AsyncPage):
     def start(self) -> Job | None:
         w = self.wizard()
         if self.local.isChecked():
-            self.busy_text = "Starting the co-signer on this computer…"
+            self.busy_text = QT_TRANSLATE_NOOP(
+                "AsyncPage", "Starting the co-signer on this computer…"
+            )
             w.mode, w.url, w.pin = LOCAL, None, None
             return self.ctx.start_local()
         url = self.url.text().strip().rstrip("/")
         pin = self.fingerprint.value().replace(":", "").lower() if self._https() else None
         w.mode, w.url, w.pin = REMOTE, url, pin
         session = self.ctx.use_remote(url, pin)
-        self.busy_text = "Contacting the co-signer…"
+        self.busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Contacting the co-signer…")
         return self.ctx.runner.submit(session.api.health, label="Contacting the co-signer")
 
     def done_with(self, _result) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -30,25 +31,25 @@ MAX_WALLET_FILE = 64 * 1024  # a zwallet file is well under 2 KB; refuse to slur
 
 
 class ImportPage(AsyncPage):
-    busy_text = "Importing your wallet…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Importing your wallet…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Import a wallet")
+        self.setTitle(self.tr("Import a wallet"))
         self.setSubTitle(
-            "The key is split on this computer: the co-signer gets only its own share."
+            self.tr("The key is split on this computer: the co-signer gets only its own share.")
         )
-        self.by_words = QRadioButton("The 24 recovery words")
+        self.by_words = QRadioButton(self.tr("The 24 recovery words"))
         self.by_words.setChecked(True)
         self.words = QPlainTextEdit()
-        self.words.setAccessibleName("Recovery words")
+        self.words.setAccessibleName(self.tr("Recovery words"))
         self.words.setTabChangesFocus(True)
         self.words.setMaximumHeight(90)
         self.words_error = FieldError()
-        self.by_file = QRadioButton("A wallet file (zwallet's wallet.json)")
-        self.file_label = QLabel("No file chosen")
+        self.by_file = QRadioButton(self.tr("A wallet file (zwallet's wallet.json)"))
+        self.file_label = QLabel(self.tr("No file chosen"))
         self.file_label.setWordWrap(True)
-        self.browse = QPushButton("Choose file…")
+        self.browse = QPushButton(self.tr("Choose file…"))
         self.browse.clicked.connect(self._choose)
         self.file_error = FieldError()
         self._secret: dict[str, str] | None = None
@@ -103,7 +104,9 @@ class ImportPage(AsyncPage):
                 raise KeysError("this file is too large to be a wallet file")
             self._secret = zwallet_secret(path.read_bytes())
         except OSError as exc:
-            problem = f"cannot read {path.name}: {exc.strerror}"
+            problem = self.tr("cannot read {name}: {strerror}").format(
+                name=path.name, strerror=exc.strerror
+            )
         except KeysError as exc:
             problem = str(exc)
         self.file_label.setText(str(path))

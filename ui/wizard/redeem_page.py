@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ui.runner import Job, report
@@ -24,25 +25,29 @@ def normalized_code(text: str) -> str:
 
 
 class RedeemPage(AsyncPage):
-    busy_text = "Receiving the share…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Receiving the share…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Use a share someone gave you")
+        self.setTitle(self.tr("Use a share someone gave you"))
         self.setSubTitle(
-            "Enter the share code from the wallet's owner. It works once and "
-            "expires after a few minutes."
+            self.tr(
+                "Enter the share code from the wallet's owner. It works once and "
+                "expires after a few minutes."
+            )
         )
         self.code = QLineEdit()
         self.code.setFont(monospace())
-        self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX")
-        self.code.setAccessibleName("Share code")
+        self.code.setPlaceholderText(self.tr("XXXXX-XXXXX-XXXXX-XXXXX"))
+        self.code.setAccessibleName(self.tr("Share code"))
         self.error = FieldError()
         self.code.textEdited.connect(self._edited)
         self.field_errors["code"] = (self.code, self.error)
         note = QLabel(
-            "What you may sign with it is set by the owner; you will see the limits "
-            "in the wallet's overview."
+            self.tr(
+                "What you may sign with it is set by the owner; you will see the limits "
+                "in the wallet's overview."
+            )
         )
         note.setObjectName("hint")
         note.setWordWrap(True)

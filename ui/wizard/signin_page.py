@@ -3,6 +3,7 @@ or with the organisation's token. The built-in co-signer signs its owner in by i
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPlainTextEdit, QRadioButton, QWidget
 
 from ui.context import REMOTE
@@ -13,25 +14,27 @@ from ui.wizard.base import AsyncPage
 
 
 class SignInPage(AsyncPage):
-    busy_text = "Signing in…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Signing in…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Sign in to the co-signer")
+        self.setTitle(self.tr("Sign in to the co-signer"))
         self.setSubTitle(
-            "Your administrator gave you an enrollment code, or your organisation "
-            "signs you in with its own token."
+            self.tr(
+                "Your administrator gave you an enrollment code, or your organisation "
+                "signs you in with its own token."
+            )
         )
-        self.by_code = QRadioButton("Enrollment code")
+        self.by_code = QRadioButton(self.tr("Enrollment code"))
         self.by_code.setChecked(True)
         self.code = QLineEdit()
-        self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX")
+        self.code.setPlaceholderText(self.tr("XXXXX-XXXXX-XXXXX-XXXXX"))
         self.code.setFont(monospace())
-        self.code.setAccessibleName("Enrollment code")
+        self.code.setAccessibleName(self.tr("Enrollment code"))
         self.code_error = FieldError()
-        self.by_token = QRadioButton("Organisation token (JWT)")
+        self.by_token = QRadioButton(self.tr("Organisation token (JWT)"))
         self.token = QPlainTextEdit()
-        self.token.setAccessibleName("Organisation token")
+        self.token.setAccessibleName(self.tr("Organisation token"))
         self.token.setTabChangesFocus(True)
         self.token.setMaximumHeight(90)
         self.token_error = FieldError()
@@ -43,8 +46,10 @@ class SignInPage(AsyncPage):
         self.token.textChanged.connect(self.completeChanged)
         self.field_errors["code"] = (self.code, self.code_error)
         note = QLabel(
-            "A code works once. Splitkey keeps no password: later it signs you in "
-            "with the key it keeps in this computer's keyring."
+            self.tr(
+                "A code works once. Splitkey keeps no password: later it signs you in "
+                "with the key it keeps in this computer's keyring."
+            )
         )
         note.setObjectName("hint")
         note.setWordWrap(True)

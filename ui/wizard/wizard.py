@@ -36,7 +36,7 @@ class FirstRunWizard(QWizard):
         self.client_id: str | None = None  # the wallet this run ends with
         self._words: list[str] = []
 
-        self.setWindowTitle("Set up Splitkey")
+        self.setWindowTitle(self.tr("Set up Splitkey"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -115,22 +115,26 @@ class FirstRunWizard(QWizard):
 
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Discard the new wallet?")
-        box.setText("Discard the new wallet?")
+        box.setWindowTitle(self.tr("Discard the new wallet?"))
+        box.setText(self.tr("Discard the new wallet?"))
         if self.registered_unconfirmed:
             box.setInformativeText(
-                "Its recovery words were not confirmed, so nothing could bring it back. "
-                "Splitkey deletes it; you can create another one at any time."
+                self.tr(
+                    "Its recovery words were not confirmed, so nothing could bring it back. "
+                    "Splitkey deletes it; you can create another one at any time."
+                )
             )
         else:
             box.setInformativeText(
-                "Its recovery words were not confirmed, so it was not made yet. Splitkey "
-                "forgets the words and registers nothing; you can create another wallet at "
-                "any time."
+                self.tr(
+                    "Its recovery words were not confirmed, so it was not made yet. Splitkey "
+                    "forgets the words and registers nothing; you can create another wallet at "
+                    "any time."
+                )
             )
         destructive = QMessageBox.ButtonRole.DestructiveRole
-        self.discard_button = box.addButton("Discard wallet", destructive)
-        keep = box.addButton("Keep going", QMessageBox.ButtonRole.RejectRole)
+        self.discard_button = box.addButton(self.tr("Discard wallet"), destructive)
+        keep = box.addButton(self.tr("Keep going"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.buttonClicked.connect(lambda button: self._discard() if button is self.discard_button
