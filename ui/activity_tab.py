@@ -26,6 +26,7 @@ from app.wallets import OWNED, WalletEntry
 from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner, show_error
+from ui.jobs import follow
 from ui.runner import Job
 from ui.shares_model import ROW_ROLE, ActivityModel
 from ui.widgets import BusyStrip, heading
@@ -194,11 +195,8 @@ class ActivityTab(QWidget):
         async def load(api):
             return await load_trail(api, client_id), await api.splits(client_id)
 
-        self.banner.clear()
-        job = self.ctx.cosigner(load, label="Loading the activity")
-        job.finished.connect(lambda answer: self._loaded(client_id, *answer))
-        job.failed.connect(self.banner.show_error)
-        self.busy.track(job, "Loading the activity…")
+        job = self.ctx.cosigner(load, label=self.tr("Loading the activity"))
+        follow(job, self, success=lambda answer: self._loaded(client_id, *answer))
         self.job = job
         return job
 

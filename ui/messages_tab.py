@@ -27,6 +27,7 @@ from app.compose import ComposeError, verify_signature
 from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import report
 from ui.widgets import (
     BusyStrip,
@@ -171,19 +172,15 @@ class MessagesTab(QWidget):
         split_id = entry.split.id
 
         async def run(api):
-            report("Reading your key from the keyring…")
+            report(self.tr("Reading your key from the keyring…"))
             share = await asyncio.to_thread(self.ctx.load_share, split_id)
             if share is None:
                 raise ComposeError("wallet", "the key for this wallet is not on this computer")
-            report("Signing with your key and the co-signer…")
+            report(self.tr("Signing with your key and the co-signer…"))
             cosign = api.auth_headers if headers else api.cosign_message
             return await cosign(share.split_id, share.secret_key(), text, share.wallet_public_key)
 
-        self.banner.clear()
-        job = self.ctx.cosigner(run, label="Signing", split_id=split_id)
-        self.busy.track(job, "Signing…")
-        job.failed.connect(self.banner.show_error)
-        return job
+        return follow(self.ctx.cosigner(run, label=self.tr("Signing"), split_id=split_id), self)
 
     def sign_message(self):
         text = self.message.toPlainText()
@@ -229,7 +226,7 @@ class MessagesTab(QWidget):
                 message=None if by_hash else text,
                 hash_hex=text if by_hash else None,
             ),
-            label="Verifying",
+            label=self.tr("Verifying"),
         )
         job.finished.connect(self._verdict)
         job.failed.connect(self._verify_failed)

@@ -25,6 +25,7 @@ from app.session import CosignerSession
 from app.wallets import ACTIVE, WalletEntry
 from ui.context import REMOTE, AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import Job, report
 from ui.widgets import BusyStrip, FieldError, field_block, mark_field
 
@@ -117,25 +118,27 @@ class MoveDialog(QDialog):
 
         async def move(api):
             master = Wallet.from_mnemonic(mnemonic).keys[0].private_key
-            report("Registering the wallet with the new co-signer…")
+            report(self.tr("Registering the wallet with the new co-signer…"))
             await new.enroll(code)
             created = await new.run(lambda other: other.create_keyless_wallet(master))
             await asyncio.to_thread(ctx.save_share, created.share)
             revoked = []
             if revoke_old:
-                report("Revoking the keys at the current co-signer…")
+                report(self.tr("Revoking the keys at the current co-signer…"))
                 for split in await api.splits(client_id):
                     if split.status == ACTIVE:
                         await api.revoke(split.id)
                         revoked.append(split.id)
             return created, revoked
 
-        self.move_button.setEnabled(False)
-        job = ctx.cosigner(move, label="Moving the wallet")
-        self.busy.track(job, "Moving the wallet…", cancellable=False)
-        job.finished.connect(lambda result: self._moved(new, pin, result))
-        job.failed.connect(self.banner.show_error)
-        job.done.connect(lambda: self.move_button.setEnabled(True))
+        job = ctx.cosigner(move, label=self.tr("Moving the wallet"))
+        follow(
+            job,
+            self,
+            success=lambda result: self._moved(new, pin, result),
+            trigger=self.move_button,
+            cancellable=False,
+        )
         self.job = job
         return job
 

@@ -34,6 +34,7 @@ from app.wire import KEYLESS
 from ui.balance_box import BalanceBox
 from ui.context import AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.passphrase_dialog import ensure_store
 from ui.widgets import BusyStrip, CopyButton, IdLabel, QrLabel, heading
 
@@ -347,12 +348,8 @@ class OverviewTab(QWidget):
         ensure_store(self.ctx, self, lambda: self._start_job(make))
 
     def _start_job(self, make) -> None:
-        self.add_key.setEnabled(False)
-        job = self.ctx.cosigner(make, label="Creating a key for this computer")
-        self.busy.track(job, "Creating a key for this computer…", cancellable=False)
-        job.finished.connect(self._key_created)
-        job.failed.connect(self.banner.show_error)
-        job.done.connect(lambda: self.add_key.setEnabled(True))
+        job = self.ctx.cosigner(make, label=self.tr("Creating a key for this computer"))
+        follow(job, self, success=self._key_created, trigger=self.add_key, cancellable=False)
 
     def open_move(self):
         from ui.move_dialog import MoveDialog
@@ -369,12 +366,14 @@ class OverviewTab(QWidget):
         entry = self.entry
         if entry is None or entry.split is None:
             return
-        self.refresh_key.setEnabled(False)
-        job = refresh_job(self.ctx, entry.split.id)
-        self.busy.track(job, "Refreshing your key…", cancellable=False)
-        job.finished.connect(self._key_created)
-        job.failed.connect(self.banner.show_error)
-        job.done.connect(lambda: self.refresh_key.setEnabled(True))
+        follow(
+            refresh_job(self.ctx, entry.split.id),
+            self,
+            success=self._key_created,
+            trigger=self.refresh_key,
+            busy_text=self.tr("Refreshing your key…"),
+            cancellable=False,
+        )
 
     def _key_created(self, _share) -> None:
         self.ctx.sync_share_index()

@@ -111,7 +111,9 @@ def ensure_store(
     if ctx.store_ready:
         then()
         return
-    job = ctx.runner.call(ctx.store, label="Opening the keyring")
+    job = ctx.runner.call(
+        ctx.store, label=QCoreApplication.translate("PassphraseDialog", "Opening the keyring")
+    )
     job.finished.connect(lambda _store: then())
     job.failed.connect(lambda exc: _ask(ctx, parent, exc, then, on_cancel))
 
@@ -131,7 +133,11 @@ def _ask(ctx, parent, exc, then, on_cancel) -> None:
             on_cancel()
         return
     passphrase = dialog.value()
-    job = ctx.runner.call(ctx.open_store, passphrase, label="Opening the encrypted file")
+    job = ctx.runner.call(
+        ctx.open_store,
+        passphrase,
+        label=QCoreApplication.translate("PassphraseDialog", "Opening the encrypted file"),
+    )
 
     def opened(store) -> None:
         then()
@@ -170,7 +176,9 @@ def offer_keyring(ctx: AppContext, parent: QWidget | None) -> None:
     store = ctx.store() if ctx.store_ready else None
     if not isinstance(store, EncryptedFileShareStore):
         return
-    job = ctx.runner.call(keyring_status, label="Checking the keyring")
+    job = ctx.runner.call(
+        keyring_status, label=QCoreApplication.translate("PassphraseDialog", "Checking the keyring")
+    )
 
     def checked(status) -> None:
         if not status.safe:
@@ -205,7 +213,11 @@ def offer_keyring(ctx: AppContext, parent: QWidget | None) -> None:
         def chosen(button) -> None:
             if button is not move:
                 return
-            moving = ctx.runner.call(move_to_keyring, store, label="Moving your keys")
+            moving = ctx.runner.call(
+                move_to_keyring,
+                store,
+                label=QCoreApplication.translate("PassphraseDialog", "Moving your keys"),
+            )
             ctx.keyring_move = moving
             moving.finished.connect(ctx.use_store)
             moving.failed.connect(lambda error: show_error(parent, error))

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import Job
 from ui.shares_model import holder_words, limit_words, permission_words
 from ui.widgets import BusyStrip
@@ -102,20 +103,22 @@ class RevokeDialog(QDialog):
     def confirm(self) -> Job:
         if self.job is not None and self.job.running:
             return self.job
-        self.banner.clear()
         split_id = self.split.id
 
         async def revoke(api):
             return await api.revoke(split_id)
 
-        self.revoke_button.setEnabled(False)
-        job = self.ctx.cosigner(revoke, label="Revoking the key")
-        job.finished.connect(self._revoked)
-        job.failed.connect(self._failed)
-        job.done.connect(lambda: self.revoke_button.setEnabled(True))
         # Revocation is one short request; cancelling it could leave the person unsure whether
         # it happened, so the strip has no Cancel (the answer decides).
-        self.busy.track(job, "Revoking…", cancellable=False)
+        job = self.ctx.cosigner(revoke, label=self.tr("Revoking the key"))
+        follow(
+            job,
+            self,
+            success=self._revoked,
+            trigger=self.revoke_button,
+            busy_text=self.tr("Revoking…"),
+            cancellable=False,
+        )
         self.job = job
         return job
 
@@ -123,9 +126,6 @@ class RevokeDialog(QDialog):
         self.split = split
         self.revoked.emit(split)
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.banner.show_error(exc)
 
     def reject(self) -> None:
         if self.job is not None and self.job.running:

@@ -123,9 +123,9 @@ class SendPanel(QGroupBox):
                     share.split_id, share.secret_key(), tx, share.wallet_public_key
                 )
 
-            report("Co-signing with your key and the co-signer…")
+            report(self.tr("Co-signing with your key and the co-signer…"))
             signed, _answer = await session.run(cosign, split_id=split_id)
-            report("Sending to the miners…")
+            report(self.tr("Sending to the miners…"))
             return signed
 
         job = self.link.run(

@@ -106,7 +106,7 @@ class SettingsDialog(QDialog):
 
         self.keyring = QLabel(self.tr("Checking…"))
         self.keyring.setWordWrap(True)
-        job = ctx.runner.call(keyring_words, ctx, label="Checking the keyring")
+        job = ctx.runner.call(keyring_words, ctx, label=self.tr("Checking the keyring"))
         job.finished.connect(self.keyring.setText)
         job.failed.connect(
             lambda exc: self.keyring.setText(self.tr("Unknown ({exc})").format(exc=exc))

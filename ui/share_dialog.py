@@ -49,6 +49,7 @@ from app.wallets import WalletEntry
 from app.wire import KEYLESS
 from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
+from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import BusyStrip, CopyButton, FieldError, QrLabel, mark_field, monospace
 
@@ -363,11 +364,15 @@ class ShareDialog(QDialog):
             )
 
         self._set_busy(True)
-        job = self.ctx.cosigner(make, label="Creating the share code")
-        job.finished.connect(self._created)
-        job.failed.connect(self._failed)
+        job = self.ctx.cosigner(make, label=self.tr("Creating the share code"))
+        follow(
+            job,
+            self,
+            success=self._created,
+            failure=self._failed,
+            busy_text=self.tr("Asking the co-signer for a new key…"),
+        )
         job.done.connect(lambda: self._set_busy(False))
-        self.busy.track(job, "Asking the co-signer for a new key…")
         self.job = job
         return job
 

@@ -20,6 +20,7 @@ from app.wallets import OWNED, WalletEntry
 from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.revoke_dialog import RevokeDialog
 from ui.runner import Job
 from ui.share_dialog import ShareDialog
@@ -156,11 +157,8 @@ class SharesTab(QWidget):
         async def load(api):
             return await api.splits(client_id)
 
-        self.banner.clear()
-        job = self.ctx.cosigner(load, label="Loading the keys")
-        job.finished.connect(lambda splits: self._loaded(client_id, splits, selected))
-        job.failed.connect(self.banner.show_error)
-        self.busy.track(job, "Loading the keys of this wallet…")
+        job = self.ctx.cosigner(load, label=self.tr("Loading the keys of this wallet"))
+        follow(job, self, success=lambda splits: self._loaded(client_id, splits, selected))
         self.job = job
         return job
 

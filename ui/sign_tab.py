@@ -57,6 +57,7 @@ from app.transaction import Transaction
 from app.wallets import WalletEntry, proposed_nonce
 from ui.context import AppContext
 from ui.errors import ErrorBanner, Explanation, explain
+from ui.jobs import follow
 from ui.models import wallet_title
 from ui.network_link import network_link
 from ui.review_dialog import ReviewDialog
@@ -562,11 +563,14 @@ class SignTab(QWidget):
         async def ask(net):
             return await net.next_nonce(entry.client_id), await net.transfer_fee()
 
-        job = link.run(ask, "Asking the network for the nonce and fee")
-        self.busy.track(job, "Asking the network for the wallet's nonce and the fee…")
+        job = link.run(ask, self.tr("Asking the network for the wallet's nonce and the fee"))
+        follow(
+            job,
+            self,
+            success=lambda result: self._review_send(entry, *result),
+            failure=self._send_not_started,
+        )
         self.send_button.setEnabled(False)
-        job.finished.connect(lambda result: self._review_send(entry, *result))
-        job.failed.connect(self._send_not_started)
         job.done.connect(self._update_can_sign)
 
     def _send_not_started(self, exc: BaseException) -> None:
@@ -603,11 +607,11 @@ class SignTab(QWidget):
         self._request_ids = {tx.hash: request_id}
 
         async def sign(api):
-            report("Reading your key from the keyring…")
+            report(self.tr("Reading your key from the keyring…"))
             share = await asyncio.to_thread(self.ctx.load_share, split_id)
             if share is None:
                 raise ComposeError("wallet", "the key for this wallet is not on this computer")
-            report("Signing with your key and the co-signer…")
+            report(self.tr("Signing with your key and the co-signer…"))
             return await api.cosign_transaction(
                 share.split_id,
                 share.secret_key(),
@@ -616,10 +620,12 @@ class SignTab(QWidget):
                 request_id=request_id,
             )
 
-        self.job = self.ctx.cosigner(sign, label="Signing", split_id=split_id)
-        self.busy.track(self.job, "Signing…")
-        self.job.finished.connect(lambda result, tx=tx: self._signed(tx, result))
-        self.job.failed.connect(self._failed)
+        self.job = follow(
+            self.ctx.cosigner(sign, label=self.tr("Signing"), split_id=split_id),
+            self,
+            success=lambda result, tx=tx: self._signed(tx, result),
+            failure=self._failed,
+        )
         self.job.done.connect(self._update_can_sign)
         self.job.cancelled.connect(self._cancelled)
         self._update_can_sign()

@@ -115,6 +115,10 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Loading the activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>1 record</source>
         <translation type="unfinished"></translation>
     </message>
@@ -129,6 +133,10 @@ Key {split}</source>
 </context>
 <context>
     <name>AppLock</name>
+    <message>
+        <source>Checking the password</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>That is not the password.</source>
         <translation type="unfinished"></translation>
@@ -238,7 +246,31 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Splitting the key on this computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storing your share in the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Registering your wallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{computer} (desktop)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Making this computer&apos;s key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storing it in the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Making this computer&apos;s key</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -293,6 +325,14 @@ Key {split}</source>
     </message>
     <message>
         <source>This fingerprint is the one my administrator gave me (it will be pinned)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the server&apos;s certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contacting the co-signer</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -669,6 +709,10 @@ Rule: {rule}</source>
         <source>Keep going</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Discarding the wallet</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>HistoryTab</name>
@@ -765,6 +809,14 @@ Rule: {rule}</source>
     </message>
     <message>
         <source>cannot read {name}: {strerror}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Splitting the key on this computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Importing the wallet</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1050,7 +1102,23 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reading your key from the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing with your key and the co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verifying</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1109,6 +1177,29 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Move</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Registering the wallet with the new co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoking the keys at the current co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving the wallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>NetworkLink</name>
+    <message>
+        <source>Asking the sharders for the balance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Closing the old network connection</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1251,6 +1342,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Creating a key for this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refreshing your key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>No limit per period.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1298,6 +1397,18 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Opening the keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opening the encrypted file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Move your keys to the keyring?</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1315,6 +1426,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Not now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moving your keys</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1403,6 +1518,29 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>What you may sign with it is set by the owner; you will see the limits in the wallet&apos;s overview.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receiving the share…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Receiving the share</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RefreshKey</name>
+    <message>
+        <source>Refreshing your key with the co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storing the new key in the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refreshing your key</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1579,6 +1717,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <source>Used {uses} times.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Revoking the key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoking…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SendPanel</name>
@@ -1588,6 +1734,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Transaction hash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Co-signing with your key and the co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending to the miners…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1659,6 +1813,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Checking…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the keyring</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1829,6 +1987,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Creating the share code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the co-signer for a new key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>within {minutes} minutes</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1906,6 +2072,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <source>Everyone who can sign with this wallet, and what they may do. Revoking a key takes effect at once.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Loading the keys of this wallet</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>SignInPage</name>
@@ -1935,6 +2105,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>A code works once. Splitkey keeps no password: later it signs you in with the key it keeps in this computer&apos;s keyring.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing in</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2026,6 +2200,22 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>This wallet&apos;s key is {status}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking the network for the wallet&apos;s nonce and the fee</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading your key from the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing with your key and the co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

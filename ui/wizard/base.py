@@ -10,6 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import BusyStrip, FieldError, mark_field
 
@@ -62,9 +63,13 @@ class AsyncPage(QWizardPage):
             return True
         self._job = job
         self._set_buttons(False)
-        self.busy.track(job, self.tr(self.busy_text))
-        job.finished.connect(self._finished)
-        job.failed.connect(self._failed)
+        follow(
+            job,
+            self,
+            success=self._finished,
+            failure=self._failed,
+            busy_text=self.tr(self.busy_text),
+        )
         job.cancelled.connect(lambda: self._set_buttons(True))
         return False
 

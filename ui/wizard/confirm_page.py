@@ -96,26 +96,26 @@ class ConfirmPage(AsyncPage):
 
             async def register(api):
                 await asyncio.to_thread(ctx.store)  # before anything is registered
-                report("Splitting the key on this computer…")
+                report(self.tr("Splitting the key on this computer…"))
                 master = await asyncio.to_thread(secret_key_from_mnemonic, mnemonic)
                 created = await api.create_keyless_wallet(master)
-                report("Storing your share in the keyring…")
+                report(self.tr("Storing your share in the keyring…"))
                 await asyncio.to_thread(ctx.save_share, created.share)
                 return created
 
-            return ctx.cosigner(register, label="Registering your wallet")
+            return ctx.cosigner(register, label=self.tr("Registering your wallet"))
         client_id = w.created.wallet.client_id
         label = self.tr("{computer} (desktop)").format(computer=socket.gethostname()[:60])
 
         async def make(api):
             await asyncio.to_thread(ctx.store)  # before the share leaves the co-signer
-            report("Making this computer's key…")
+            report(self.tr("Making this computer's key…"))
             share = await new_device_key(api, client_id, label)
-            report("Storing it in the keyring…")
+            report(self.tr("Storing it in the keyring…"))
             await asyncio.to_thread(ctx.save_share, share)
             return share.client_id
 
-        return ctx.cosigner(make, label="Making this computer's key")
+        return ctx.cosigner(make, label=self.tr("Making this computer's key"))
 
     def _set_buttons(self, enabled: bool) -> None:
         # Registering the confirmed wallet is the point of no return: Cancel waits for it (the

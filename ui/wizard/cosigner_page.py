@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.session import fetch_fingerprint, is_loopback_url
 from ui.context import LOCAL, REMOTE
+from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import FieldError, IdLabel, field_block, mark_field, monospace
 from ui.wizard import wizard as flow
@@ -137,11 +138,10 @@ class CosignerPage(AsyncPage):
         url = self.url.text().strip()
         if self._url_problem() or not self._https():
             return None
-        job = self.ctx.runner.call(fetch_fingerprint, url, label="Reading the certificate")
-        self.busy.track(job, "Reading the server's certificate…")
-        job.finished.connect(self._fingerprint_read)
-        job.failed.connect(self.banner.show_error)
-        return job
+        job = self.ctx.runner.call(
+            fetch_fingerprint, url, label=self.tr("Reading the server's certificate")
+        )
+        return follow(job, self, success=self._fingerprint_read)
 
     def _fingerprint_read(self, fingerprint: str) -> None:
         pairs = ":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2))
@@ -163,7 +163,7 @@ class CosignerPage(AsyncPage):
         w.mode, w.url, w.pin = REMOTE, url, pin
         session = self.ctx.use_remote(url, pin)
         self.busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Contacting the co-signer…")
-        return self.ctx.runner.submit(session.api.health, label="Contacting the co-signer")
+        return self.ctx.runner.submit(session.api.health, label=self.tr("Contacting the co-signer"))
 
     def done_with(self, _result) -> None:
         if self.wizard().mode == LOCAL:

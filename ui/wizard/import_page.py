@@ -134,12 +134,12 @@ class ImportPage(AsyncPage):
 
         async def run(api):
             await asyncio.to_thread(ctx.store)
-            report("Splitting the key on this computer…")
+            report(self.tr("Splitting the key on this computer…"))
             created = await api.create_keyless_wallet(await asyncio.to_thread(_master, secret))
             await asyncio.to_thread(ctx.save_share, created.share)
             return created.wallet.client_id
 
-        return ctx.cosigner(run, label="Importing the wallet")
+        return ctx.cosigner(run, label=self.tr("Importing the wallet"))
 
     def done_with(self, client_id: str) -> None:
         self.wizard().client_id = client_id

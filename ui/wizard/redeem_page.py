@@ -78,12 +78,12 @@ class RedeemPage(AsyncPage):
 
         async def run(api):
             await asyncio.to_thread(ctx.store)  # the share leaves the co-signer only once
-            report("Receiving the share…")
+            report(self.tr("Receiving the share…"))
             share = await api.redeem(code)
             await asyncio.to_thread(ctx.save_share, share)
             return share.client_id
 
-        return ctx.cosigner(run, label="Receiving the share")
+        return ctx.cosigner(run, label=self.tr("Receiving the share"))
 
     def done_with(self, client_id: str) -> None:
         self.wizard().client_id = client_id

@@ -78,9 +78,9 @@ class SignInPage(AsyncPage):
         session = self.ctx.session
         if self.by_code.isChecked():
             code = self.code.text().strip()
-            return self.ctx.runner.submit(lambda: session.enroll(code), label="Signing in")
+            return self.ctx.runner.submit(lambda: session.enroll(code), label=self.tr("Signing in"))
         token = self.token.toPlainText().strip()
-        return self.ctx.runner.submit(lambda: session.exchange(token), label="Signing in")
+        return self.ctx.runner.submit(lambda: session.exchange(token), label=self.tr("Signing in"))
 
     def done_with(self, _session) -> None:
         w = self.wizard()

@@ -158,7 +158,9 @@ class FirstRunWizard(QWizard):
             close()
             return None
         client_id = self.created.wallet.client_id
-        job = self.ctx.cosigner(lambda api: api.delete_wallet(client_id), "Discarding the wallet")
+        job = self.ctx.cosigner(
+            lambda api: api.delete_wallet(client_id), self.tr("Discarding the wallet")
+        )
         self.discarding = job
         job.finished.connect(close)
         job.failed.connect(self._discard_failed)
