@@ -16,7 +16,6 @@ from app.keys import secret_key_from_mnemonic
 from app.wallets import new_device_key
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 ASKED = 3
@@ -84,9 +83,6 @@ class ConfirmPage(AsyncPage):
             edit.text().strip().lower() == self._expected(position)
             for position, edit, _error in self.inputs
         )
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.DONE
 
     def start(self) -> Job | None:
         w = self.wizard()

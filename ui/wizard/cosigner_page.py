@@ -19,7 +19,6 @@ from ui.context import LOCAL, REMOTE
 from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import FieldError, IdLabel, field_block, mark_field, monospace
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 
@@ -86,9 +85,6 @@ class CosignerPage(AsyncPage):
         if w.mode == REMOTE:
             self.remote.setChecked(True)
             self.url.setText(w.url or "")
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.WALLET if self.local.isChecked() else flow.SIGNIN
 
     def _mode_changed(self, *_args) -> None:
         remote = self.remote.isChecked()

@@ -24,7 +24,6 @@ from app.keys import KeysError, normalize_mnemonic, secret_key_from_mnemonic
 from app.wallets import zwallet_secret
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 MAX_WALLET_FILE = 64 * 1024  # a zwallet file is well under 2 KB; refuse to slurp anything big
@@ -121,9 +120,6 @@ class ImportPage(AsyncPage):
                 return False
             return True
         return self._secret is not None
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.DONE
 
     def start(self) -> Job | None:
         if self.by_words.isChecked():

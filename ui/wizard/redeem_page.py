@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field, monospace
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 # Share codes: 20 characters from an alphabet without 0/O and 1/I, in groups of 5; a keyless
@@ -66,9 +65,6 @@ class RedeemPage(AsyncPage):
 
     def isComplete(self) -> bool:  # noqa: N802
         return bool(_CODE.fullmatch(normalized_code(self.code.text())))
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.DONE
 
     def start(self) -> Job | None:
         # The co-signer compares codes as it wrote them: groups of five joined by dashes.

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPlainTextEdit, Q
 from ui.context import REMOTE
 from ui.runner import Job
 from ui.widgets import FieldError, field_block, monospace
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 
@@ -70,9 +69,6 @@ class SignInPage(AsyncPage):
         if self.by_code.isChecked():
             return len(self.code.text().strip()) >= 4
         return self.token.toPlainText().count(".") == 2
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.WALLET
 
     def start(self) -> Job | None:
         session = self.ctx.session

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QWidget, QWizardPage
 
-from ui.wizard import wizard as flow
+from ui.wizard import flow
 
 CHOICES = (
     (
@@ -71,11 +71,3 @@ class WalletPage(QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802
         self.wizard().choice = self.choice()
         return True
-
-    def nextId(self) -> int:  # noqa: N802
-        return {
-            flow.CREATE: flow.WORDS,
-            flow.IMPORT_CHOICE: flow.IMPORT,
-            flow.REDEEM_CHOICE: flow.REDEEM,
-            flow.SKIP: flow.DONE,
-        }[self.choice()]

@@ -1,5 +1,6 @@
-"""The wizard's flow and the state its pages share (never written anywhere: the recovery words
-live in memory only until they are confirmed, then they are dropped)."""
+"""The wizard: its pages (which follows which is ui/wizard/flow.py) and the state they share
+(never written anywhere: the recovery words live in memory only until they are confirmed, then
+they are dropped)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,47 @@ from PySide6.QtWidgets import QWidget, QWizard
 
 from app.client_calls import CreatedWallet
 from ui.context import LOCAL, AppContext
+from ui.wizard.confirm_page import ConfirmPage
+from ui.wizard.cosigner_page import CosignerPage
+from ui.wizard.done_page import DonePage
+from ui.wizard.flow import (
+    CONFIRM,
+    COSIGNER,
+    CREATE,
+    DONE,
+    IMPORT,
+    IMPORT_CHOICE,
+    REDEEM,
+    REDEEM_CHOICE,
+    SIGNIN,
+    SKIP,
+    WALLET,
+    WORDS,
+    next_page,
+)
+from ui.wizard.import_page import ImportPage
+from ui.wizard.redeem_page import RedeemPage
+from ui.wizard.signin_page import SignInPage
+from ui.wizard.wallet_page import WalletPage
+from ui.wizard.words_page import WordsPage
 
-COSIGNER, SIGNIN, WALLET, WORDS, CONFIRM, IMPORT, REDEEM, DONE = range(8)
-CREATE, IMPORT_CHOICE, REDEEM_CHOICE, SKIP = "create", "import", "redeem", "skip"
+# The page ids and choices are ui/wizard/flow.py's; named here too for the wizard's callers.
+__all__ = [
+    "CONFIRM", "COSIGNER", "CREATE", "DONE", "IMPORT", "IMPORT_CHOICE", "REDEEM",
+    "REDEEM_CHOICE", "SIGNIN", "SKIP", "WALLET", "WORDS", "FirstRunWizard",
+]  # fmt: skip
+
+# Which widget shows each page of the flow.
+PAGES = {
+    COSIGNER: CosignerPage,
+    SIGNIN: SignInPage,
+    WALLET: WalletPage,
+    WORDS: WordsPage,
+    CONFIRM: ConfirmPage,
+    IMPORT: ImportPage,
+    REDEEM: RedeemPage,
+    DONE: DonePage,
+}
 
 
 class FirstRunWizard(QWizard):
@@ -18,15 +57,6 @@ class FirstRunWizard(QWizard):
 
     def __init__(self, ctx: AppContext, start: int = COSIGNER, parent: QWidget | None = None):
         super().__init__(parent)
-        from ui.wizard.confirm_page import ConfirmPage
-        from ui.wizard.cosigner_page import CosignerPage
-        from ui.wizard.done_page import DonePage
-        from ui.wizard.import_page import ImportPage
-        from ui.wizard.redeem_page import RedeemPage
-        from ui.wizard.signin_page import SignInPage
-        from ui.wizard.wallet_page import WalletPage
-        from ui.wizard.words_page import WordsPage
-
         self.ctx = ctx
         self.mode = ctx.prefs.mode or LOCAL
         self.url: str | None = ctx.prefs.url
@@ -40,20 +70,15 @@ class FirstRunWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.pages = {
-            COSIGNER: CosignerPage(),
-            SIGNIN: SignInPage(),
-            WALLET: WalletPage(),
-            WORDS: WordsPage(),
-            CONFIRM: ConfirmPage(),
-            IMPORT: ImportPage(),
-            REDEEM: RedeemPage(),
-            DONE: DonePage(),
-        }
+        self.pages = {page_id: page() for page_id, page in PAGES.items()}
         for page_id, page in self.pages.items():
             self.setPage(page_id, page)
         self.setStartId(start)
         self.resize(760, 620)
+
+    def nextId(self) -> int:  # noqa: N802 (Qt's name)
+        """The flow's table decides, from the answers so far (self.mode, self.choice)."""
+        return next_page(self.currentId(), self)
 
     # -- the recovery words, in memory only --
 

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidg
 from app.keys import Wallet, generate_mnemonic
 from app.policy_words import short_id
 from ui.passphrase_dialog import ensure_store
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 
@@ -114,6 +113,3 @@ class WordsPage(AsyncPage):
         # Called from C++: it must not raise (an exception there takes the process down).
         wizard = self.wizard()
         return wizard is not None and bool(wizard.words()) and self.written.isChecked()
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.CONFIRM
