@@ -116,6 +116,84 @@ FIELD_NAMES = {
     "private_key": "file",
 }
 
+# Failures whose words do not depend on the details: (title, text, flags). "detail" adds the
+# exception's own sentence (a verification failure says what did not check out).
+RETRY, SERIOUS = {"retry": True}, {"serious": True}
+FIXED: dict[type[BaseException], tuple[str, str, dict]] = {
+    CosignerUnreachable: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer is not reachable"),
+        # Said while connecting too: "Nothing was signed" there read as a signing failure.
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "No answer came, so nothing was signed or changed. Check the connection (or that "
+            "the co-signer is running) and try again.",
+        ),
+        RETRY,
+    ),
+    PinMismatch: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer's certificate has changed"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "It is not the certificate you pinned, so Splitkey did not talk to it. Ask your "
+            "administrator whether the server's certificate was replaced; if not, someone may "
+            "be intercepting the connection.",
+        ),
+        SERIOUS,
+    ),
+    TamperedAnswer: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer's answer did not verify"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "Splitkey checked the answer against the wallet's public key and it is not a valid "
+            "signature of what you reviewed. Nothing is shown as signed.",
+        ),
+        {"serious": True, "detail": True},
+    ),
+    MalformedAnswer: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer gave an answer Splitkey does not understand"),
+        QT_TRANSLATE_NOOP(
+            "Errors", "Nothing was used from it. The co-signer may be a different version."
+        ),
+        SERIOUS,
+    ),
+    NoConsensus: (
+        QT_TRANSLATE_NOOP("Errors", "The network's sharders do not agree"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "Splitkey asked several sharders and no answer had enough of them behind it, so "
+            "none is shown. This is usually brief; try again.",
+        ),
+        RETRY,
+    ),
+    NetworkUnreachable: (
+        QT_TRANSLATE_NOOP("Errors", "The 0Chain network is not reachable"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "Nothing was sent. Check the connection (or the network chosen in Settings) and try "
+            "again.",
+        ),
+        RETRY,
+    ),
+    UntrustedConfirmation: (
+        QT_TRANSLATE_NOOP("Errors", "A confirmation did not verify"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "A sharder answered with a confirmation whose proofs do not check out, so the "
+            "transaction is not shown as confirmed.",
+        ),
+        {"serious": True, "detail": True},
+    ),
+    PassphraseNeeded: (
+        QT_TRANSLATE_NOOP("Errors", "Your keys are locked"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "They are in the encrypted key file. Enter its passphrase when Splitkey asks, then "
+            "try again.",
+        ),
+        RETRY,
+    ),
+}
+
 
 def _tr(text: str) -> str:
     """A table's text (marked with QT_TRANSLATE_NOOP) in the user's language, when shown."""
@@ -145,37 +223,6 @@ def _sentence(text: str) -> str:
 
 def _network_error(exc: Exception) -> Explanation:
     """The 0Chain network's answers in words (app/network/errors.py)."""
-    if isinstance(exc, NoConsensus):
-        return Explanation(
-            QCoreApplication.translate("Errors", "The network's sharders do not agree"),
-            QCoreApplication.translate(
-                "Errors",
-                "Splitkey asked several sharders and no answer had enough of them behind it, so "
-                "none is shown. This is usually brief; try again.",
-            ),
-            retry=True,
-        )
-    if isinstance(exc, NetworkUnreachable):
-        return Explanation(
-            QCoreApplication.translate("Errors", "The 0Chain network is not reachable"),
-            QCoreApplication.translate(
-                "Errors",
-                "Nothing was sent. Check the connection (or the network chosen in Settings) and "
-                "try again.",
-            ),
-            retry=True,
-        )
-    if isinstance(exc, UntrustedConfirmation):
-        return Explanation(
-            QCoreApplication.translate("Errors", "A confirmation did not verify"),
-            QCoreApplication.translate(
-                "Errors",
-                "A sharder answered with a confirmation whose proofs do not check out, so the "
-                "transaction is not shown as confirmed. ",
-            )
-            + _sentence(str(exc)),
-            serious=True,
-        )
     # the node's "<code>: <message>" read as a sentence: the code is for logs
     reason = re.sub(r"^[a-z_]+: ", "", str(exc))
     return Explanation(
@@ -187,17 +234,11 @@ def _network_error(exc: Exception) -> Explanation:
 
 
 def explain(exc: BaseException) -> Explanation:
-    if isinstance(exc, CosignerUnreachable):
-        return Explanation(
-            QCoreApplication.translate("Errors", "The co-signer is not reachable"),
-            # Said while connecting too: "Nothing was signed" there read as a signing failure.
-            QCoreApplication.translate(
-                "Errors",
-                "No answer came, so nothing was signed or changed. Check the connection (or that "
-                "the co-signer is running) and try again.",
-            ),
-            retry=True,
-        )
+    for kind, (title, text, flags) in FIXED.items():  # in order: a subclass before its base
+        if isinstance(exc, kind):
+            flags = dict(flags)
+            detail = " " + _sentence(str(exc)) if flags.pop("detail", False) else ""
+            return Explanation(_tr(title), _tr(text) + detail, **flags)
     if isinstance(exc, CertificateExpired):
         if exc.not_yet_valid:
             return Explanation(
@@ -220,37 +261,6 @@ def explain(exc: BaseException) -> Explanation:
                 "Change co-signer).",
             ),
         )
-    if isinstance(exc, PinMismatch):
-        return Explanation(
-            QCoreApplication.translate("Errors", "The co-signer's certificate has changed"),
-            QCoreApplication.translate(
-                "Errors",
-                "It is not the certificate you pinned, so Splitkey did not talk to it. Ask your "
-                "administrator whether the server's certificate was replaced; if not, someone may "
-                "be intercepting the connection.",
-            ),
-            serious=True,
-        )
-    if isinstance(exc, TamperedAnswer):
-        return Explanation(
-            QCoreApplication.translate("Errors", "The co-signer's answer did not verify"),
-            QCoreApplication.translate(
-                "Errors",
-                "Splitkey checked the answer against the wallet's public key and it is not a "
-                "valid signature of what you reviewed. Nothing is shown as signed. ({exc})",
-            ).format(exc=exc),
-            serious=True,
-        )
-    if isinstance(exc, MalformedAnswer):
-        return Explanation(
-            QCoreApplication.translate(
-                "Errors", "The co-signer gave an answer Splitkey does not understand"
-            ),
-            QCoreApplication.translate(
-                "Errors", "Nothing was used from it. The co-signer may be a different version."
-            ),
-            serious=True,
-        )
     if isinstance(exc, SignInNeeded):
         if exc.revoked:
             return Explanation(
@@ -261,14 +271,14 @@ def explain(exc: BaseException) -> Explanation:
                     "have expired. ",
                 )
                 + _tr(RULE_ADVICE["revoked"]),
-                rule=QCoreApplication.translate("Errors", "revoked"),
+                rule="revoked",
             )
         return Explanation(
             QCoreApplication.translate("Errors", "Sign in again"), _sentence(str(exc))
         )
     if isinstance(exc, CosignerError):
         return _cosigner_error(exc)
-    if isinstance(exc, (NetworkUnreachable, TransactionRefused, UntrustedConfirmation)):
+    if isinstance(exc, TransactionRefused):
         return _network_error(exc)
     if isinstance(exc, ComposeError):
         return Explanation(
@@ -298,16 +308,6 @@ def explain(exc: BaseException) -> Explanation:
             _sentence(str(exc))
             + QCoreApplication.translate(
                 "Errors", " You can try again, or choose your organisation's co-signer."
-            ),
-            retry=True,
-        )
-    if isinstance(exc, PassphraseNeeded):
-        return Explanation(
-            QCoreApplication.translate("Errors", "Your keys are locked"),
-            QCoreApplication.translate(
-                "Errors",
-                "They are in the encrypted key file. Enter its passphrase when Splitkey asks, "
-                "then try again.",
             ),
             retry=True,
         )
@@ -377,7 +377,7 @@ def _cosigner_error(exc: CosignerError) -> Explanation:
             return Explanation(
                 QCoreApplication.translate("Errors", "This key was revoked"),
                 _sentence(exc.message) + " " + _tr(RULE_ADVICE["revoked"]),
-                rule=QCoreApplication.translate("Errors", "revoked"),
+                rule="revoked",
             )
         return Explanation(
             QCoreApplication.translate("Errors", "Sign in again"), _sentence(exc.message)

@@ -152,7 +152,10 @@ class RecoverySheetDialog(QDialog):
 
     def _pdf(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the recovery sheet", "recovery-sheet.pdf", "PDF (*.pdf)"
+            self,
+            self.tr("Save the recovery sheet"),
+            self.tr("recovery-sheet.pdf"),
+            self.tr("PDF (*.pdf)"),
         )
         if path:
             save_pdf(self.document, Path(path))

@@ -687,7 +687,9 @@ class SignTab(QWidget):
         if self.result_tx is None:
             return
         suggested = str(Path.home() / f"transaction-{self.result_tx.hash[:12]}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the signed transaction", suggested)
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the signed transaction"), suggested
+        )
         if path:
             Path(path).write_text(json.dumps(self.result_tx.to_dict(), indent=2) + "\n")
 

@@ -79,6 +79,10 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>holder of {keys}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Filter: words, a hash, a rule…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -87,11 +91,19 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Decision</source>
+        <source>All</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Refresh</source>
+        <source>Allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decision</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -128,6 +140,14 @@ Key {split}</source>
     </message>
     <message>
         <source>{shown} of {total} records match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export activity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -481,6 +501,10 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Splitkey checked the answer against the wallet&apos;s public key and it is not a valid signature of what you reviewed. Nothing is shown as signed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The network&apos;s sharders do not agree</source>
         <translation type="unfinished"></translation>
     </message>
@@ -498,10 +522,6 @@ Key {split}</source>
     </message>
     <message>
         <source>A confirmation did not verify</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A sharder answered with a confirmation whose proofs do not check out, so the transaction is not shown as confirmed. </source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -549,10 +569,6 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Splitkey checked the answer against the wallet&apos;s public key and it is not a valid signature of what you reviewed. Nothing is shown as signed. ({exc})</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The co-signer gave an answer Splitkey does not understand</source>
         <translation type="unfinished"></translation>
     </message>
@@ -566,10 +582,6 @@ Key {split}</source>
     </message>
     <message>
         <source>The co-signer refuses the keys kept on this computer: they were revoked or have expired. </source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>revoked</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -602,6 +614,10 @@ Key {split}</source>
     </message>
     <message>
         <source>Your keys are locked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sharder answered with a confirmation whose proofs do not check out, so the transaction is not shown as confirmed.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -713,6 +729,10 @@ Rule: {rule}</source>
         <source>Discarding the wallet</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The wallet could not be discarded</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>HistoryTab</name>
@@ -805,6 +825,14 @@ Rule: {rule}</source>
     </message>
     <message>
         <source>Choose file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the wallet file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wallet (*.json);;All files (*)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1363,6 +1391,13 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
 </context>
 <context>
+    <name>OwnerTab</name>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>PassphraseDialog</name>
     <message>
         <source>Keep your keys in an encrypted file?</source>
@@ -1495,6 +1530,18 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Save as PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the recovery sheet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>recovery-sheet.pdf</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2057,10 +2104,6 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Refresh</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Choose a wallet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2220,6 +2263,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>✓ Signed. The combined signature was checked against the wallet&apos;s public key for hash {hash}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the signed transaction</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -23,8 +23,11 @@ TEXT_CALLS = {
     "QLabel", "QPushButton", "QCheckBox", "QRadioButton", "QGroupBox", "QAction", "QToolButton",
     "QCommandLinkButton", "QMessageBox", "information", "warning", "critical", "question",
     "Explanation", "heading", "field_block", "set_error", "show_busy", "set_busy",
-    "QListWidgetItem", "about", "track", "report", "follow",
+    "QListWidgetItem", "about", "track", "report", "follow", "show_error", "getSaveFileName",
+    "getOpenFileName", "getExistingDirectory", "getText",
 }  # fmt: skip
+# Keywords of those calls that are identifiers, not words (an Explanation's rule and field).
+NOT_SHOWN = {"rule", "field", "objectName"}
 # Calls that mark text for translation: anything inside them is wrapped.
 WRAPPERS = {"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
 
@@ -79,7 +82,8 @@ class _Finder(ast.NodeVisitor):
             if keyword.arg == "label" and _is_words(keyword.value):
                 self.found.append((keyword.value.lineno, "label="))
         if name in TEXT_CALLS:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
+            shown = [k.value for k in node.keywords if k.arg not in NOT_SHOWN]
+            for arg in [*node.args, *shown]:
                 if _is_words(arg):
                     self.found.append((arg.lineno, f"{name}(...)"))
                 elif isinstance(arg, (ast.List, ast.Tuple)):

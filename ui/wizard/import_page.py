@@ -90,7 +90,10 @@ class ImportPage(AsyncPage):
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the wallet file", str(Path.home()), "Wallet (*.json);;All files (*)"
+            self,
+            self.tr("Choose the wallet file"),
+            str(Path.home()),
+            self.tr("Wallet (*.json);;All files (*)"),
         )
         if path:
             self.load_file(Path(path))

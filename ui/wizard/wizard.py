@@ -194,7 +194,7 @@ class FirstRunWizard(QWizard):
     def _discard_failed(self, exc: BaseException) -> None:
         from ui.errors import show_error
 
-        show_error(self, exc, "The wallet could not be discarded")
+        show_error(self, exc, self.tr("The wallet could not be discarded"))
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         # Escape on the words page must not silently drop a wallet that was just created.
