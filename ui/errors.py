@@ -234,11 +234,7 @@ def _network_error(exc: Exception) -> Explanation:
 
 
 def explain(exc: BaseException) -> Explanation:
-    for kind, (title, text, flags) in FIXED.items():  # in order: a subclass before its base
-        if isinstance(exc, kind):
-            flags = dict(flags)
-            detail = " " + _sentence(str(exc)) if flags.pop("detail", False) else ""
-            return Explanation(_tr(title), _tr(text) + detail, **flags)
+    # An expired pinned certificate is a PinMismatch too, but not an interception.
     if isinstance(exc, CertificateExpired):
         if exc.not_yet_valid:
             return Explanation(
@@ -256,11 +252,15 @@ def explain(exc: BaseException) -> Explanation:
             QCoreApplication.translate(
                 "Errors",
                 "It is the certificate you pinned, but its validity has ended, so Splitkey does "
-                "not "
-                "use it. Ask your administrator to renew it, then pin the new one (Settings, "
+                "not use it. Ask your administrator to renew it, then pin the new one (Settings, "
                 "Change co-signer).",
             ),
         )
+    for kind, (title, text, flags) in FIXED.items():  # in order: a subclass first
+        if isinstance(exc, kind):
+            flags = dict(flags)
+            detail = " " + _sentence(str(exc)) if flags.pop("detail", False) else ""
+            return Explanation(_tr(title), _tr(text) + detail, **flags)
     if isinstance(exc, SignInNeeded):
         if exc.revoked:
             return Explanation(

@@ -5,12 +5,9 @@ runs a pairing, so it happens on a worker thread too."""
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -18,7 +15,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +24,7 @@ from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.errors import ErrorBanner
 from ui.jobs import follow
-from ui.runner import report
+from ui.my_key import my_share
 from ui.widgets import (
     BusyStrip,
     CopyButton,
@@ -37,6 +33,7 @@ from ui.widgets import (
     field_block,
     mark_field,
     monospace,
+    scrolling,
 )
 
 
@@ -141,13 +138,9 @@ class MessagesTab(QWidget):
         layout.addWidget(headers_box)
         layout.addWidget(verify_box)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scrolling(inner))
         self.set_entry(None)
 
     def set_entry(self, entry: WalletEntry | None) -> None:
@@ -172,11 +165,7 @@ class MessagesTab(QWidget):
         split_id = entry.split.id
 
         async def run(api):
-            report(self.tr("Reading your key from the keyring…"))
-            share = await asyncio.to_thread(self.ctx.load_share, split_id)
-            if share is None:
-                raise ComposeError("wallet", "the key for this wallet is not on this computer")
-            report(self.tr("Signing with your key and the co-signer…"))
+            share = await my_share(self.ctx, split_id)
             cosign = api.auth_headers if headers else api.cosign_message
             return await cosign(share.split_id, share.secret_key(), text, share.wallet_public_key)
 

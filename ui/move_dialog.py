@@ -47,11 +47,9 @@ class MoveDialog(QDialog):
         intro = QLabel(
             self.tr(
                 "Splitkey splits this wallet's key again from its 24 words, registers the new "
-                "share "
-                "with the other co-signer (which never sees the words), keeps your new key here "
-                "and "
-                "revokes your keys at the current co-signer. Then Splitkey uses the new co-signer; "
-                "other wallets of the current one stay there."
+                "share with the other co-signer (which never sees the words), keeps your new key "
+                "here and revokes your keys at the current co-signer. Then Splitkey uses the new "
+                "co-signer; other wallets of the current one stay there."
             )
         )
         intro.setWordWrap(True)

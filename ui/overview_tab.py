@@ -9,14 +9,12 @@ import time
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +34,7 @@ from ui.context import AppContext
 from ui.errors import ErrorBanner
 from ui.jobs import follow
 from ui.passphrase_dialog import ensure_store
-from ui.widgets import BusyStrip, CopyButton, IdLabel, QrLabel, heading
+from ui.widgets import BusyStrip, CopyButton, IdLabel, QrLabel, heading, scrolling
 
 
 def countdown(seconds: int) -> str:
@@ -84,10 +82,8 @@ def allowance(entry: WalletEntry, receipt: tuple[int, int, int] | None, now: int
                 when=format_time(when)
             )
     words = QCoreApplication.translate(
-        "OverviewTab", "{value} of {value2} used in the last {value3} ({note})"
-    ).format(
-        value=format_amount(used), value2=format_zcn(cap), value3=format_period(period), note=note
-    )
+        "OverviewTab", "{used} of {cap} used in the last {period} ({note})"
+    ).format(used=format_amount(used), cap=format_zcn(cap), period=format_period(period), note=note)
     return used, cap, words
 
 
@@ -147,8 +143,7 @@ class OverviewTab(QWidget):
         self.refresh_key.setToolTip(
             self.tr(
                 "Gives this computer and the co-signer a new pair of shares of the same wallet "
-                "key. "
-                "Any copy of the old key (a lost or stolen device, a backup) stops working."
+                "key. Any copy of the old key (a lost or stolen device, a backup) stops working."
             )
         )
         self.refresh_key.clicked.connect(self._refresh_key)
@@ -190,13 +185,9 @@ class OverviewTab(QWidget):
         layout.addWidget(address)
         layout.addWidget(key_box)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scrolling(inner))
 
         self._tick = QTimer(self)
         self._tick.setInterval(1000)

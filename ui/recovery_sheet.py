@@ -31,15 +31,13 @@ WHAT_TO_DO = (
     QT_TRANSLATE_NOOP(
         "RecoverySheet",
         "These 24 words are the whole key of the wallet. The co-signer holds only a share of it "
-        "and "
-        "never saw them.",
+        "and never saw them.",
     ),
     QT_TRANSLATE_NOOP(
         "RecoverySheet",
         "If the co-signer is gone (or you no longer trust it): install Splitkey, choose Add "
-        "wallet, "
-        "Import a wallet I already have, type the 24 words, and pick another co-signer. The wallet "
-        "keeps its address and its tokens. zwallet restores it from the words too.",
+        "wallet, Import a wallet I already have, type the 24 words, and pick another co-signer. "
+        "The wallet keeps its address and its tokens. zwallet restores it from the words too.",
     ),
     QT_TRANSLATE_NOOP(
         "RecoverySheet",
@@ -49,8 +47,8 @@ WHAT_TO_DO = (
     QT_TRANSLATE_NOOP(
         "RecoverySheet",
         "Anyone who reads this sheet can take the wallet's tokens. Keep it offline and out of "
-        "sight; "
-        "do not photograph it. A PDF of it is a copy of the key: print it and delete the file.",
+        "sight; do not photograph it. A PDF of it is a copy of the key: print it and delete the "
+        "file.",
     ),
 )
 

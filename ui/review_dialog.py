@@ -180,7 +180,7 @@ class ReviewDialog(QDialog):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, text in review_fields(tx):
-            if label.startswith("Data"):
+            if label.startswith(self.tr("Data")):  # the data field, as review_fields names it
                 widget = QPlainTextEdit()
                 widget.setReadOnly(True)
                 widget.setFont(monospace())

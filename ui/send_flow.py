@@ -11,7 +11,6 @@ more than 30 s off and a review can take longer.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.compose import ComposeError
 from app.network import CONFIRMED, Submitted, TxStatus, zcn_text
 from app.policy_words import short_id
 from app.session import SignInNeeded
@@ -33,6 +31,7 @@ from app.transaction import Transaction
 from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
+from ui.my_key import my_share
 from ui.network_link import network_link
 from ui.runner import Job, report
 from ui.widgets import CopyButton, IdLabel
@@ -118,7 +117,7 @@ class SendPanel(QGroupBox):
             )
 
             async def cosign(api):
-                share = await _load_share(self.ctx, split_id)
+                share = await my_share(self.ctx, split_id)
                 return await api.cosign_transaction(
                     share.split_id, share.secret_key(), tx, share.wallet_public_key
                 )
@@ -138,7 +137,7 @@ class SendPanel(QGroupBox):
         return job
 
     def _progress(self, text: str) -> None:
-        step = 2 if text.startswith("Sending") else 1
+        step = 2 if text == self.tr("Sending to the miners…") else 1  # the report below
         self._set_stage(COSIGNING, text, step)
 
     def _sent(self, submitted: Submitted) -> None:
@@ -149,11 +148,11 @@ class SendPanel(QGroupBox):
         self._set_stage(
             PENDING,
             self.tr(
-                "Pending: {value} ZCN to {value2} was taken by {accepted_by} of {sent_to} miners; "
+                "Pending: {amount} ZCN to {to} was taken by {accepted_by} of {sent_to} miners; "
                 "waiting for a verified confirmation from the sharders…"
             ).format(
-                value=zcn_text(tx.transaction_value),
-                value2=short_id(tx.to_client_id),
+                amount=zcn_text(tx.transaction_value),
+                to=short_id(tx.to_client_id),
                 accepted_by=submitted.accepted_by,
                 sent_to=submitted.sent_to,
             ),
@@ -177,11 +176,11 @@ class SendPanel(QGroupBox):
             self._set_stage(
                 CONFIRMED_STAGE,
                 self.tr(
-                    "Confirmed in round {round} (block {value}); {sharders_agreeing} of "
+                    "Confirmed in round {round} (block {block}); {sharders_agreeing} of "
                     "{sharders_asked} sharders sent matching, verified confirmations."
                 ).format(
                     round=status.round,
-                    value=short_id(status.block_hash or ""),
+                    block=short_id(status.block_hash or ""),
                     sharders_agreeing=status.sharders_agreeing,
                     sharders_asked=status.sharders_asked,
                 ),
@@ -215,10 +214,3 @@ class SendPanel(QGroupBox):
         what = explain(exc)
         self._set_stage(FAILED_STAGE, self.tr("Not sent. {title}.").format(title=what.title), 0)
         self.banner.show_error(exc)
-
-
-async def _load_share(ctx: AppContext, split_id: str):
-    share = await asyncio.to_thread(ctx.load_share, split_id)
-    if share is None:
-        raise ComposeError("wallet", "the key for this wallet is not on this computer")
-    return share

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -51,7 +50,7 @@ from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
 from ui.jobs import follow
 from ui.runner import Job
-from ui.widgets import BusyStrip, CopyButton, FieldError, QrLabel, mark_field, monospace
+from ui.widgets import BusyStrip, CopyButton, FieldError, QrLabel, mark_field, monospace, scrolling
 
 DEFAULT_EXPIRY = 7 * 24 * 3600  # seconds: a week, the preset chosen first
 FIELDS = (
@@ -236,10 +235,7 @@ class ShareDialog(QDialog):
         column.addLayout(form)
         column.addWidget(preview)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(page)
+        scroll = scrolling(page)
         self._expiry_changed()
         # Tab order follows the form top to bottom (the grid of checkboxes first).
         order = [

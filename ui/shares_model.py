@@ -67,10 +67,8 @@ def limit_words(split: SplitView) -> str:
         )
     if p.max_count_per_period is not None:
         parts.append(
-            QCoreApplication.translate(
-                "SharesModel", "{max_count_per_period} signatures per {value}"
-            ).format(
-                max_count_per_period=p.max_count_per_period, value=format_period(p.period_seconds)
+            QCoreApplication.translate("SharesModel", "{count} signatures per {period}").format(
+                count=p.max_count_per_period, period=format_period(p.period_seconds)
             )
         )
     if p.recipients is not None:

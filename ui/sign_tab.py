@@ -10,7 +10,6 @@ longer what the form says.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -59,9 +58,10 @@ from ui.context import AppContext
 from ui.errors import ErrorBanner, Explanation, explain
 from ui.jobs import follow
 from ui.models import wallet_title
+from ui.my_key import my_share
 from ui.network_link import network_link
 from ui.review_dialog import ReviewDialog
-from ui.runner import Job, report
+from ui.runner import Job
 from ui.send_flow import SendPanel
 from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_field, monospace
 
@@ -607,11 +607,7 @@ class SignTab(QWidget):
         self._request_ids = {tx.hash: request_id}
 
         async def sign(api):
-            report(self.tr("Reading your key from the keyring…"))
-            share = await asyncio.to_thread(self.ctx.load_share, split_id)
-            if share is None:
-                raise ComposeError("wallet", "the key for this wallet is not on this computer")
-            report(self.tr("Signing with your key and the co-signer…"))
+            share = await my_share(self.ctx, split_id)
             return await api.cosign_transaction(
                 share.split_id,
                 share.secret_key(),

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -258,6 +259,15 @@ class Badge(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.changed.emit(status)
+
+
+def scrolling(inner: QWidget) -> QScrollArea:
+    """inner in a frameless scroll area: a form that holds at 800x600 scrolls, never clips."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(inner)
+    return scroll
 
 
 def heading(text: str) -> QLabel:

@@ -1130,14 +1130,6 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Reading your key from the keyring…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Signing with your key and the co-signer…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Signing</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1221,6 +1213,17 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
 </context>
 <context>
+    <name>MyKey</name>
+    <message>
+        <source>Reading your key from the keyring…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing with your key and the co-signer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>NetworkLink</name>
     <message>
         <source>Asking the sharders for the balance</source>
@@ -1251,10 +1254,6 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>as of {when}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>{value} of {value2} used in the last {value3} ({note})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1379,6 +1378,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>No limit per period.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{used} of {cap} used in the last {period} ({note})</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1792,11 +1795,11 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Pending: {value} ZCN to {value2} was taken by {accepted_by} of {sent_to} miners; waiting for a verified confirmation from the sharders…</source>
+        <source>Pending: {amount} ZCN to {to} was taken by {accepted_by} of {sent_to} miners; waiting for a verified confirmation from the sharders…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Confirmed in round {round} (block {value}); {sharders_agreeing} of {sharders_asked} sharders sent matching, verified confirmations.</source>
+        <source>Confirmed in round {round} (block {block}); {sharders_agreeing} of {sharders_asked} sharders sent matching, verified confirmations.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2065,7 +2068,7 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{max_count_per_period} signatures per {value}</source>
+        <source>{count} signatures per {period}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2247,14 +2250,6 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Asking the network for the wallet&apos;s nonce and the fee</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reading your key from the keyring…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Signing with your key and the co-signer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -22,10 +22,9 @@ class WordsPage(AsyncPage):
         self.setSubTitle(
             self.tr(
                 "These words are your wallet's master key. They were drawn on this computer and "
-                "the "
-                "co-signer never sees them. With them alone you can recover the wallet, even if "
-                "the "
-                "co-signer disappears. Splitkey does not keep them and will not show them again."
+                "the co-signer never sees them. With them alone you can recover the wallet, even "
+                "if the co-signer disappears. Splitkey does not keep them and will not show them "
+                "again."
             )
         )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
