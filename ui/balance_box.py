@@ -18,7 +18,8 @@ AUTO_REFRESH_MS = 20_000
 
 class BalanceBox(QGroupBox):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Balance", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Balance"))
         self.ctx = ctx
         self.link = network_link(ctx)
         self.client_id: str | None = None
@@ -90,7 +91,7 @@ class BalanceBox(QGroupBox):
         where = (
             self.tr("as of round {round}").format(round=balance.round)
             if balance.round is not None
-            else "a new account"
+            else self.tr("a new account")
         )
         self.detail.setText(
             self.tr(

@@ -330,7 +330,7 @@ class AppContext(QObject):
     @property
     def store_where(self) -> str:
         """Where shares are kept, in words ("the system keyring (SecretService Keyring)")."""
-        return getattr(self._store, "where", None) or "this computer's keyring"
+        return getattr(self._store, "where", None) or self.tr("this computer's keyring")
 
     @property
     def key_place(self) -> str:
@@ -339,8 +339,8 @@ class AppContext(QObject):
         from app.share_store import EncryptedFileShareStore
 
         if isinstance(self._store, EncryptedFileShareStore):
-            return "the encrypted key file on this computer"
-        return "this computer's keyring"
+            return self.tr("the encrypted key file on this computer")
+        return self.tr("this computer's keyring")
 
     def has_share(self, split_id: str) -> bool:
         return split_id in self._share_ids

@@ -37,11 +37,11 @@ def wallet_subtitle(entry: WalletEntry) -> str:
         return (
             QCoreApplication.translate("Models", "Shared key {label!r}").format(label=label)
             if label
-            else "Shared key"
+            else QCoreApplication.translate("Models", "Shared key")
         )
     if entry.split is None or not entry.has_share:
-        return "No key on this computer"
-    return "Key on this computer"
+        return QCoreApplication.translate("Models", "No key on this computer")
+    return QCoreApplication.translate("Models", "Key on this computer")
 
 
 class WalletListModel(QStandardItemModel):
@@ -80,7 +80,9 @@ class WalletListModel(QStandardItemModel):
                 item.setAccessibleText(f"{wallet_title(entry)}, {entry.status}")
                 section.appendRow(item)
             if not mine:
-                empty = QStandardItem("None yet" if kind == OWNED else "Nothing shared with you")
+                empty = QStandardItem(
+                    self.tr("None yet") if kind == OWNED else self.tr("Nothing shared with you")
+                )
                 empty.setFlags(Qt.ItemFlag.NoItemFlags)
                 section.appendRow(empty)
 

@@ -109,7 +109,9 @@ class MoveDialog(QDialog):
         pin = self.pin.text().strip() or None
         if mnemonic is None or not url or not code:
             if mnemonic is not None:
-                self.banner.show_error(ValueError("give the new co-signer and its enrollment code"))
+                self.banner.show_error(
+                    ValueError(self.tr("give the new co-signer and its enrollment code"))
+                )
             return None
         ctx, client_id, revoke_old = self.ctx, self.entry.client_id, self.revoke_old.isChecked()
         new = CosignerSession(url, tls_fingerprint=pin, shares=ctx.stored_shares)

@@ -99,7 +99,7 @@ class NetworkLink(QObject):
             return self._following.get(entry.hash)
         job = self.run(
             lambda net: net.wait(entry.hash, entry.creation_date, POLL_SECONDS),
-            "Waiting for the confirmation",
+            self.tr("Waiting for the confirmation"),
         )
         self._following[entry.hash] = job
         job.finished.connect(lambda status, h=entry.hash: self._final(h, status))

@@ -73,7 +73,9 @@ def allowance(entry: WalletEntry, receipt: tuple[int, int, int] | None, now: int
         return None
     period = split.permissions.period_seconds
     used = 0
-    note = "nothing signed in this period from this computer"
+    note = QCoreApplication.translate(
+        "OverviewTab", "nothing signed in this period from this computer"
+    )
     if receipt is not None:
         when, period_value, _count = receipt
         if now - when < period:
@@ -98,8 +100,8 @@ class OverviewTab(QWidget):
         self.public_key = IdLabel()
         self.public_key.setAccessibleName(self.tr("Public key"))
         self.qr = QrLabel(150)
-        copy_id = CopyButton(lambda: self.client_id.value(), "Copy client id")
-        copy_key = CopyButton(lambda: self.public_key.value(), "Copy public key")
+        copy_id = CopyButton(lambda: self.client_id.value(), self.tr("Copy client id"))
+        copy_key = CopyButton(lambda: self.public_key.value(), self.tr("Copy public key"))
 
         address = QGroupBox(self.tr("Address"))
         grid = QGridLayout(address)
@@ -247,7 +249,7 @@ class OverviewTab(QWidget):
         where = (
             self.tr("kept in {key_place}").format(key_place=self.ctx.key_place)
             if entry.has_share
-            else "not on this computer"
+            else self.tr("not on this computer")
         )
         label = f" “{split.label}”" if split.label else ""
         self.key_summary.setText(
@@ -381,10 +383,14 @@ def other_keys_words(entry: WalletEntry, here) -> str:
     for split in entry.others:
         name = f"“{split.label}”" if split.label else split.id
         power = "unrestricted" if split.permissions.unrestricted else "limited"
-        place = "on this computer" if here(split.id) else "not on this computer"
+        place = (
+            QCoreApplication.translate("OverviewTab", "on this computer")
+            if here(split.id)
+            else QCoreApplication.translate("OverviewTab", "not on this computer")
+        )
         lines.append(f"{name}: {power}, {split.status.replace('_', ' ')}, {place}")
     if not lines:
         return ""
-    return "Your other keys of this wallet (not used while the one above can sign):\n" + (
-        "\n".join(lines)
-    )
+    return QCoreApplication.translate(
+        "OverviewTab", "Your other keys of this wallet (not used while the one above can sign):\n"
+    ) + ("\n".join(lines))

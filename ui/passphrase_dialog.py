@@ -86,11 +86,11 @@ class PassphraseDialog(QDialog):
         if self.create and passphrase_problem(text):
             problem = passphrase_problem(text)
         elif self.create and text != self.repeat.text():
-            problem = "the two passphrases differ"
+            problem = self.tr("the two passphrases differ")
         elif self.create and not self.accept_box.isChecked():
-            problem = "tick the box to accept the encrypted file"
+            problem = self.tr("tick the box to accept the encrypted file")
         elif not text:
-            problem = "enter the passphrase"
+            problem = self.tr("enter the passphrase")
         self.error.set_error(problem)
         mark_field(self.passphrase, problem)
         if problem is None:

@@ -191,7 +191,13 @@ class ReviewDialog(QDialog):
                 widget.setFixedHeight(lines * line_height + 14)
                 widget.setAccessibleName(self.tr("Data"))
                 shown = widget
-            elif label in ("From", "Public key", "Chain id", "Hash") or label == "To":
+            elif label in (
+                self.tr("From"),
+                self.tr("Public key"),
+                self.tr("Chain id"),
+                self.tr("Hash"),
+                self.tr("To"),
+            ):
                 shown = IdLabel(text)
                 shown.setAccessibleName(label)
             else:
@@ -200,9 +206,9 @@ class ReviewDialog(QDialog):
                 shown.setTextFormat(Qt.TextFormat.PlainText)
                 shown.setWordWrap(True)
                 shown.setAccessibleName(label)
-            if label == "Hash":
+            if label == self.tr("Hash"):
                 shown.setObjectName("hash")
-            if label == "Amount":
+            if label == self.tr("Amount"):
                 shown.setObjectName("amount")
             form.addRow(label, shown)
             self._shown[label] = text

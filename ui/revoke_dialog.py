@@ -34,7 +34,11 @@ class RevokeDialog(QDialog):
         self.setWindowTitle(self.tr("Revoke key"))
         self.setModal(True)
 
-        name = self.tr("the key “{label}”").format(label=split.label) if split.label else "this key"
+        name = (
+            self.tr("the key “{label}”").format(label=split.label)
+            if split.label
+            else self.tr("this key")
+        )
         if split.holder_id is None:
             question = self.tr("Revoke {name}? Its share code has not been redeemed yet.").format(
                 name=name
@@ -58,15 +62,19 @@ class RevokeDialog(QDialog):
             )
         )
         details.setWordWrap(True)
-        consequence = (
+        consequence = self.tr(
             "From the moment you confirm, the co-signer refuses every signature with this key, "
             "including ones already on their way. This cannot be undone: to share again, make a "
             "new key."
         )
         if me is not None and split.holder_id == me:
             consequence += (
-                " This is your own key" + (" on this computer" if here else "") + ": you will "
-                "need another key of this wallet (or its recovery words) to sign with it."
+                self.tr(" This is your own key")
+                + (self.tr(" on this computer") if here else "")
+                + self.tr(
+                    ": you will "
+                    "need another key of this wallet (or its recovery words) to sign with it."
+                )
             )
         self.consequence = QLabel(consequence)
         self.consequence.setWordWrap(True)

@@ -49,7 +49,8 @@ class SendPanel(QGroupBox):
     stage_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Send", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Send"))
         self.ctx = ctx
         self.link = network_link(ctx)
         self.stage = ""
@@ -66,7 +67,7 @@ class SendPanel(QGroupBox):
         self.progress.setTextVisible(False)
         self.hash = IdLabel()
         self.hash.setAccessibleName(self.tr("Transaction hash"))
-        self.copy = CopyButton(lambda: self.hash.value(), "Copy hash")
+        self.copy = CopyButton(lambda: self.hash.value(), self.tr("Copy hash"))
         self.banner = ErrorBanner()
         self.banner.retry.connect(self._retry)
         row = QHBoxLayout()
@@ -103,7 +104,7 @@ class SendPanel(QGroupBox):
         self.copy.hide()
         self.submitted = None
         self.show()
-        self._set_stage(COSIGNING, "Co-signing with your key and the co-signer…", 1)
+        self._set_stage(COSIGNING, self.tr("Co-signing with your key and the co-signer…"), 1)
 
         async def build(nonce: int, fee: int) -> Transaction:
             if session is None:
@@ -128,7 +129,8 @@ class SendPanel(QGroupBox):
             return signed
 
         job = self.link.run(
-            lambda net: net.send(build, reviewed.client_id, reviewed.transaction_fee), "Sending"
+            lambda net: net.send(build, reviewed.client_id, reviewed.transaction_fee),
+            self.tr("Sending"),
         )
         self.job = job
         job.progress.connect(self._progress)
@@ -187,7 +189,7 @@ class SendPanel(QGroupBox):
                 4,
             )
         else:
-            why = status.output or "no reason given"
+            why = status.output or self.tr("no reason given")
             self._set_stage(FAILED_STAGE, self.tr("Failed: {why}").format(why=why), 4)
         self.final.emit(status)
 
@@ -207,7 +209,7 @@ class SendPanel(QGroupBox):
             return
         self.banner.clear()
         self.link.follow_pending()
-        self._set_stage(PENDING, "Pending: waiting for a verified confirmation…", None)
+        self._set_stage(PENDING, self.tr("Pending: waiting for a verified confirmation…"), None)
         self._follow(self.submitted.hash)
 
     def _failed(self, exc: BaseException) -> None:

@@ -73,9 +73,9 @@ class SettingsDialog(QDialog):
         prefs = ctx.prefs
 
         if prefs.mode == LOCAL:
-            where = "This computer (the built-in co-signer)"
+            where = self.tr("This computer (the built-in co-signer)")
         else:
-            where = prefs.url or "not chosen yet"
+            where = prefs.url or self.tr("not chosen yet")
         self.cosigner = QLabel(where)
         self.cosigner.setWordWrap(True)
         self.pin = IdLabel(prefs.pin or "—")
@@ -178,7 +178,7 @@ class SettingsDialog(QDialog):
 
     def _check_chain(self) -> str | None:
         value = self.chain_id.text().strip().lower()
-        problem = None if _HEX64.fullmatch(value) else "a chain id is 64 hex digits"
+        problem = None if _HEX64.fullmatch(value) else self.tr("a chain id is 64 hex digits")
         self.chain_error.set_error(problem)
         mark_field(self.chain_id, problem)
         return problem

@@ -152,8 +152,8 @@ class ShareDialog(QDialog):
         grid.addWidget(self.sign_raw_hashes, (len(GROUPS) + 1) // 2 + 1, 0, 1, 2)
         self.inputs["groups"] = groups_box
 
-        self.per_transaction = self._amount("per_transaction", "no limit")
-        self.per_period = self._amount("per_period", "no limit")
+        self.per_transaction = self._amount("per_transaction", self.tr("no limit"))
+        self.per_period = self._amount("per_period", self.tr("no limit"))
         self.period = QComboBox()
         for seconds, words in PERIODS:
             self.period.addItem(self.tr("per {words}").format(words=words), seconds)
@@ -423,7 +423,7 @@ class ShareDialog(QDialog):
         self.code_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_qr = QrLabel(220)
         # The code is meant to be passed on; the clipboard forgets it after a minute.
-        copy = CopyButton(lambda: self.code_text.text(), "Copy code", sensitive=True)
+        copy = CopyButton(lambda: self.code_text.text(), self.tr("Copy code"), sensitive=True)
         self.code_note = QLabel()
         self.code_note.setWordWrap(True)
         self.result_worst = QLabel()

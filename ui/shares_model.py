@@ -29,10 +29,16 @@ Index = QModelIndex | QPersistentModelIndex
 def holder_words(split: SplitView, me: str | None, here: bool) -> str:
     if split.holder_id is None:
         if split.status == "revoked":  # was "nobody", which read like an active key
-            return "nobody (revoked before anyone took it)"
-        return "share code, not redeemed yet" if not split.share_retrieved else "nobody"
+            return QCoreApplication.translate(
+                "SharesModel", "nobody (revoked before anyone took it)"
+            )
+        return (
+            QCoreApplication.translate("SharesModel", "share code, not redeemed yet")
+            if not split.share_retrieved
+            else "nobody"
+        )
     if me is not None and split.holder_id == me:
-        return "you, on this computer" if here else "you"
+        return QCoreApplication.translate("SharesModel", "you, on this computer") if here else "you"
     return short_id(split.holder_id)
 
 
@@ -42,9 +48,13 @@ def permission_words(split: SplitView) -> str:
         return "everything (unrestricted)"
     granted = [GROUP_TITLES[g] for g in GROUPS if g in p.groups]
     if p.sign_messages:
-        granted.append("sign messages")
+        granted.append(QCoreApplication.translate("SharesModel", "sign messages"))
     if p.sign_raw_hashes:
-        granted.append("sign raw hashes (as powerful as unrestricted)")
+        granted.append(
+            QCoreApplication.translate(
+                "SharesModel", "sign raw hashes (as powerful as unrestricted)"
+            )
+        )
     return ", ".join(granted) or "nothing"
 
 
@@ -80,9 +90,9 @@ def limit_words(split: SplitView) -> str:
                 else QCoreApplication.translate("SharesModel", "{n} recipients only").format(n=n)
             )
             if n
-            else "no recipient"
+            else QCoreApplication.translate("SharesModel", "no recipient")
         )
-    return "; ".join(parts) or "no amount limits"
+    return "; ".join(parts) or QCoreApplication.translate("SharesModel", "no amount limits")
 
 
 def uses_words(split: SplitView) -> str:
@@ -98,7 +108,7 @@ def uses_words(split: SplitView) -> str:
 
 def status_words(split: SplitView) -> str:
     if split.status == "active" and split.holder_id is None and not split.share_retrieved:
-        return "waiting for the code"
+        return QCoreApplication.translate("SharesModel", "waiting for the code")
     return split.status.replace("_", " ")
 
 

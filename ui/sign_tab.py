@@ -126,7 +126,11 @@ class SignTab(QWidget):
         # -- what kind of transaction --
         self.kind_group = QButtonGroup(self)
         kinds = QHBoxLayout()
-        for key, label in ((SEND, "Send ZCN"), (CALL, "Smart-contract call"), (DATA, "Data")):
+        for key, label in (
+            (SEND, self.tr("Send ZCN")),
+            (CALL, self.tr("Smart-contract call")),
+            (DATA, self.tr("Data")),
+        ):
             button = QRadioButton(label)
             button.setProperty("kind", key)
             self.kind_group.addButton(button)
@@ -159,12 +163,12 @@ class SignTab(QWidget):
         advanced_form.setContentsMargins(0, 0, 0, 0)
         self.advanced.setLayout(advanced_form)
         advanced_form.addRow(
-            self._label("Nonce"),
+            self._label(self.tr("Nonce")),
             self._block(
-                "nonce", "The transaction's number for this wallet; Splitkey counts it up."
+                "nonce", self.tr("The transaction's number for this wallet; Splitkey counts it up.")
             ),
         )
-        advanced_form.addRow(self._label("Chain"), self.chain)
+        advanced_form.addRow(self._label(self.tr("Chain")), self.chain)
         self.advanced_toggle = QToolButton()
         self.advanced_toggle.setText(self.tr("Advanced: transaction number and chain"))
         self.advanced_toggle.setCheckable(True)
@@ -215,7 +219,7 @@ class SignTab(QWidget):
         self.result.setReadOnly(True)
         self.result.setFont(monospace())
         self.result.setAccessibleName(self.tr("Signed transaction JSON"))
-        copy = CopyButton(lambda: self.result.toPlainText(), "Copy JSON")
+        copy = CopyButton(lambda: self.result.toPlainText(), self.tr("Copy JSON"))
         save = QPushButton(self.tr("Save…"))
         save.clicked.connect(self._save_result)
         result_column = QVBoxLayout(self.result_box)
@@ -279,7 +283,7 @@ class SignTab(QWidget):
 
     def _send_page(self) -> QWidget:
         page = QWidget()
-        self.recipient = self._line("recipient", parse_client_id, "64 hex digits")
+        self.recipient = self._line("recipient", parse_client_id, self.tr("64 hex digits"))
         self.recipient.setFont(monospace())
         self.amount = self._line("amount", lambda t: parse_zcn(t, allow_zero=False), "0.0")
         self.note = QLineEdit()
@@ -288,9 +292,11 @@ class SignTab(QWidget):
         self._add_field("note", self.note, lambda t: None)
         self.note.textEdited.connect(lambda _t: self._edited("note"))
         form = self._form(page)
-        form.addRow(self._label("Recipient (client id)"), self._block("recipient"))
-        form.addRow(self._label("Amount (ZCN)"), self._block("amount", "Up to 10 decimals."))
-        form.addRow(self._label("Note"), self.note)
+        form.addRow(self._label(self.tr("Recipient (client id)")), self._block("recipient"))
+        form.addRow(
+            self._label("Amount (ZCN)"), self._block("amount", self.tr("Up to 10 decimals."))
+        )
+        form.addRow(self._label(self.tr("Note")), self.note)
         return page
 
     def _call_page(self) -> QWidget:
@@ -314,15 +320,15 @@ class SignTab(QWidget):
         self.group.currentIndexChanged.connect(lambda _i: self._edited("group"))
         self.method.currentIndexChanged.connect(lambda _i: self._edited("method"))
         form = self._form(page)
-        form.addRow(self._label("Group"), self.group)
-        form.addRow(self._label("Method"), self.method)
+        form.addRow(self._label(self.tr("Group")), self.group)
+        form.addRow(self._label(self.tr("Method")), self.method)
         form.addRow(
             self._label("Input (JSON)"),
-            self._block("input", "A JSON object; checked as you type."),
+            self._block("input", self.tr("A JSON object; checked as you type.")),
         )
         form.addRow(
-            self._label("Tokens moved (ZCN)"),
-            self._block("call_amount", "What the call takes from the wallet (often 0)."),
+            self._label(self.tr("Tokens moved (ZCN)")),
+            self._block("call_amount", self.tr("What the call takes from the wallet (often 0).")),
         )
         return page
 
@@ -336,7 +342,7 @@ class SignTab(QWidget):
         self._add_field("data", self.data, lambda t: None if t else _missing("data"))
         self.data.textChanged.connect(lambda: self._edited("data"))
         form = self._form(page)
-        form.addRow(self._label("Data"), self._block("data"))
+        form.addRow(self._label(self.tr("Data")), self._block("data"))
         return page
 
     # -- state --
@@ -379,7 +385,7 @@ class SignTab(QWidget):
         self.chain.setText(short_id(self.ctx.prefs.chain_id))
         self.chain.setToolTip(self.ctx.prefs.chain_id)
         if not same_wallet:
-            self._abort("You picked another wallet.")
+            self._abort(self.tr("You picked another wallet."))
             self.result_box.hide()
             self.banner.clear()
             self.nonce.setText(
@@ -422,9 +428,9 @@ class SignTab(QWidget):
         entry = self.entry
         reason = None
         if entry is None:
-            reason = "Pick a wallet first."
+            reason = self.tr("Pick a wallet first.")
         elif entry.split is None or not entry.has_share:
-            reason = "This computer holds no key for this wallet."
+            reason = self.tr("This computer holds no key for this wallet.")
         elif entry.status != "active":
             reason = self.tr("This wallet's key is {status}.").format(status=entry.status)
         self.cannot_sign.setText(reason or "")
@@ -447,7 +453,7 @@ class SignTab(QWidget):
             field.touched = True
             field.validate()
         if self._signing():
-            self._abort("The transaction was changed after you reviewed it.")
+            self._abort(self.tr("The transaction was changed after you reviewed it."))
         elif self.reviewed is not None and self.review is None:
             self.reviewed = None  # a new review is needed before signing
 
@@ -631,7 +637,7 @@ class SignTab(QWidget):
         # app/client.py verified the signature under the wallet key for this hash; the hash
         # must also be the one reviewed (the same object went in, so this is a tripwire).
         if signed.hash != reviewed.hash or answer.hash != reviewed.hash:
-            self._failed(TamperedAnswer("the signed hash is not the reviewed one"))
+            self._failed(TamperedAnswer(self.tr("the signed hash is not the reviewed one")))
             return
         entry = self.entry
         self.result_tx = signed
@@ -670,7 +676,9 @@ class SignTab(QWidget):
 
     def _cancelled(self) -> None:
         if not self.banner.isVisible():
-            self.banner.show_explanation(explain_abort("You cancelled the signing.", retry=True))
+            self.banner.show_explanation(
+                explain_abort(self.tr("You cancelled the signing."), retry=True)
+            )
 
     def _abort(self, why: str) -> None:
         job = self.job

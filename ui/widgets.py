@@ -79,12 +79,14 @@ class CopyButton(QPushButton):
     def __init__(
         self,
         text_source,
-        label: str = "Copy",
+        label: str | None = None,
         parent: QWidget | None = None,
         *,
         sensitive: bool = False,
     ) -> None:
-        super().__init__(label, parent)
+        super().__init__(parent)
+        label = label or self.tr("Copy")
+        self.setText(label)
         self._source = text_source
         self._label = label
         self._sensitive = sensitive

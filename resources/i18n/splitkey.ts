@@ -152,6 +152,17 @@ Key {split}</source>
     </message>
 </context>
 <context>
+    <name>AppContext</name>
+    <message>
+        <source>this computer&apos;s keyring</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the encrypted key file on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>AppLock</name>
     <message>
         <source>Checking the password</source>
@@ -228,6 +239,10 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>a new account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{where} · {sharders_agreeing} of {sharders_asked} sharders agree · {name} network</source>
         <translation type="unfinished"></translation>
     </message>
@@ -266,6 +281,10 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>this is not the word in that position</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Splitting the key on this computer…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -296,6 +315,10 @@ Key {split}</source>
 </context>
 <context>
     <name>CopyButton</name>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Copy to the clipboard (cleared again after a minute)</source>
         <translation type="unfinished"></translation>
@@ -348,6 +371,18 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>enter the server&apos;s address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>use https:// (plain http:// only for a co-signer on this computer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the address starts with https://</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Reading the server&apos;s certificate</source>
         <translation type="unfinished"></translation>
     </message>
@@ -367,7 +402,19 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>You can add a wallet later from the Wallet menu.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The co-signer runs on this computer and starts with Splitkey.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Co-signer: {url}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing always shows you the whole transaction first.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1078,6 +1125,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Copy signature</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Sign a message</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1095,6 +1146,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Auth headers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy headers</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1156,6 +1211,18 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <source>Shared key {label!r}</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Shared key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No key on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Key on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>MoveDialog</name>
@@ -1200,6 +1267,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>give the new co-signer and its enrollment code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Registering the wallet with the new co-signer…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1233,6 +1304,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <source>Closing the old network connection</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Waiting for the confirmation</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>OverviewTab</name>
@@ -1253,6 +1328,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>nothing signed in this period from this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>as of {when}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1262,6 +1341,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Public key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy client id</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy public key</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1341,6 +1428,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>not on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Key{label} ({id}), status {status}, {where}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1374,6 +1465,15 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Refreshing your key…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your other keys of this wallet (not used while the one above can sign):
+</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1432,6 +1532,18 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Without the passphrase the file cannot be opened, by you either: the keys in it can then only be replaced by the wallet&apos;s owner (or your recovery words).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the two passphrases differ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tick the box to accept the encrypted file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>enter the passphrase</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1568,6 +1680,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>What you may sign with it is set by the owner; you will see the limits in the wallet&apos;s overview.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a share code is 20 or 30 letters and digits (no 0, O, 1 or I)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1748,6 +1864,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>this key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Revoke {name}? Its share code has not been redeemed yet.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1768,6 +1888,22 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>From the moment you confirm, the co-signer refuses every signature with this key, including ones already on their way. This cannot be undone: to share again, make a new key.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> This is your own key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>: you will need another key of this wallet (or its recovery words) to sign with it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Revoking the key</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1779,11 +1915,19 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
 <context>
     <name>SendPanel</name>
     <message>
+        <source>Send</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Send progress</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Transaction hash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy hash</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1795,6 +1939,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Sending</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Pending: {amount} ZCN to {to} was taken by {accepted_by} of {sent_to} miners; waiting for a verified confirmation from the sharders…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1803,11 +1951,19 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no reason given</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Failed: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Sent, not confirmed yet: the confirmation could not be checked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pending: waiting for a verified confirmation…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1843,6 +1999,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer (the built-in co-signer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not chosen yet</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1925,6 +2089,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <source>Transactions are made for this 0Chain network (mainnet unless you change it).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>a chain id is 64 hex digits</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ShareDialog</name>
@@ -1997,6 +2165,10 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Copy code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no limit</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2060,6 +2232,26 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
 <context>
     <name>SharesModel</name>
     <message>
+        <source>nobody (revoked before anyone took it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>share code, not redeemed yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>you, on this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sign messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sign raw hashes (as powerful as unrestricted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{amount} per transaction</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2080,7 +2272,19 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>no recipient</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no amount limits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{uses} of {cap}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting for the code</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2173,6 +2377,30 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Send ZCN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Smart-contract call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nonce</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The transaction&apos;s number for this wallet; Splitkey counts it up.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Advanced: transaction number and chain</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2205,7 +2433,15 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Copy JSON</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Save…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>64 hex digits</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2214,6 +2450,14 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
     </message>
     <message>
         <source>note</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Up to 10 decimals.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Note</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2233,7 +2477,27 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A JSON object; checked as you type.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the call takes from the wallet (often 0).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>data</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You picked another wallet.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2245,7 +2509,19 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Pick a wallet first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer holds no key for this wallet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This wallet&apos;s key is {status}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The transaction was changed after you reviewed it.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2257,7 +2533,15 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>the signed hash is not the reviewed one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>✓ Signed. The combined signature was checked against the wallet&apos;s public key for hash {hash}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You cancelled the signing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2346,6 +2630,14 @@ Key {id}</source>
         <source>{client_id}
 Status: {status}
 Custody: {custody}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing shared with you</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

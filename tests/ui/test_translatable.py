@@ -28,6 +28,9 @@ TEXT_CALLS = {
 }  # fmt: skip
 # Keywords of those calls that are identifiers, not words (an Explanation's rule and field).
 NOT_SHOWN = {"rule", "field", "objectName"}
+# Words followed by more words; Qt's date formats are not prose.
+PROSE = re.compile(r"[A-Za-z]{2,} [A-Za-z]")
+FORMATS = {"yyyy-MM-dd HH:mm"}
 # Calls that mark text for translation: anything inside them is wrapped.
 WRAPPERS = {"tr", "translate", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
 
@@ -61,9 +64,22 @@ def _is_log(func: ast.expr) -> bool:
 class _Finder(ast.NodeVisitor):
     def __init__(self) -> None:
         self.found: list[tuple[int, str]] = []
+        self.reported: set[int] = set()  # nodes already reported by the call that shows them
 
     def visit_Raise(self, node: ast.Raise) -> None:  # noqa: N802
         """An exception's message is for the log (ui/errors.py words it for people)."""
+
+    def visit_Expr(self, node: ast.Expr) -> None:  # noqa: N802
+        if not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            self.generic_visit(node)  # a docstring is for programmers
+
+    def visit_Constant(self, node: ast.Constant) -> None:  # noqa: N802
+        # Prose anywhere else (a label picked in an if, a default, a tuple of choices): wrapped
+        # calls are not visited, so what reaches here is bare.
+        if id(node) in self.reported:
+            return
+        if isinstance(node.value, str) and PROSE.search(node.value) and node.value not in FORMATS:
+            self.found.append((node.lineno, "a bare sentence"))
 
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:  # noqa: N802
         # A sentence built with an f-string cannot be in the catalogue at all, wherever it goes
@@ -77,10 +93,16 @@ class _Finder(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:  # noqa: N802 (ast's name)
         name = _name(node.func)
         if name in WRAPPERS or _is_log(node.func) or name == "print":
+            return
+        if name == "format" and isinstance(node.func, ast.Attribute):
+            self.visit(node.func.value)  # tr("...").format(...): the wrapped call, then the args
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                self.visit(arg)
             return  # wrapped: its arguments are the catalogue's, not the screen's
         for keyword in node.keywords:  # a job's label is its default progress text (ui/jobs.py)
             if keyword.arg == "label" and _is_words(keyword.value):
                 self.found.append((keyword.value.lineno, "label="))
+                self.reported.add(id(keyword.value))
         if name in TEXT_CALLS:
             shown = [k.value for k in node.keywords if k.arg not in NOT_SHOWN]
             for arg in [*node.args, *shown]:

@@ -71,9 +71,9 @@ class ConfirmPage(AsyncPage):
         expected = self._expected(edit.property("position"))
         problem = None
         if typed and not expected.startswith(typed):
-            problem = "this is not the word in that position"
+            problem = self.tr("this is not the word in that position")
         elif typed and typed != expected and len(typed) >= len(expected):
-            problem = "this is not the word in that position"
+            problem = self.tr("this is not the word in that position")
         error.set_error(problem)
         mark_field(edit, problem)
         self.completeChanged.emit()

@@ -116,12 +116,12 @@ class CosignerPage(AsyncPage):
         if not url:
             return None
         if url.lower().startswith("https://"):
-            return None if len(url) > 8 else "enter the server's address"
+            return None if len(url) > 8 else self.tr("enter the server's address")
         if url.lower().startswith("http://"):
             if is_loopback_url(url):
                 return None
-            return "use https:// (plain http:// only for a co-signer on this computer)"
-        return "the address starts with https://"
+            return self.tr("use https:// (plain http:// only for a co-signer on this computer)")
+        return self.tr("the address starts with https://")
 
     def isComplete(self) -> bool:  # noqa: N802
         if self.local.isChecked():

@@ -30,10 +30,10 @@ class DonePage(QWizardPage):
                 )
             )
         else:
-            lines.append("You can add a wallet later from the Wallet menu.")
+            lines.append(self.tr("You can add a wallet later from the Wallet menu."))
         if w.mode == LOCAL:
-            lines.append("The co-signer runs on this computer and starts with Splitkey.")
+            lines.append(self.tr("The co-signer runs on this computer and starts with Splitkey."))
         else:
             lines.append(self.tr("Co-signer: {url}.").format(url=w.url))
-        lines.append("Signing always shows you the whole transaction first.")
+        lines.append(self.tr("Signing always shows you the whole transaction first."))
         self.summary.setText("\n\n".join(lines))

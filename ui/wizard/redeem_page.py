@@ -58,7 +58,7 @@ class RedeemPage(AsyncPage):
         code = normalized_code(self.code.text())
         problem = None
         if len(code) > 30 or not _LETTERS.fullmatch(code):
-            problem = "a share code is 20 or 30 letters and digits (no 0, O, 1 or I)"
+            problem = self.tr("a share code is 20 or 30 letters and digits (no 0, O, 1 or I)")
         self.error.set_error(problem)
         mark_field(self.code, problem)
         self.completeChanged.emit()
