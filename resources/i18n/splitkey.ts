@@ -265,14 +265,6 @@ Key {split}</source>
 <context>
     <name>ConfirmPage</name>
     <message>
-        <source>Check your recovery words</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Type these words from your paper, to be sure nothing is missing.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Wrong words are marked as you type. Nothing is sent anywhere.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -331,14 +323,6 @@ Key {split}</source>
 <context>
     <name>CosignerPage</name>
     <message>
-        <source>Where should the co-signer run?</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Splitkey splits each key in two: one half stays with you, the other with a co-signer that signs only what your rules allow.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>This computer (recommended to start)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -393,10 +377,6 @@ Key {split}</source>
 </context>
 <context>
     <name>DonePage</name>
-    <message>
-        <source>All set</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Wallet {wallet} is ready. Your half of its key is in {where}.</source>
         <translation type="unfinished"></translation>
@@ -749,6 +729,66 @@ Rule: {rule}</source>
 <context>
     <name>FirstRunWizard</name>
     <message>
+        <source>Where should the co-signer run?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Splitkey splits each key in two: one half stays with you, the other with a co-signer that signs only what your rules allow.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sign in to the co-signer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your administrator gave you an enrollment code, or your organisation signs you in with its own token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Your wallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What would you like to do?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write down your 24 recovery words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These words are your wallet&apos;s master key. They were drawn on this computer and the co-signer never sees them. With them alone you can recover the wallet, even if the co-signer disappears. Splitkey does not keep them and will not show them again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check your recovery words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type these words from your paper, to be sure nothing is missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Import a wallet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The key is split on this computer: the co-signer gets only its own share.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a share someone gave you</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enter the share code from the wallet&apos;s owner. It works once and expires after a few minutes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All set</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Set up Splitkey</source>
         <translation type="unfinished"></translation>
     </message>
@@ -846,14 +886,6 @@ Rule: {rule}</source>
 </context>
 <context>
     <name>ImportPage</name>
-    <message>
-        <source>Import a wallet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The key is split on this computer: the co-signer gets only its own share.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>The 24 recovery words</source>
         <translation type="unfinished"></translation>
@@ -1663,14 +1695,6 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
 <context>
     <name>RedeemPage</name>
     <message>
-        <source>Use a share someone gave you</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Enter the share code from the wallet&apos;s owner. It works once and expires after a few minutes.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>XXXXX-XXXXX-XXXXX-XXXXX</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2330,14 +2354,6 @@ Your half of each key stays in this computer&apos;s keyring; the co-signer signs
 <context>
     <name>SignInPage</name>
     <message>
-        <source>Sign in to the co-signer</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Your administrator gave you an enrollment code, or your organisation signs you in with its own token.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Enrollment code</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2675,25 +2691,9 @@ Custody: {custody}</source>
         <source>Go to the main window; you can add a wallet later.</source>
         <translation type="unfinished"></translation>
     </message>
-    <message>
-        <source>Your wallet</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>What would you like to do?</source>
-        <translation type="unfinished"></translation>
-    </message>
 </context>
 <context>
     <name>WordsPage</name>
-    <message>
-        <source>Write down your 24 recovery words</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>These words are your wallet&apos;s master key. They were drawn on this computer and the co-signer never sees them. With them alone you can recover the wallet, even if the co-signer disappears. Splitkey does not keep them and will not show them again.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>On paper, in this order, kept somewhere safe and offline. Anyone who reads them can take the wallet&apos;s tokens, without the co-signer.</source>
         <translation type="unfinished"></translation>

@@ -9,7 +9,6 @@ import asyncio
 import secrets
 import socket
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget, QWizard
 
 from app.keys import secret_key_from_mnemonic
@@ -22,14 +21,8 @@ ASKED = 3
 
 
 class ConfirmPage(AsyncPage):
-    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Making this computer's key…")
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Check your recovery words"))
-        self.setSubTitle(
-            self.tr("Type these words from your paper, to be sure nothing is missing.")
-        )
         self.form = QFormLayout()
         self.inputs: list[tuple[int, QLineEdit, FieldError]] = []
         self._asked: dict[int, str] = {}

@@ -23,17 +23,8 @@ from ui.wizard.base import AsyncPage
 
 
 class CosignerPage(AsyncPage):
-    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Starting the co-signer…")
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Where should the co-signer run?"))
-        self.setSubTitle(
-            self.tr(
-                "Splitkey splits each key in two: one half stays with you, the other with a "
-                "co-signer that signs only what your rules allow."
-            )
-        )
         self.local = QRadioButton(self.tr("This computer (recommended to start)"))
         self.local.setChecked(True)
         local_note = QLabel(

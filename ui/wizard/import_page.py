@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -30,14 +29,8 @@ MAX_WALLET_FILE = 64 * 1024  # a zwallet file is well under 2 KB; refuse to slur
 
 
 class ImportPage(AsyncPage):
-    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Importing your wallet…")
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Import a wallet"))
-        self.setSubTitle(
-            self.tr("The key is split on this computer: the co-signer gets only its own share.")
-        )
         self.by_words = QRadioButton(self.tr("The 24 recovery words"))
         self.by_words.setChecked(True)
         self.words = QPlainTextEdit()

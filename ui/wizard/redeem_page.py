@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import re
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ui.runner import Job, report
@@ -24,17 +23,8 @@ def normalized_code(text: str) -> str:
 
 
 class RedeemPage(AsyncPage):
-    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Receiving the share…")
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Use a share someone gave you"))
-        self.setSubTitle(
-            self.tr(
-                "Enter the share code from the wallet's owner. It works once and "
-                "expires after a few minutes."
-            )
-        )
         self.code = QLineEdit()
         self.code.setFont(monospace())
         self.code.setPlaceholderText(self.tr("XXXXX-XXXXX-XXXXX-XXXXX"))

@@ -3,7 +3,6 @@ or with the organisation's token. The built-in co-signer signs its owner in by i
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPlainTextEdit, QRadioButton, QWidget
 
 from ui.context import REMOTE
@@ -13,17 +12,8 @@ from ui.wizard.base import AsyncPage
 
 
 class SignInPage(AsyncPage):
-    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Signing in…")
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Sign in to the co-signer"))
-        self.setSubTitle(
-            self.tr(
-                "Your administrator gave you an enrollment code, or your organisation "
-                "signs you in with its own token."
-            )
-        )
         self.by_code = QRadioButton(self.tr("Enrollment code"))
         self.by_code.setChecked(True)
         self.code = QLineEdit()

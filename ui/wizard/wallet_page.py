@@ -41,8 +41,6 @@ CHOICES = (
 class WalletPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Your wallet"))
-        self.setSubTitle(self.tr("What would you like to do?"))
         self.group = QButtonGroup(self)
         from PySide6.QtWidgets import QVBoxLayout
 

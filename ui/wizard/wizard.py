@@ -4,8 +4,8 @@ they are dropped)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
 from app.client_calls import CreatedWallet
 from ui.context import LOCAL, AppContext
@@ -39,16 +39,80 @@ __all__ = [
     "REDEEM_CHOICE", "SIGNIN", "SKIP", "WALLET", "WORDS", "FirstRunWizard",
 ]  # fmt: skip
 
-# Which widget shows each page of the flow.
-PAGES = {
-    COSIGNER: CosignerPage,
-    SIGNIN: SignInPage,
-    WALLET: WalletPage,
-    WORDS: WordsPage,
-    CONFIRM: ConfirmPage,
-    IMPORT: ImportPage,
-    REDEEM: RedeemPage,
-    DONE: DonePage,
+# Each page of the flow: its widget, title and subtitle (translated when the wizard is made)
+# and the first words of its progress strip (translated by the page: AsyncPage's context).
+PAGES: dict[int, tuple[type[QWizardPage], str, str | None, str | None]] = {
+    COSIGNER: (
+        CosignerPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Where should the co-signer run?"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "Splitkey splits each key in two: one half stays with you, the other with a "
+            "co-signer that signs only what your rules allow.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Starting the co-signer…"),
+    ),
+    SIGNIN: (
+        SignInPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Sign in to the co-signer"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "Your administrator gave you an enrollment code, or your organisation "
+            "signs you in with its own token.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Signing in…"),
+    ),
+    WALLET: (
+        WalletPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Your wallet"),
+        QT_TRANSLATE_NOOP("FirstRunWizard", "What would you like to do?"),
+        None,
+    ),
+    WORDS: (
+        WordsPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Write down your 24 recovery words"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "These words are your wallet's master key. They were drawn on this computer and "
+            "the co-signer never sees them. With them alone you can recover the wallet, even "
+            "if the co-signer disappears. Splitkey does not keep them and will not show them "
+            "again.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Creating your wallet…"),
+    ),
+    CONFIRM: (
+        ConfirmPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Check your recovery words"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard", "Type these words from your paper, to be sure nothing is missing."
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Making this computer's key…"),
+    ),
+    IMPORT: (
+        ImportPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Import a wallet"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "The key is split on this computer: the co-signer gets only its own share.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Importing your wallet…"),
+    ),
+    REDEEM: (
+        RedeemPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Use a share someone gave you"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "Enter the share code from the wallet's owner. It works once and "
+            "expires after a few minutes.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Receiving the share…"),
+    ),
+    DONE: (
+        DonePage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "All set"),
+        None,
+        None,
+    ),
 }
 
 
@@ -70,7 +134,14 @@ class FirstRunWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.pages = {page_id: page() for page_id, page in PAGES.items()}
+        self.pages = {}
+        for page_id, (kind, title, subtitle, busy_text) in PAGES.items():
+            page = self.pages[page_id] = kind()
+            page.setTitle(self.tr(title))
+            if subtitle:
+                page.setSubTitle(self.tr(subtitle))
+            if busy_text:
+                page.busy_text = busy_text
         for page_id, page in self.pages.items():
             self.setPage(page_id, page)
         self.setStartId(start)

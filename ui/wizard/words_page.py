@@ -4,7 +4,7 @@ recovery sheet, and are not selectable or copyable (a clipboard is no place for 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidget
 
 from app.keys import Wallet, generate_mnemonic
@@ -14,19 +14,8 @@ from ui.wizard.base import AsyncPage
 
 
 class WordsPage(AsyncPage):
-    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Creating your wallet…")
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Write down your 24 recovery words"))
-        self.setSubTitle(
-            self.tr(
-                "These words are your wallet's master key. They were drawn on this computer and "
-                "the co-signer never sees them. With them alone you can recover the wallet, even "
-                "if the co-signer disappears. Splitkey does not keep them and will not show them "
-                "again."
-            )
-        )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.address = QLabel()
         self.address.setWordWrap(True)
