@@ -1,7 +1,9 @@
 """Issue 15, languages: no user-facing text in ui/ bypasses Qt's translation machinery. Every
-ui/*.py is parsed and a string literal (or f-string) handed straight to a call that puts text on
-screen, or written into a module-level table of sentences, is reported as file:line. Wrapped
-text is self.tr("..."), QCoreApplication.translate("Context", "...") or, in a table that is
+ui/*.py is parsed and reported as file:line: a string literal or f-string handed to a call that
+puts text on screen (or a job's label, its progress text), a sentence in a module-level table,
+any other bare sentence, and any f-string sentence (lupdate cannot extract those). Docstrings,
+log lines and exception messages (ui/errors.py words failures for people) are not screen text.
+Wrapped text is self.tr("..."), QCoreApplication.translate("Context", "...") or, in a table
 translated when shown, QT_TRANSLATE_NOOP("Context", "...")."""
 
 from __future__ import annotations
@@ -170,6 +172,12 @@ def test_the_check_finds_an_unwrapped_label(tmp_path):
         "label.setText(f'<b>{label.text()}</b>')\n"
         "question = f'Revoke {label} now?'\n"
         "log.warning(f'not for {label} people')\n"
+        "def pick(x):\n"
+        "    '''A docstring is for programmers.'''\n"
+        "    if not x:\n"
+        "        raise ValueError('an exception message goes to the log')\n"
+        "    return 'Send it now' if x else label.tr('Keep it')\n"
     )
     problems = _unwrapped(sample, tmp_path)
-    assert [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in problems] == ["2", "3", "4", "7"]
+    lines = [p.split(": ", 1)[0].rsplit(":", 1)[1] for p in problems]
+    assert lines == ["2", "3", "4", "7", "13"]
