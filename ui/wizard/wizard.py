@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
 from app.client_calls import CreatedWallet
 from ui.context import LOCAL, AppContext
+from ui.jobs import follow
 from ui.wizard.confirm_page import ConfirmPage
 from ui.wizard.cosigner_page import CosignerPage
 from ui.wizard.done_page import DonePage
@@ -258,14 +259,7 @@ class FirstRunWizard(QWizard):
             lambda api: api.delete_wallet(client_id), self.tr("Discarding the wallet")
         )
         self.discarding = job
-        job.finished.connect(close)
-        job.failed.connect(self._discard_failed)
-        return job
-
-    def _discard_failed(self, exc: BaseException) -> None:
-        from ui.errors import show_error
-
-        show_error(self, exc, self.tr("The wallet could not be discarded"))
+        return follow(job, self, success=close, title=self.tr("The wallet could not be discarded"))
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         # Escape on the words page must not silently drop a wallet that was just created.
