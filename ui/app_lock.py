@@ -74,7 +74,9 @@ class AppLock(QObject):
             return None
         if self._checking is not None and self._checking.running:
             return self._checking
-        job = self.ctx.runner.call(check_password, stored, attempt, label="Checking the password")
+        job = self.ctx.runner.call(
+            check_password, stored, attempt, label=self.tr("Checking the password")
+        )
         self._checking = job
         job.finished.connect(lambda ok: self._unlocked() if ok else self._refused())
         job.failed.connect(lambda _exc: self._refused())

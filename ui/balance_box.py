@@ -18,7 +18,8 @@ AUTO_REFRESH_MS = 20_000
 
 class BalanceBox(QGroupBox):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Balance", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Balance"))
         self.ctx = ctx
         self.link = network_link(ctx)
         self.client_id: str | None = None
@@ -27,7 +28,7 @@ class BalanceBox(QGroupBox):
 
         self.amount = QLabel("—")
         self.amount.setObjectName("balanceAmount")
-        self.amount.setAccessibleName("Balance")
+        self.amount.setAccessibleName(self.tr("Balance"))
         font = self.amount.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -35,8 +36,8 @@ class BalanceBox(QGroupBox):
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setObjectName("hint")
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.setToolTip("Ask the network's sharders again")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
+        self.refresh_button.setToolTip(self.tr("Ask the network's sharders again"))
         self.refresh_button.clicked.connect(self.refresh)
 
         row = QHBoxLayout()
@@ -72,7 +73,9 @@ class BalanceBox(QGroupBox):
             return
         if client_id is None or (self.job is not None and self.job.running):
             return
-        self.detail.setText(f"Asking the sharders of {self.link.settings.name}…")
+        self.detail.setText(
+            self.tr("Asking the sharders of {name}…").format(name=self.link.settings.name)
+        )
         self.refresh_button.setEnabled(False)
         job = self.link.balance(client_id)
         self.job = job
@@ -84,19 +87,33 @@ class BalanceBox(QGroupBox):
         if client_id != self.client_id:
             return  # the user picked another wallet meanwhile
         self.last = balance
-        self.amount.setText(f"{zcn_text(balance.balance)} ZCN")
-        where = f"as of round {balance.round}" if balance.round is not None else "a new account"
-        self.detail.setText(
-            f"{where} · {balance.sharders_agreeing} of {balance.sharders_asked} sharders agree "
-            f"· {self.link.settings.name} network"
+        self.amount.setText(self.tr("{amount} ZCN").format(amount=zcn_text(balance.balance)))
+        where = (
+            self.tr("as of round {round}").format(round=balance.round)
+            if balance.round is not None
+            else self.tr("a new account")
         )
-        self.refresh_button.setText("Refresh")
+        self.detail.setText(
+            self.tr(
+                "{where} · {sharders_agreeing} of {sharders_asked} sharders agree · {name} network"
+            ).format(
+                where=where,
+                sharders_agreeing=balance.sharders_agreeing,
+                sharders_asked=balance.sharders_asked,
+                name=self.link.settings.name,
+            )
+        )
+        self.refresh_button.setText(self.tr("Refresh"))
 
     def _failed(self, client_id: str, exc: BaseException) -> None:
         if client_id != self.client_id:
             return
         what = explain(exc)
-        shown = f"{zcn_text(self.last.balance)} ZCN (last known)" if self.last else "—"
+        shown = (
+            self.tr("{amount} ZCN (last known)").format(amount=zcn_text(self.last.balance))
+            if self.last
+            else "—"
+        )
         self.amount.setText(shown)
         self.detail.setText(f"{what.title}. {what.text}")
-        self.refresh_button.setText("Retry" if what.retry else "Refresh")
+        self.refresh_button.setText(self.tr("Retry") if what.retry else self.tr("Refresh"))

@@ -29,7 +29,7 @@ from app.client_calls import Session
 from app.session import CosignerSession, SignInNeeded
 from app.transaction import MAINNET_CHAIN_ID
 from app.wallets import WalletEntry, load_wallets
-from ui.errors import Explanation, explain
+from ui.errors import Explanation, explain, local_cosigner_stopped
 from ui.runner import Job, Runner
 
 log = logging.getLogger(__name__)
@@ -330,7 +330,7 @@ class AppContext(QObject):
     @property
     def store_where(self) -> str:
         """Where shares are kept, in words ("the system keyring (SecretService Keyring)")."""
-        return getattr(self._store, "where", None) or "this computer's keyring"
+        return getattr(self._store, "where", None) or self.tr("this computer's keyring")
 
     @property
     def key_place(self) -> str:
@@ -339,8 +339,8 @@ class AppContext(QObject):
         from app.share_store import EncryptedFileShareStore
 
         if isinstance(self._store, EncryptedFileShareStore):
-            return "the encrypted key file on this computer"
-        return "this computer's keyring"
+            return self.tr("the encrypted key file on this computer")
+        return self.tr("this computer's keyring")
 
     def has_share(self, split_id: str) -> bool:
         return split_id in self._share_ids
@@ -462,19 +462,8 @@ class AppContext(QObject):
         """The built-in co-signer is not running: say so, and restart it after a wait."""
         delay = RESTART_BACKOFF[min(self.restarts_failed, len(RESTART_BACKOFF) - 1)]
         self.restart_in = delay
-        code = getattr(local, "exit_code", None)
-        how = "" if code is None else (
-            f" (stopped by signal {-code})" if code < 0 else f" (exit code {code})"
-        )
         self._set_state(
-            OFFLINE,
-            Explanation(
-                "The co-signer on this computer stopped",
-                (why or f"It ended unexpectedly{how}.")
-                + f" Splitkey starts it again in {delay} s, or press Retry. Nothing is signed "
-                "while it is stopped.",
-                retry=True,
-            ),
+            OFFLINE, local_cosigner_stopped(why, getattr(local, "exit_code", None), delay)
         )
         self._restart_timer.start(delay * 1000)
 

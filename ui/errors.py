@@ -9,7 +9,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -45,44 +45,63 @@ log = logging.getLogger(__name__)
 
 # A refusal's rule (a stable name from the co-signer's policy) -> a headline a person reads.
 RULE_TITLES = {
-    "period_value_cap": "Over this key's limit for the period",
-    "period_count_cap": "Too many signatures in this period",
-    "per_transaction_cap": "Over this key's limit per transaction",
-    "group_not_allowed": "This key may not sign this kind of transaction",
-    "method_not_allowed": "This kind of transaction cannot be co-signed",
-    "recipient_not_allowed": "This recipient is not on the key's list",
-    "messages_not_allowed": "This key may not sign messages",
-    "max_uses": "This key has been used up",
-    "revoked": "This key was revoked",
-    "expired": "This key has expired",
-    "not_yet_valid": "This key is not valid yet",
-    "frozen": "This wallet is frozen",
-    "chain_id": "Wrong chain",
-    "creation_time": "Your computer's clock is off",
-    "nonce_reused": "This nonce was already used",
-    "hash_mismatch": "The transaction's hash does not match",
-    "looks_like_transaction": "This message looks like a transaction",
-    "partial_invalid": "Your key's signature was not accepted",
-    "partial_malformed": "Your key's signature was not accepted",
-    "request_key_reused": "This request was already used",
-    "request_in_progress": "This request is already being signed",
+    "period_value_cap": QT_TRANSLATE_NOOP("Errors", "Over this key's limit for the period"),
+    "period_count_cap": QT_TRANSLATE_NOOP("Errors", "Too many signatures in this period"),
+    "per_transaction_cap": QT_TRANSLATE_NOOP("Errors", "Over this key's limit per transaction"),
+    "group_not_allowed": QT_TRANSLATE_NOOP(
+        "Errors", "This key may not sign this kind of transaction"
+    ),
+    "method_not_allowed": QT_TRANSLATE_NOOP(
+        "Errors", "This kind of transaction cannot be co-signed"
+    ),
+    "recipient_not_allowed": QT_TRANSLATE_NOOP("Errors", "This recipient is not on the key's list"),
+    "messages_not_allowed": QT_TRANSLATE_NOOP("Errors", "This key may not sign messages"),
+    "max_uses": QT_TRANSLATE_NOOP("Errors", "This key has been used up"),
+    "revoked": QT_TRANSLATE_NOOP("Errors", "This key was revoked"),
+    "expired": QT_TRANSLATE_NOOP("Errors", "This key has expired"),
+    "not_yet_valid": QT_TRANSLATE_NOOP("Errors", "This key is not valid yet"),
+    "frozen": QT_TRANSLATE_NOOP("Errors", "This wallet is frozen"),
+    "chain_id": QT_TRANSLATE_NOOP("Errors", "Wrong chain"),
+    "creation_time": QT_TRANSLATE_NOOP("Errors", "Your computer's clock is off"),
+    "nonce_reused": QT_TRANSLATE_NOOP("Errors", "This nonce was already used"),
+    "hash_mismatch": QT_TRANSLATE_NOOP("Errors", "The transaction's hash does not match"),
+    "looks_like_transaction": QT_TRANSLATE_NOOP("Errors", "This message looks like a transaction"),
+    "partial_invalid": QT_TRANSLATE_NOOP("Errors", "Your key's signature was not accepted"),
+    "partial_malformed": QT_TRANSLATE_NOOP("Errors", "Your key's signature was not accepted"),
+    "request_key_reused": QT_TRANSLATE_NOOP("Errors", "This request was already used"),
+    "request_in_progress": QT_TRANSLATE_NOOP("Errors", "This request is already being signed"),
 }
 
 # What a person can do about a refusal, when there is something.
 RULE_ADVICE = {
-    "period_value_cap": "Wait until earlier transactions leave the period, or ask the owner.",
-    "period_count_cap": "Wait until earlier signatures leave the period, or ask the owner.",
-    "per_transaction_cap": "Send a smaller amount, or ask the wallet's owner to raise the cap.",
-    "recipient_not_allowed": "Ask the wallet's owner to add this recipient.",
-    "group_not_allowed": "Ask the wallet's owner for this permission.",
-    "revoked": "Ask the wallet's owner for a new share if you still need one.",
-    "expired": "Ask the wallet's owner for a new share if you still need one.",
-    "creation_time": "Set your computer's clock (automatic time), then try again.",
-    "nonce_reused": (
-        "Every transaction of this wallet needs its own nonce, whichever key signed it: "
-        "enter the wallet's next nonce and review again."
+    "period_value_cap": QT_TRANSLATE_NOOP(
+        "Errors", "Wait until earlier transactions leave the period, or ask the owner."
     ),
-    "chain_id": "Check the chain id in Settings.",
+    "period_count_cap": QT_TRANSLATE_NOOP(
+        "Errors", "Wait until earlier signatures leave the period, or ask the owner."
+    ),
+    "per_transaction_cap": QT_TRANSLATE_NOOP(
+        "Errors", "Send a smaller amount, or ask the wallet's owner to raise the cap."
+    ),
+    "recipient_not_allowed": QT_TRANSLATE_NOOP(
+        "Errors", "Ask the wallet's owner to add this recipient."
+    ),
+    "group_not_allowed": QT_TRANSLATE_NOOP("Errors", "Ask the wallet's owner for this permission."),
+    "revoked": QT_TRANSLATE_NOOP(
+        "Errors", "Ask the wallet's owner for a new share if you still need one."
+    ),
+    "expired": QT_TRANSLATE_NOOP(
+        "Errors", "Ask the wallet's owner for a new share if you still need one."
+    ),
+    "creation_time": QT_TRANSLATE_NOOP(
+        "Errors", "Set your computer's clock (automatic time), then try again."
+    ),
+    "nonce_reused": QT_TRANSLATE_NOOP(
+        "Errors",
+        "Every transaction of this wallet needs its own nonce, whichever key signed it: "
+        "enter the wallet's next nonce and review again.",
+    ),
+    "chain_id": QT_TRANSLATE_NOOP("Errors", "Check the chain id in Settings."),
 }
 
 # Wire field names -> the form fields that show them.
@@ -96,6 +115,89 @@ FIELD_NAMES = {
     "mnemonic": "mnemonic",
     "private_key": "file",
 }
+
+# Failures whose words do not depend on the details: (title, text, flags). "detail" adds the
+# exception's own sentence (a verification failure says what did not check out).
+RETRY, SERIOUS = {"retry": True}, {"serious": True}
+FIXED: dict[type[BaseException], tuple[str, str, dict]] = {
+    CosignerUnreachable: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer is not reachable"),
+        # Said while connecting too: "Nothing was signed" there read as a signing failure.
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "No answer came, so nothing was signed or changed. Check the connection (or that "
+            "the co-signer is running) and try again.",
+        ),
+        RETRY,
+    ),
+    PinMismatch: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer's certificate has changed"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "It is not the certificate you pinned, so Splitkey did not talk to it. Ask your "
+            "administrator whether the server's certificate was replaced; if not, someone may "
+            "be intercepting the connection.",
+        ),
+        SERIOUS,
+    ),
+    TamperedAnswer: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer's answer did not verify"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "Splitkey checked the answer against the wallet's public key and it is not a valid "
+            "signature of what you reviewed. Nothing is shown as signed.",
+        ),
+        {"serious": True, "detail": True},
+    ),
+    MalformedAnswer: (
+        QT_TRANSLATE_NOOP("Errors", "The co-signer gave an answer Splitkey does not understand"),
+        QT_TRANSLATE_NOOP(
+            "Errors", "Nothing was used from it. The co-signer may be a different version."
+        ),
+        SERIOUS,
+    ),
+    NoConsensus: (
+        QT_TRANSLATE_NOOP("Errors", "The network's sharders do not agree"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "Splitkey asked several sharders and no answer had enough of them behind it, so "
+            "none is shown. This is usually brief; try again.",
+        ),
+        RETRY,
+    ),
+    NetworkUnreachable: (
+        QT_TRANSLATE_NOOP("Errors", "The 0Chain network is not reachable"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "Nothing was sent. Check the connection (or the network chosen in Settings) and try "
+            "again.",
+        ),
+        RETRY,
+    ),
+    UntrustedConfirmation: (
+        QT_TRANSLATE_NOOP("Errors", "A confirmation did not verify"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "A sharder answered with a confirmation whose proofs do not check out, so the "
+            "transaction is not shown as confirmed.",
+        ),
+        {"serious": True, "detail": True},
+    ),
+    PassphraseNeeded: (
+        QT_TRANSLATE_NOOP("Errors", "Your keys are locked"),
+        QT_TRANSLATE_NOOP(
+            "Errors",
+            "They are in the encrypted key file. Enter its passphrase when Splitkey asks, then "
+            "try again.",
+        ),
+        RETRY,
+    ),
+}
+
+
+def _tr(text: str) -> str:
+    """A table's text (marked with QT_TRANSLATE_NOOP) in the user's language, when shown."""
+    return QCoreApplication.translate("Errors", text)
 
 
 @dataclass(frozen=True)
@@ -121,134 +223,151 @@ def _sentence(text: str) -> str:
 
 def _network_error(exc: Exception) -> Explanation:
     """The 0Chain network's answers in words (app/network/errors.py)."""
-    if isinstance(exc, NoConsensus):
-        return Explanation(
-            "The network's sharders do not agree",
-            "Splitkey asked several sharders and no answer had enough of them behind it, so "
-            "none is shown. This is usually brief; try again.",
-            retry=True,
-        )
-    if isinstance(exc, NetworkUnreachable):
-        return Explanation(
-            "The 0Chain network is not reachable",
-            "Nothing was sent. Check the connection (or the network chosen in Settings) and "
-            "try again.",
-            retry=True,
-        )
-    if isinstance(exc, UntrustedConfirmation):
-        return Explanation(
-            "A confirmation did not verify",
-            "A sharder answered with a confirmation whose proofs do not check out, so the "
-            "transaction is not shown as confirmed. " + _sentence(str(exc)),
-            serious=True,
-        )
     # the node's "<code>: <message>" read as a sentence: the code is for logs
     reason = re.sub(r"^[a-z_]+: ", "", str(exc))
     return Explanation(
-        "The network refused the transaction",
-        f"The miners said: {_sentence(reason)} Nothing was sent and the nonce is still free.",
+        QCoreApplication.translate("Errors", "The network refused the transaction"),
+        QCoreApplication.translate(
+            "Errors", "The miners said: {reason} Nothing was sent and the nonce is still free."
+        ).format(reason=_sentence(reason)),
     )
 
 
 def explain(exc: BaseException) -> Explanation:
-    if isinstance(exc, CosignerUnreachable):
-        return Explanation(
-            "The co-signer is not reachable",
-            # Said while connecting too: "Nothing was signed" there read as a signing failure.
-            "No answer came, so nothing was signed or changed. Check the connection (or that "
-            "the co-signer is running) and try again.",
-            retry=True,
-        )
+    # An expired pinned certificate is a PinMismatch too, but not an interception.
     if isinstance(exc, CertificateExpired):
         if exc.not_yet_valid:
             return Explanation(
-                "The co-signer's certificate is not valid yet",
-                "It is the certificate you pinned, but its validity starts later. Check this "
-                "computer's date and time; Splitkey does not use it until then.",
+                QCoreApplication.translate(
+                    "Errors", "The co-signer's certificate is not valid yet"
+                ),
+                QCoreApplication.translate(
+                    "Errors",
+                    "It is the certificate you pinned, but its validity starts later. Check this "
+                    "computer's date and time; Splitkey does not use it until then.",
+                ),
             )
         return Explanation(
-            "The co-signer's certificate has expired",
-            "It is the certificate you pinned, but its validity has ended, so Splitkey does not "
-            "use it. Ask your administrator to renew it, then pin the new one (Settings, "
-            "Change co-signer).",
+            QCoreApplication.translate("Errors", "The co-signer's certificate has expired"),
+            QCoreApplication.translate(
+                "Errors",
+                "It is the certificate you pinned, but its validity has ended, so Splitkey does "
+                "not use it. Ask your administrator to renew it, then pin the new one (Settings, "
+                "Change co-signer).",
+            ),
         )
-    if isinstance(exc, PinMismatch):
-        return Explanation(
-            "The co-signer's certificate has changed",
-            "It is not the certificate you pinned, so Splitkey did not talk to it. Ask your "
-            "administrator whether the server's certificate was replaced; if not, someone may "
-            "be intercepting the connection.",
-            serious=True,
-        )
-    if isinstance(exc, TamperedAnswer):
-        return Explanation(
-            "The co-signer's answer did not verify",
-            "Splitkey checked the answer against the wallet's public key and it is not a valid "
-            "signature of what you reviewed. Nothing is shown as signed. "
-            f"({exc})",
-            serious=True,
-        )
-    if isinstance(exc, MalformedAnswer):
-        return Explanation(
-            "The co-signer gave an answer Splitkey does not understand",
-            "Nothing was used from it. The co-signer may be a different version.",
-            serious=True,
-        )
+    for kind, (title, text, flags) in FIXED.items():  # in order: a subclass first
+        if isinstance(exc, kind):
+            flags = dict(flags)
+            detail = " " + _sentence(str(exc)) if flags.pop("detail", False) else ""
+            return Explanation(_tr(title), _tr(text) + detail, **flags)
     if isinstance(exc, SignInNeeded):
         if exc.revoked:
             return Explanation(
-                "Your key is no longer accepted",
-                "The co-signer refuses the keys kept on this computer: they were revoked or "
-                "have expired. " + RULE_ADVICE["revoked"],
+                QCoreApplication.translate("Errors", "Your key is no longer accepted"),
+                QCoreApplication.translate(
+                    "Errors",
+                    "The co-signer refuses the keys kept on this computer: they were revoked or "
+                    "have expired. ",
+                )
+                + _tr(RULE_ADVICE["revoked"]),
                 rule="revoked",
             )
-        return Explanation("Sign in again", _sentence(str(exc)))
+        return Explanation(
+            QCoreApplication.translate("Errors", "Sign in again"), _sentence(str(exc))
+        )
     if isinstance(exc, CosignerError):
         return _cosigner_error(exc)
-    if isinstance(exc, (NetworkUnreachable, TransactionRefused, UntrustedConfirmation)):
+    if isinstance(exc, TransactionRefused):
         return _network_error(exc)
     if isinstance(exc, ComposeError):
-        return Explanation("Check this field", _sentence(exc.message), field=exc.field)
+        return Explanation(
+            QCoreApplication.translate("Errors", "Check this field"),
+            _sentence(exc.message),
+            field=exc.field,
+        )
     if isinstance(exc, TransactionError):
         return Explanation(
-            "Check this field", _sentence(str(exc)), field=FIELD_NAMES.get(exc.field, exc.field)
+            QCoreApplication.translate("Errors", "Check this field"),
+            _sentence(str(exc)),
+            field=FIELD_NAMES.get(exc.field, exc.field),
         )
     if isinstance(exc, (KeysError, CryptoError)):
-        return Explanation("That does not work", _sentence(str(exc)))
+        return Explanation(
+            QCoreApplication.translate("Errors", "That does not work"), _sentence(str(exc))
+        )
     name = type(exc).__name__
     if name == "AppLocked":
-        return Explanation("Splitkey is locked", "Unlock it with your password to continue.")
+        return Explanation(
+            QCoreApplication.translate("Errors", "Splitkey is locked"),
+            QCoreApplication.translate("Errors", "Unlock it with your password to continue."),
+        )
     if name == "LocalCosignerError":
         return Explanation(
-            "The co-signer on this computer could not start",
-            _sentence(str(exc)) + " You can try again, or choose your organisation's co-signer.",
-            retry=True,
-        )
-    if isinstance(exc, PassphraseNeeded):
-        return Explanation(
-            "Your keys are locked",
-            "They are in the encrypted key file. Enter its passphrase when Splitkey asks, "
-            "then try again.",
+            QCoreApplication.translate("Errors", "The co-signer on this computer could not start"),
+            _sentence(str(exc))
+            + QCoreApplication.translate(
+                "Errors", " You can try again, or choose your organisation's co-signer."
+            ),
             retry=True,
         )
     if name.endswith(("ShareStoreError", "UnsafeKeyring", "PassphraseNeeded", "FallbackFileError")):
-        return Explanation("Your keys could not be stored or read", _sentence(str(exc)))
+        return Explanation(
+            QCoreApplication.translate("Errors", "Your keys could not be stored or read"),
+            _sentence(str(exc)),
+        )
     if isinstance(exc, OSError):
-        return Explanation("A file could not be used", _sentence(exc.strerror or str(exc)))
+        return Explanation(
+            QCoreApplication.translate("Errors", "A file could not be used"),
+            _sentence(exc.strerror or str(exc)),
+        )
     log.error("unexpected error", exc_info=exc)
     return Explanation(
-        "Something went wrong",
-        f"Splitkey hit an unexpected problem ({name}). Nothing was signed. The details are "
-        "in the log.",
+        QCoreApplication.translate("Errors", "Something went wrong"),
+        QCoreApplication.translate(
+            "Errors",
+            "Splitkey hit an unexpected problem ({name}). Nothing was signed. The details are in "
+            "the log.",
+        ).format(name=name),
+    )
+
+
+def local_cosigner_stopped(why: str | None, exit_code: int | None, delay: float) -> Explanation:
+    """The built-in co-signer ended (why: what is known, else its exit code) and is restarted
+    after `delay` seconds."""
+    if why:
+        reason = why
+    elif exit_code is None:
+        reason = QCoreApplication.translate("Errors", "It ended unexpectedly.")
+    elif exit_code < 0:
+        reason = QCoreApplication.translate(
+            "Errors", "It ended unexpectedly (stopped by signal {signal})."
+        ).format(signal=-exit_code)
+    else:
+        reason = QCoreApplication.translate(
+            "Errors", "It ended unexpectedly (exit code {code})."
+        ).format(code=exit_code)
+    return Explanation(
+        QCoreApplication.translate("Errors", "The co-signer on this computer stopped"),
+        reason
+        + " "
+        + QCoreApplication.translate(
+            "Errors",
+            "Splitkey starts it again in {delay} s, or press Retry. Nothing is signed while it "
+            "is stopped.",
+        ).format(delay=delay),
+        retry=True,
     )
 
 
 def _cosigner_error(exc: CosignerError) -> Explanation:
     if exc.rule:
-        advice = RULE_ADVICE.get(exc.rule, "")
+        advice = _tr(RULE_ADVICE[exc.rule]) if exc.rule in RULE_ADVICE else ""
         text = _sentence(exc.message) + (f" {advice}" if advice else "")
         return Explanation(
-            RULE_TITLES.get(exc.rule, "The co-signer refused"),
+            _tr(RULE_TITLES[exc.rule])
+            if exc.rule in RULE_TITLES
+            else (QCoreApplication.translate("Errors", "The co-signer refused")),
             text,
             rule=exc.rule,
             field=FIELD_NAMES.get(exc.field or "", exc.field),
@@ -256,26 +375,38 @@ def _cosigner_error(exc: CosignerError) -> Explanation:
     if exc.status == 401:
         if "revoked" in exc.message or "expired" in exc.message:
             return Explanation(
-                "This key was revoked",
-                _sentence(exc.message) + " " + RULE_ADVICE["revoked"],
+                QCoreApplication.translate("Errors", "This key was revoked"),
+                _sentence(exc.message) + " " + _tr(RULE_ADVICE["revoked"]),
                 rule="revoked",
             )
-        return Explanation("Sign in again", _sentence(exc.message))
+        return Explanation(
+            QCoreApplication.translate("Errors", "Sign in again"), _sentence(exc.message)
+        )
     if exc.status == 404:
         return Explanation(
-            "Not found",
-            "The co-signer does not know this (or it is not yours). It may have been deleted.",
+            QCoreApplication.translate("Errors", "Not found"),
+            QCoreApplication.translate(
+                "Errors",
+                "The co-signer does not know this (or it is not yours). It may have been deleted.",
+            ),
         )
     if exc.status == 410:
-        return Explanation("No longer available", _sentence(exc.message))
+        return Explanation(
+            QCoreApplication.translate("Errors", "No longer available"), _sentence(exc.message)
+        )
     if exc.status == 429 or exc.status >= 500:
         return Explanation(
-            "The co-signer is busy or having trouble",
-            _sentence(exc.message) + " Nothing was signed; try again in a moment.",
+            QCoreApplication.translate("Errors", "The co-signer is busy or having trouble"),
+            _sentence(exc.message)
+            + QCoreApplication.translate("Errors", " Nothing was signed; try again in a moment."),
             retry=True,
         )
     field = FIELD_NAMES.get(exc.field or "", exc.field)
-    return Explanation("The co-signer did not accept this", _sentence(exc.message), field=field)
+    return Explanation(
+        QCoreApplication.translate("Errors", "The co-signer did not accept this"),
+        _sentence(exc.message),
+        field=field,
+    )
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
@@ -283,9 +414,16 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     what = explain(exc)
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical if what.serious else QMessageBox.Icon.Warning)
-    box.setWindowTitle(title or "Splitkey")
+    box.setWindowTitle(title or QCoreApplication.translate("Errors", "Splitkey"))
     box.setText(what.title)
-    box.setInformativeText(what.text + (f"\n\nRule: {what.rule}" if what.rule else ""))
+    box.setInformativeText(
+        what.text
+        + (
+            QCoreApplication.translate("Errors", "\n\nRule: {rule}").format(rule=what.rule)
+            if what.rule
+            else ""
+        )
+    )
     box.open()
 
 
@@ -303,7 +441,7 @@ class ErrorBanner(QFrame):
         self._text.setWordWrap(True)
         self._rule = QLabel()
         self._rule.setObjectName("hint")
-        self._button = QPushButton("Try again")
+        self._button = QPushButton(self.tr("Try again"))
         self._button.clicked.connect(self.retry)
         texts = QVBoxLayout()
         texts.addWidget(self._title)
@@ -324,7 +462,7 @@ class ErrorBanner(QFrame):
         self.explanation = what
         self._title.setText(what.title)
         self._text.setText(what.text)
-        self._rule.setText(f"Rule: {what.rule}" if what.rule else "")
+        self._rule.setText(self.tr("Rule: {rule}").format(rule=what.rule) if what.rule else "")
         self._rule.setVisible(bool(what.rule))
         self._button.setVisible(what.retry)
         self.setProperty("serious", what.serious)

@@ -5,7 +5,7 @@ when following stopped because the network could not be reached."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,15 +26,26 @@ from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.network_link import network_link
 
-COLUMNS = ("Status", "Amount (ZCN)", "To", "Fee (ZCN)", "Time", "Hash")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("HistoryTab", "Status"),
+    QT_TRANSLATE_NOOP("HistoryTab", "Amount (ZCN)"),
+    QT_TRANSLATE_NOOP("HistoryTab", "To"),
+    QT_TRANSLATE_NOOP("HistoryTab", "Fee (ZCN)"),
+    QT_TRANSLATE_NOOP("HistoryTab", "Time"),
+    QT_TRANSLATE_NOOP("HistoryTab", "Hash"),
+)
 
 
 def status_words(entry: HistoryEntry) -> str:
     if entry.status == CONFIRMED:
-        return f"Confirmed (round {entry.round})"
+        return QCoreApplication.translate("HistoryTab", "Confirmed (round {round})").format(
+            round=entry.round
+        )
     if entry.status == FAILED:
-        return f"Failed: {entry.output or 'no reason given'}"
-    return "Pending"
+        return QCoreApplication.translate("HistoryTab", "Failed: {why}").format(
+            why=entry.output or QCoreApplication.translate("HistoryTab", "no reason given")
+        )
+    return QCoreApplication.translate("HistoryTab", "Pending")
 
 
 class HistoryTab(QWidget):
@@ -46,8 +57,8 @@ class HistoryTab(QWidget):
         self.shown: list[HistoryEntry] = []
 
         self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setAccessibleName("Sent transactions")
+        self.table.setHorizontalHeaderLabels([self.tr(c) for c in COLUMNS])
+        self.table.setAccessibleName(self.tr("Sent transactions"))
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -55,11 +66,11 @@ class HistoryTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.cellActivated.connect(self._copy_hash)
-        self.empty = QLabel("Nothing sent from this computer yet.")
+        self.empty = QLabel(self.tr("Nothing sent from this computer yet."))
         self.empty.setObjectName("hint")
-        self.copy_button = QPushButton("Copy hash")
+        self.copy_button = QPushButton(self.tr("Copy hash"))
         self.copy_button.clicked.connect(lambda: self._copy_hash(self.table.currentRow(), 0))
-        self.retry_button = QPushButton("Check pending again")
+        self.retry_button = QPushButton(self.tr("Check pending again"))
         self.retry_button.clicked.connect(self.link.follow_pending)
         buttons = QHBoxLayout()
         buttons.addWidget(self.empty, 1)
@@ -93,7 +104,7 @@ class HistoryTab(QWidget):
                 if col == 2:
                     item.setToolTip(entry.to_client_id)
                 if col == 5:
-                    item.setToolTip("Double-click or Enter copies the hash")
+                    item.setToolTip(self.tr("Double-click or Enter copies the hash"))
                     font = item.font()
                     font.setUnderline(True)  # link-like: it is the transaction's identity
                     item.setFont(font)

@@ -18,17 +18,18 @@ from PySide6.QtWidgets import (
 
 from app.app_lock import IDLE_CHOICES, check_password, hash_password, password_problem
 from ui.context import AppContext
+from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import FieldError, field_block, mark_field
 
 
 def idle_words(minutes: int) -> str:
-    tr = QCoreApplication.translate
+    # Spelled out in full each time: lupdate reads only X.translate("Context", "text").
     if minutes == 0:
-        return tr("LockSettingsDialog", "Never (only when I lock it)")
+        return QCoreApplication.translate("LockSettingsDialog", "Never (only when I lock it)")
     if minutes == 1:
-        return tr("LockSettingsDialog", "After 1 minute")
-    return tr("LockSettingsDialog", "After {n} minutes").format(n=minutes)
+        return QCoreApplication.translate("LockSettingsDialog", "After 1 minute")
+    return QCoreApplication.translate("LockSettingsDialog", "After {n} minutes").format(n=minutes)
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -118,11 +119,9 @@ class LockSettingsDialog(QDialog):
                 return True, None
             return True, hash_password(new) if new else stored
 
-        self.save_button.setEnabled(False)
         job = self.ctx.runner.call(work, label=self.tr("Saving the password"))
-        job.finished.connect(lambda answer: self._saved(*answer, on=on, minutes=minutes))
-        job.failed.connect(lambda _exc: self.save_button.setEnabled(True))
-        return job
+        success = lambda answer: self._saved(*answer, on=on, minutes=minutes)  # noqa: E731
+        return follow(job, self, success=success, trigger=self.save_button)
 
     def _saved(self, allowed: bool, new_hash: str | None, *, on: bool, minutes: int) -> None:
         self.save_button.setEnabled(True)

@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.entry: WalletEntry | None = None
-        self.setWindowTitle("Splitkey")
+        self.setWindowTitle(self.tr("Splitkey"))
         self.resize(1100, 720)
 
         # -- the connection bar --
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.title.setFont(font)
         self.badge = Badge()
         self.address = IdLabel()
-        self.address.setAccessibleName("Selected wallet's client id")
+        self.address.setAccessibleName(self.tr("Selected wallet's client id"))
         header = QVBoxLayout()
         top = QHBoxLayout()
         top.addWidget(self.title)
@@ -282,10 +282,12 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(
             self,
-            "About Splitkey",
-            f"Splitkey {__version__}: a wallet for 0Chain split keys.\n\nYour half of each key "
-            "stays in this computer's keyring; the co-signer signs only what the key's rules "
-            "allow.",
+            self.tr("About Splitkey"),
+            self.tr(
+                "Splitkey {version}: a wallet for 0Chain split keys.\n\nYour half of each key "
+                "stays in this computer's keyring; the co-signer signs only what the key's rules "
+                "allow."
+            ).format(version=__version__),
         )
 
 

@@ -5,12 +5,9 @@ runs a pairing, so it happens on a worker thread too."""
 
 from __future__ import annotations
 
-import asyncio
-
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -18,7 +15,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +23,8 @@ from app.compose import ComposeError, verify_signature
 from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.errors import ErrorBanner
-from ui.runner import report
+from ui.jobs import follow
+from ui.my_key import my_share
 from ui.widgets import (
     BusyStrip,
     CopyButton,
@@ -36,6 +33,7 @@ from ui.widgets import (
     field_block,
     mark_field,
     monospace,
+    scrolling,
 )
 
 
@@ -47,21 +45,23 @@ class MessagesTab(QWidget):
 
         # -- sign a message --
         self.message = QPlainTextEdit()
-        self.message.setAccessibleName("Message to sign")
+        self.message.setAccessibleName(self.tr("Message to sign"))
         self.message.setTabChangesFocus(True)
         self.message.setMaximumHeight(100)
-        self.sign_button = QPushButton("Sign message")
+        self.sign_button = QPushButton(self.tr("Sign message"))
         self.sign_button.clicked.connect(self.sign_message)
         self.message_signature = IdLabel()
-        self.message_signature.setAccessibleName("Message signature")
+        self.message_signature.setAccessibleName(self.tr("Message signature"))
         self.message_hash = IdLabel()
         self.message_result = QWidget()
         result_form = QFormLayout(self.message_result)
-        result_form.addRow("Signature", self.message_signature)
-        result_form.addRow("sha3 of the message", self.message_hash)
-        result_form.addRow("", CopyButton(lambda: self.message_signature.value(), "Copy signature"))
+        result_form.addRow(self.tr("Signature"), self.message_signature)
+        result_form.addRow(self.tr("sha3 of the message"), self.message_hash)
+        result_form.addRow(
+            "", CopyButton(lambda: self.message_signature.value(), self.tr("Copy signature"))
+        )
         self.message_result.hide()
-        sign_box = QGroupBox("Sign a message")
+        sign_box = QGroupBox(self.tr("Sign a message"))
         column = QVBoxLayout(sign_box)
         column.addWidget(self.message)
         column.addWidget(self.sign_button)
@@ -69,19 +69,19 @@ class MessagesTab(QWidget):
 
         # -- auth headers --
         self.header_text = QLineEdit()
-        self.header_text.setAccessibleName("Text for the auth headers")
-        self.header_text.setPlaceholderText("e.g. the allocation id a blobber asks for")
-        self.header_button = QPushButton("Make headers")
+        self.header_text.setAccessibleName(self.tr("Text for the auth headers"))
+        self.header_text.setPlaceholderText(self.tr("e.g. the allocation id a blobber asks for"))
+        self.header_button = QPushButton(self.tr("Make headers"))
         self.header_button.clicked.connect(self.make_headers)
         self.headers = QPlainTextEdit()
         self.headers.setReadOnly(True)
         self.headers.setFont(monospace())
         self.headers.setMaximumHeight(110)
-        self.headers.setAccessibleName("Auth headers")
-        self.headers_copy = CopyButton(lambda: self.headers.toPlainText(), "Copy headers")
+        self.headers.setAccessibleName(self.tr("Auth headers"))
+        self.headers_copy = CopyButton(lambda: self.headers.toPlainText(), self.tr("Copy headers"))
         self.headers.hide()
         self.headers_copy.hide()
-        headers_box = QGroupBox("0Chain auth headers")
+        headers_box = QGroupBox(self.tr("0Chain auth headers"))
         column = QVBoxLayout(headers_box)
         row = QHBoxLayout()
         row.addWidget(self.header_text, 1)
@@ -93,35 +93,35 @@ class MessagesTab(QWidget):
         # -- verify --
         self.verify_key = QLineEdit()
         self.verify_key.setFont(monospace())
-        self.verify_key.setAccessibleName("Public key")
-        self.by_text = QRadioButton("Message text")
-        self.by_hash = QRadioButton("Hash (64 hex digits)")
+        self.verify_key.setAccessibleName(self.tr("Public key"))
+        self.by_text = QRadioButton(self.tr("Message text"))
+        self.by_hash = QRadioButton(self.tr("Hash (64 hex digits)"))
         self.by_text.setChecked(True)
         kinds = QButtonGroup(self)
         kinds.addButton(self.by_text)
         kinds.addButton(self.by_hash)
         self.verify_input = QPlainTextEdit()
-        self.verify_input.setAccessibleName("Message or hash to verify")
+        self.verify_input.setAccessibleName(self.tr("Message or hash to verify"))
         self.verify_input.setTabChangesFocus(True)
         self.verify_input.setMaximumHeight(80)
         self.verify_sig = QLineEdit()
         self.verify_sig.setFont(monospace())
-        self.verify_sig.setAccessibleName("Signature")
-        self.verify_button = QPushButton("Verify")
+        self.verify_sig.setAccessibleName(self.tr("Signature"))
+        self.verify_button = QPushButton(self.tr("Verify"))
         self.verify_button.clicked.connect(self.verify)
         self.verdict = QLabel()
         self.verdict.setObjectName("verdict")
         self.errors = {name: FieldError() for name in ("public_key", "hash", "signature")}
-        verify_box = QGroupBox("Verify a signature")
+        verify_box = QGroupBox(self.tr("Verify a signature"))
         form = QFormLayout(verify_box)
-        form.addRow("Public key", field_block(self.verify_key, self.errors["public_key"]))
+        form.addRow(self.tr("Public key"), field_block(self.verify_key, self.errors["public_key"]))
         pick = QHBoxLayout()
         pick.addWidget(self.by_text)
         pick.addWidget(self.by_hash)
         pick.addStretch(1)
-        form.addRow("Signed", pick)
+        form.addRow(self.tr("Signed"), pick)
         form.addRow("", field_block(self.verify_input, self.errors["hash"]))
-        form.addRow("Signature", field_block(self.verify_sig, self.errors["signature"]))
+        form.addRow(self.tr("Signature"), field_block(self.verify_sig, self.errors["signature"]))
         verdict_row = QHBoxLayout()
         verdict_row.addWidget(self.verify_button)
         verdict_row.addWidget(self.verdict, 1)
@@ -140,13 +140,9 @@ class MessagesTab(QWidget):
         layout.addWidget(headers_box)
         layout.addWidget(verify_box)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scrolling(inner))
         self.set_entry(None)
 
     def set_entry(self, entry: WalletEntry | None) -> None:
@@ -171,19 +167,11 @@ class MessagesTab(QWidget):
         split_id = entry.split.id
 
         async def run(api):
-            report("Reading your key from the keyring…")
-            share = await asyncio.to_thread(self.ctx.load_share, split_id)
-            if share is None:
-                raise ComposeError("wallet", "the key for this wallet is not on this computer")
-            report("Signing with your key and the co-signer…")
+            share = await my_share(self.ctx, split_id)
             cosign = api.auth_headers if headers else api.cosign_message
             return await cosign(share.split_id, share.secret_key(), text, share.wallet_public_key)
 
-        self.banner.clear()
-        job = self.ctx.cosigner(run, label="Signing", split_id=split_id)
-        self.busy.track(job, "Signing…")
-        job.failed.connect(self.banner.show_error)
-        return job
+        return follow(self.ctx.cosigner(run, label=self.tr("Signing"), split_id=split_id), self)
 
     def sign_message(self):
         text = self.message.toPlainText()
@@ -221,7 +209,7 @@ class MessagesTab(QWidget):
         by_hash = self.by_hash.isChecked()
         text = self.verify_input.toPlainText()
         key, sig = self.verify_key.text(), self.verify_sig.text()
-        self.verdict.setText("Checking…")
+        self.verdict.setText(self.tr("Checking…"))
         job = self.ctx.runner.call(
             lambda: verify_signature(
                 key,
@@ -229,7 +217,7 @@ class MessagesTab(QWidget):
                 message=None if by_hash else text,
                 hash_hex=text if by_hash else None,
             ),
-            label="Verifying",
+            label=self.tr("Verifying"),
         )
         job.finished.connect(self._verdict)
         job.failed.connect(self._verify_failed)
@@ -238,7 +226,9 @@ class MessagesTab(QWidget):
     def _verdict(self, valid: bool) -> None:
         self.verdict.setProperty("valid", bool(valid))
         self.verdict.setText(
-            "✓ Valid: this key signed exactly this." if valid else "✗ Not valid for this key."
+            self.tr("✓ Valid: this key signed exactly this.")
+            if valid
+            else self.tr("✗ Not valid for this key.")
         )
         self.verdict.style().unpolish(self.verdict)
         self.verdict.style().polish(self.verdict)

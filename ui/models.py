@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from app.policy_words import short_id
@@ -13,20 +19,29 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 3
 SECTION_ROLE = Qt.ItemDataRole.UserRole + 4
 
-SECTIONS = ((OWNED, "My wallets"), (SHARED, "Shared with me"))
+SECTIONS = (
+    (OWNED, QT_TRANSLATE_NOOP("WalletListModel", "My wallets")),
+    (SHARED, QT_TRANSLATE_NOOP("WalletListModel", "Shared with me")),
+)
 
 
 def wallet_title(entry: WalletEntry) -> str:
-    return f"Wallet {short_id(entry.client_id)}"
+    return QCoreApplication.translate("WalletListModel", "Wallet {id}").format(
+        id=short_id(entry.client_id)
+    )
 
 
 def wallet_subtitle(entry: WalletEntry) -> str:
     if entry.kind == SHARED:
         label = entry.split.label if entry.split and entry.split.label else ""
-        return f"Shared key {label!r}" if label else "Shared key"
+        return (
+            QCoreApplication.translate("Models", "Shared key {label!r}").format(label=label)
+            if label
+            else QCoreApplication.translate("Models", "Shared key")
+        )
     if entry.split is None or not entry.has_share:
-        return "No key on this computer"
-    return "Key on this computer"
+        return QCoreApplication.translate("Models", "No key on this computer")
+    return QCoreApplication.translate("Models", "Key on this computer")
 
 
 class WalletListModel(QStandardItemModel):
@@ -37,7 +52,7 @@ class WalletListModel(QStandardItemModel):
         self._sections: dict[str, QStandardItem] = {}
         root = self.invisibleRootItem()
         for kind, title in SECTIONS:
-            item = QStandardItem(title)
+            item = QStandardItem(self.tr(title))
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading: not selectable
             item.setData(True, SECTION_ROLE)
             font = item.font()
@@ -57,11 +72,17 @@ class WalletListModel(QStandardItemModel):
                 item.setData(entry.status, STATUS_ROLE)
                 item.setData(wallet_subtitle(entry), SUBTITLE_ROLE)
                 custody = entry.wallet.custody  # keyless: the co-signer never held its key
-                item.setToolTip(f"{entry.client_id}\nStatus: {entry.status}\nCustody: {custody}")
+                item.setToolTip(
+                    self.tr("{client_id}\nStatus: {status}\nCustody: {custody}").format(
+                        client_id=entry.client_id, status=entry.status, custody=custody
+                    )
+                )
                 item.setAccessibleText(f"{wallet_title(entry)}, {entry.status}")
                 section.appendRow(item)
             if not mine:
-                empty = QStandardItem("None yet" if kind == OWNED else "Nothing shared with you")
+                empty = QStandardItem(
+                    self.tr("None yet") if kind == OWNED else self.tr("Nothing shared with you")
+                )
                 empty.setFlags(Qt.ItemFlag.NoItemFlags)
                 section.appendRow(empty)
 

@@ -25,6 +25,7 @@ from app.session import CosignerSession
 from app.wallets import ACTIVE, WalletEntry
 from ui.context import REMOTE, AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import Job, report
 from ui.widgets import BusyStrip, FieldError, field_block, mark_field
 
@@ -41,37 +42,41 @@ class MoveDialog(QDialog):
         self.ctx = ctx
         self.entry = entry
         self.job: Job | None = None
-        self.setWindowTitle("Move to another co-signer")
+        self.setWindowTitle(self.tr("Move to another co-signer"))
         self.setModal(True)
         intro = QLabel(
-            "Splitkey splits this wallet's key again from its 24 words, registers the new share "
-            "with the other co-signer (which never sees the words), keeps your new key here and "
-            "revokes your keys at the current co-signer. Then Splitkey uses the new co-signer; "
-            "other wallets of the current one stay there."
+            self.tr(
+                "Splitkey splits this wallet's key again from its 24 words, registers the new "
+                "share with the other co-signer (which never sees the words), keeps your new key "
+                "here and revokes your keys at the current co-signer. Then Splitkey uses the new "
+                "co-signer; other wallets of the current one stay there."
+            )
         )
         intro.setWordWrap(True)
         self.words = QPlainTextEdit()
-        self.words.setAccessibleName("Recovery words")
+        self.words.setAccessibleName(self.tr("Recovery words"))
         self.words.setTabChangesFocus(True)
         self.words.setMaximumHeight(80)
         self.words_error = FieldError()
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://cosigner.example.org:8787")
+        self.url.setPlaceholderText(self.tr("https://cosigner.example.org:8787"))
         self.pin = QLineEdit()
-        self.pin.setPlaceholderText("SHA-256 of its certificate (for https)")
+        self.pin.setPlaceholderText(self.tr("SHA-256 of its certificate (for https)"))
         self.code = QLineEdit()
-        self.code.setAccessibleName("Enrollment code")
-        self.revoke_old = QCheckBox("Revoke this wallet's keys at the current co-signer")
+        self.code.setAccessibleName(self.tr("Enrollment code"))
+        self.revoke_old = QCheckBox(self.tr("Revoke this wallet's keys at the current co-signer"))
         self.revoke_old.setChecked(True)
         form = QFormLayout()
-        form.addRow("Recovery words", field_block(self.words, self.words_error))
-        form.addRow("New co-signer", self.url)
-        form.addRow("Its fingerprint", self.pin)
-        form.addRow("Enrollment code", self.code)
+        form.addRow(self.tr("Recovery words"), field_block(self.words, self.words_error))
+        form.addRow(self.tr("New co-signer"), self.url)
+        form.addRow(self.tr("Its fingerprint"), self.pin)
+        form.addRow(self.tr("Enrollment code"), self.code)
         self.banner = ErrorBanner()
         self.busy = BusyStrip()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.move_button = self.buttons.addButton("Move", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.move_button = self.buttons.addButton(
+            self.tr("Move"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.buttons.accepted.connect(self.start)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -104,32 +109,36 @@ class MoveDialog(QDialog):
         pin = self.pin.text().strip() or None
         if mnemonic is None or not url or not code:
             if mnemonic is not None:
-                self.banner.show_error(ValueError("give the new co-signer and its enrollment code"))
+                self.banner.show_error(
+                    ValueError(self.tr("give the new co-signer and its enrollment code"))
+                )
             return None
         ctx, client_id, revoke_old = self.ctx, self.entry.client_id, self.revoke_old.isChecked()
         new = CosignerSession(url, tls_fingerprint=pin, shares=ctx.stored_shares)
 
         async def move(api):
             master = Wallet.from_mnemonic(mnemonic).keys[0].private_key
-            report("Registering the wallet with the new co-signer…")
+            report(self.tr("Registering the wallet with the new co-signer…"))
             await new.enroll(code)
             created = await new.run(lambda other: other.create_keyless_wallet(master))
             await asyncio.to_thread(ctx.save_share, created.share)
             revoked = []
             if revoke_old:
-                report("Revoking the keys at the current co-signer…")
+                report(self.tr("Revoking the keys at the current co-signer…"))
                 for split in await api.splits(client_id):
                     if split.status == ACTIVE:
                         await api.revoke(split.id)
                         revoked.append(split.id)
             return created, revoked
 
-        self.move_button.setEnabled(False)
-        job = ctx.cosigner(move, label="Moving the wallet")
-        self.busy.track(job, "Moving the wallet…", cancellable=False)
-        job.finished.connect(lambda result: self._moved(new, pin, result))
-        job.failed.connect(self.banner.show_error)
-        job.done.connect(lambda: self.move_button.setEnabled(True))
+        job = ctx.cosigner(move, label=self.tr("Moving the wallet"))
+        follow(
+            job,
+            self,
+            success=lambda result: self._moved(new, pin, result),
+            trigger=self.move_button,
+            cancellable=False,
+        )
         self.job = job
         return job
 

@@ -67,14 +67,17 @@ class NetworkLink(QObject):
         return self.ctx.runner.submit(call, label=label)
 
     def balance(self, client_id: str) -> Job:
-        return self.run(lambda net: net.balance(client_id), "Asking the sharders for the balance")
+        return self.run(
+            lambda net: net.balance(client_id),
+            self.tr("Asking the sharders for the balance"),
+        )
 
     def set_network(self, name_or_url: str, chain_id: str | None = None) -> NetworkSettings:
         """Remember the choice (desktop and CLI) and talk to that network from now on."""
         settings = save_choice(name_or_url, chain_id)
         old, self._client = self._client, None
         if old is not None:
-            self.ctx.runner.submit(old.aclose, label="Closing the old network connection")
+            self.ctx.runner.submit(old.aclose, label=self.tr("Closing the old network connection"))
         self.settings = settings
         self.ctx.prefs.chain_id = settings.chain_id  # what Sign composes for
         self.network_changed.emit()
@@ -96,7 +99,7 @@ class NetworkLink(QObject):
             return self._following.get(entry.hash)
         job = self.run(
             lambda net: net.wait(entry.hash, entry.creation_date, POLL_SECONDS),
-            "Waiting for the confirmation",
+            self.tr("Waiting for the confirmation"),
         )
         self._following[entry.hash] = job
         job.finished.connect(lambda status, h=entry.hash: self._final(h, status))

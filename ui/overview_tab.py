@@ -7,16 +7,14 @@ import asyncio
 import socket
 import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import (
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -34,8 +32,9 @@ from app.wire import KEYLESS
 from ui.balance_box import BalanceBox
 from ui.context import AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.passphrase_dialog import ensure_store
-from ui.widgets import BusyStrip, CopyButton, IdLabel, QrLabel, heading
+from ui.widgets import BusyStrip, CopyButton, IdLabel, QrLabel, heading, scrolling
 
 
 def countdown(seconds: int) -> str:
@@ -46,12 +45,18 @@ def countdown(seconds: int) -> str:
     hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} h"
+        return QCoreApplication.translate("OverviewTab", "{days} d {hours} h").format(
+            days=days, hours=hours
+        )
     if hours:
-        return f"{hours} h {minutes} min"
+        return QCoreApplication.translate("OverviewTab", "{hours} h {minutes} min").format(
+            hours=hours, minutes=minutes
+        )
     if minutes:
-        return f"{minutes} min {secs} s"
-    return f"{secs} s"
+        return QCoreApplication.translate("OverviewTab", "{minutes} min {secs} s").format(
+            minutes=minutes, secs=secs
+        )
+    return QCoreApplication.translate("OverviewTab", "{secs} s").format(secs=secs)
 
 
 def allowance(entry: WalletEntry, receipt: tuple[int, int, int] | None, now: int):
@@ -68,16 +73,19 @@ def allowance(entry: WalletEntry, receipt: tuple[int, int, int] | None, now: int
         return None
     period = split.permissions.period_seconds
     used = 0
-    note = "nothing signed in this period from this computer"
+    note = QCoreApplication.translate(
+        "OverviewTab", "nothing signed in this period from this computer"
+    )
     if receipt is not None:
         when, period_value, _count = receipt
         if now - when < period:
             used = period_value
-            note = f"as of {format_time(when)}"
-    words = (
-        f"{format_amount(used)} of {format_zcn(cap)} used in the last "
-        f"{format_period(period)} ({note})"
-    )
+            note = QCoreApplication.translate("OverviewTab", "as of {when}").format(
+                when=format_time(when)
+            )
+    words = QCoreApplication.translate(
+        "OverviewTab", "{used} of {cap} used in the last {period} ({note})"
+    ).format(used=format_amount(used), cap=format_zcn(cap), period=format_period(period), note=note)
     return used, cap, words
 
 
@@ -88,19 +96,19 @@ class OverviewTab(QWidget):
         self.entry: WalletEntry | None = None
 
         self.client_id = IdLabel()
-        self.client_id.setAccessibleName("Client id")
+        self.client_id.setAccessibleName(self.tr("Client id"))
         self.public_key = IdLabel()
-        self.public_key.setAccessibleName("Public key")
+        self.public_key.setAccessibleName(self.tr("Public key"))
         self.qr = QrLabel(150)
-        copy_id = CopyButton(lambda: self.client_id.value(), "Copy client id")
-        copy_key = CopyButton(lambda: self.public_key.value(), "Copy public key")
+        copy_id = CopyButton(lambda: self.client_id.value(), self.tr("Copy client id"))
+        copy_key = CopyButton(lambda: self.public_key.value(), self.tr("Copy public key"))
 
-        address = QGroupBox("Address")
+        address = QGroupBox(self.tr("Address"))
         grid = QGridLayout(address)
-        grid.addWidget(QLabel("Client id (the wallet's address)"), 0, 0)
+        grid.addWidget(QLabel(self.tr("Client id (the wallet's address)")), 0, 0)
         grid.addWidget(self.client_id, 1, 0)
         grid.addWidget(copy_id, 2, 0, Qt.AlignmentFlag.AlignLeft)
-        grid.addWidget(QLabel("Public key"), 3, 0)
+        grid.addWidget(QLabel(self.tr("Public key")), 3, 0)
         grid.addWidget(self.public_key, 4, 0)
         grid.addWidget(copy_key, 5, 0, Qt.AlignmentFlag.AlignLeft)
         grid.addWidget(self.qr, 0, 1, 6, 1, Qt.AlignmentFlag.AlignTop)
@@ -116,39 +124,45 @@ class OverviewTab(QWidget):
         self.worst.setObjectName("worstCase")
         self.meter = QProgressBar()
         self.meter.setTextVisible(False)
-        self.meter.setAccessibleName("Allowance used in this period")
+        self.meter.setAccessibleName(self.tr("Allowance used in this period"))
         self.meter_text = QLabel()
         self.meter_text.setWordWrap(True)
         self.expiry = QLabel()
         self.expiry.setObjectName("expiry")
         self.uses = QLabel()
-        self.add_key = QPushButton("Create a key for this computer")
+        self.add_key = QPushButton(self.tr("Create a key for this computer"))
         self.add_key.setToolTip(
-            "Makes a new split of this wallet for you and keeps its share in this computer's "
-            "keyring, so this computer can sign."
+            self.tr(
+                "Makes a new split of this wallet for you and keeps its share in this computer's "
+                "keyring, so this computer can sign."
+            )
         )
         self.add_key.clicked.connect(self._create_key)
         self.custody = QLabel()
         self.custody.setWordWrap(True)
         self.custody.setObjectName("custody")
-        self.refresh_key = QPushButton("Refresh this key")
+        self.refresh_key = QPushButton(self.tr("Refresh this key"))
         self.refresh_key.setToolTip(
-            "Gives this computer and the co-signer a new pair of shares of the same wallet key. "
-            "Any copy of the old key (a lost or stolen device, a backup) stops working."
+            self.tr(
+                "Gives this computer and the co-signer a new pair of shares of the same wallet "
+                "key. Any copy of the old key (a lost or stolen device, a backup) stops working."
+            )
         )
         self.refresh_key.clicked.connect(self._refresh_key)
-        self.move = QPushButton("Move to another co-signer…")
-        self.move.setToolTip("Split the key again from the 24 words and register it elsewhere")
+        self.move = QPushButton(self.tr("Move to another co-signer…"))
+        self.move.setToolTip(
+            self.tr("Split the key again from the 24 words and register it elsewhere")
+        )
         self.move.clicked.connect(self.open_move)
 
-        key_box = QGroupBox("Your key for this wallet")
+        key_box = QGroupBox(self.tr("Your key for this wallet"))
         column = QVBoxLayout(key_box)
         column.addWidget(self.custody)
         column.addWidget(self.key_summary)
         column.addWidget(self.add_key, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.refresh_key, 0, Qt.AlignmentFlag.AlignLeft)
         column.addWidget(self.move, 0, Qt.AlignmentFlag.AlignLeft)
-        self.headings = [heading("What it may do"), heading("Allowance")]
+        self.headings = [heading(self.tr("What it may do")), heading(self.tr("Allowance"))]
         column.addWidget(self.headings[0])
         column.addWidget(self.permissions)
         column.addWidget(self.worst)
@@ -173,13 +187,9 @@ class OverviewTab(QWidget):
         layout.addWidget(address)
         layout.addWidget(key_box)
         layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.addWidget(scrolling(inner))
 
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
@@ -196,7 +206,7 @@ class OverviewTab(QWidget):
             for label in (self.client_id, self.public_key):
                 label.setText("")
             self.qr.set_text("")
-            self.key_summary.setText("Pick a wallet on the left.")
+            self.key_summary.setText(self.tr("Pick a wallet on the left."))
             self.other_keys.hide()
             self._show_key(False)
             self.add_key.hide()
@@ -207,11 +217,13 @@ class OverviewTab(QWidget):
         self.client_id.setText(entry.client_id)
         keyless = entry.wallet.custody == KEYLESS
         self.custody.setText(
-            "Keyless: the co-signer holds only its share; it never had this wallet's key."
+            self.tr("Keyless: the co-signer holds only its share; it never had this wallet's key.")
             if keyless
-            else "Custodial: the co-signer's vault holds this wallet's master key (like ZVault)."
+            else self.tr(
+                "Custodial: the co-signer's vault holds this wallet's master key (like ZVault)."
+            )
         )
-        self.public_key.setText(entry.wallet.public_key or "(not known on this computer)")
+        self.public_key.setText(entry.wallet.public_key or self.tr("(not known on this computer)"))
         self.qr.set_text(entry.client_id)
         split = entry.split
         # a keyless wallet's keys are cut from the owner's share, never by the co-signer
@@ -228,15 +240,23 @@ class OverviewTab(QWidget):
         if split is None:
             self.other_keys.hide()
             self.key_summary.setText(
-                "There is no key for this wallet on this computer: it cannot sign here."
+                self.tr("There is no key for this wallet on this computer: it cannot sign here.")
                 if entry.kind == OWNED
-                else "You no longer hold a key for this wallet."
+                else self.tr("You no longer hold a key for this wallet.")
             )
             self._show_key(False)
             return
-        where = f"kept in {self.ctx.key_place}" if entry.has_share else "not on this computer"
+        where = (
+            self.tr("kept in {key_place}").format(key_place=self.ctx.key_place)
+            if entry.has_share
+            else self.tr("not on this computer")
+        )
         label = f" “{split.label}”" if split.label else ""
-        self.key_summary.setText(f"Key{label} ({split.id}), status {split.status}, {where}.")
+        self.key_summary.setText(
+            self.tr("Key{label} ({id}), status {status}, {where}.").format(
+                label=label, id=split.id, status=split.status, where=where
+            )
+        )
         self._show_key(True)
         self.other_keys.setText(other_keys_words(entry, self.ctx.has_share))
         self.other_keys.setVisible(bool(entry.others))
@@ -244,8 +264,16 @@ class OverviewTab(QWidget):
         self.permissions.setText("<ul>" + "".join(f"<li>{_html(x)}</li>" for x in lines) + "</ul>")
         self.worst.setText(worst_case(split.permissions, now=int(time.time())))
         self._update_meter()
-        last = f", last {format_time(split.last_used)}" if split.last_used else ""
-        self.uses.setText(f"Used {split.uses} time{'s' if split.uses != 1 else ''}{last}.")
+        last = (
+            self.tr(", last {when}").format(when=format_time(split.last_used))
+            if split.last_used
+            else ""
+        )
+        self.uses.setText(
+            self.tr("Used once{last}.").format(last=last)
+            if split.uses == 1
+            else self.tr("Used {uses} times{last}.").format(uses=split.uses, last=last)
+        )
         self._update_expiry()
         self._tick.start()
 
@@ -265,7 +293,9 @@ class OverviewTab(QWidget):
             self.meter.hide()
             unrestricted = entry and entry.split and entry.split.permissions.unrestricted
             self.meter_text.setText(
-                "No limit per period." if not unrestricted else "Unrestricted: no limits."
+                self.tr("No limit per period.")
+                if not unrestricted
+                else self.tr("Unrestricted: no limits.")
             )
             return
         used, cap, words = shown
@@ -281,15 +311,19 @@ class OverviewTab(QWidget):
             return
         expires_at = entry.split.permissions.expires_at
         if expires_at is None:
-            self.expiry.setText("Never expires.")
+            self.expiry.setText(self.tr("Never expires."))
             self._tick.stop()
             return
         left = expires_at - int(time.time())
         if left <= 0:
-            self.expiry.setText(f"Expired at {format_time(expires_at)}.")
+            self.expiry.setText(self.tr("Expired at {when}.").format(when=format_time(expires_at)))
             self._tick.stop()
         else:
-            self.expiry.setText(f"Expires in {countdown(left)} ({format_time(expires_at)}).")
+            self.expiry.setText(
+                self.tr("Expires in {left} ({when}).").format(
+                    left=countdown(left), when=format_time(expires_at)
+                )
+            )
 
     # -- a key for this computer --
 
@@ -297,7 +331,7 @@ class OverviewTab(QWidget):
         entry = self.entry
         if entry is None:
             return
-        label = f"{socket.gethostname()[:60]} (desktop)"
+        label = self.tr("{computer} (desktop)").format(computer=socket.gethostname()[:60])
 
         async def make(api):
             share = await new_device_key(api, entry.client_id, label)
@@ -307,12 +341,8 @@ class OverviewTab(QWidget):
         ensure_store(self.ctx, self, lambda: self._start_job(make))
 
     def _start_job(self, make) -> None:
-        self.add_key.setEnabled(False)
-        job = self.ctx.cosigner(make, label="Creating a key for this computer")
-        self.busy.track(job, "Creating a key for this computer…", cancellable=False)
-        job.finished.connect(self._key_created)
-        job.failed.connect(self.banner.show_error)
-        job.done.connect(lambda: self.add_key.setEnabled(True))
+        job = self.ctx.cosigner(make, label=self.tr("Creating a key for this computer"))
+        follow(job, self, success=self._key_created, trigger=self.add_key, cancellable=False)
 
     def open_move(self):
         from ui.move_dialog import MoveDialog
@@ -329,12 +359,14 @@ class OverviewTab(QWidget):
         entry = self.entry
         if entry is None or entry.split is None:
             return
-        self.refresh_key.setEnabled(False)
-        job = refresh_job(self.ctx, entry.split.id)
-        self.busy.track(job, "Refreshing your key…", cancellable=False)
-        job.finished.connect(self._key_created)
-        job.failed.connect(self.banner.show_error)
-        job.done.connect(lambda: self.refresh_key.setEnabled(True))
+        follow(
+            refresh_job(self.ctx, entry.split.id),
+            self,
+            success=self._key_created,
+            trigger=self.refresh_key,
+            busy_text=self.tr("Refreshing your key…"),
+            cancellable=False,
+        )
 
     def _key_created(self, _share) -> None:
         self.ctx.sync_share_index()
@@ -351,10 +383,14 @@ def other_keys_words(entry: WalletEntry, here) -> str:
     for split in entry.others:
         name = f"“{split.label}”" if split.label else split.id
         power = "unrestricted" if split.permissions.unrestricted else "limited"
-        place = "on this computer" if here(split.id) else "not on this computer"
+        place = (
+            QCoreApplication.translate("OverviewTab", "on this computer")
+            if here(split.id)
+            else QCoreApplication.translate("OverviewTab", "not on this computer")
+        )
         lines.append(f"{name}: {power}, {split.status.replace('_', ' ')}, {place}")
     if not lines:
         return ""
-    return "Your other keys of this wallet (not used while the one above can sign):\n" + (
-        "\n".join(lines)
-    )
+    return QCoreApplication.translate(
+        "OverviewTab", "Your other keys of this wallet (not used while the one above can sign):\n"
+    ) + ("\n".join(lines))

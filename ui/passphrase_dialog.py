@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -34,37 +35,41 @@ class PassphraseDialog(QDialog):
     def __init__(self, reason: str, *, create: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.create = create
-        self.setWindowTitle("Keep your keys in an encrypted file?" if create else "Unlock")
+        self.setWindowTitle(
+            self.tr("Keep your keys in an encrypted file?") if create else self.tr("Unlock")
+        )
         intro = QLabel(reason)
         intro.setWordWrap(True)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat.setAccessibleName("Passphrase again")
+        self.repeat.setAccessibleName(self.tr("Passphrase again"))
         self.accept_box = QCheckBox(
-            "Keep my keys in a file on this computer, encrypted with this passphrase"
+            self.tr("Keep my keys in a file on this computer, encrypted with this passphrase")
         )
         self.error = FieldError()
         form = QFormLayout()
-        form.addRow("Passphrase", field_block(self.passphrase, self.error))
+        form.addRow(self.tr("Passphrase"), field_block(self.passphrase, self.error))
         if create:
-            form.addRow("Again", self.repeat)
+            form.addRow(self.tr("Again"), self.repeat)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Use the encrypted file" if create else "Unlock")
+        self.ok.setText(self.tr("Use the encrypted file") if create else self.tr("Unlock"))
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
         if create:
             note = QLabel(
-                "Without the passphrase the file cannot be opened, by you either: the keys in "
-                "it can then only be replaced by the wallet's owner (or your recovery words)."
+                self.tr(
+                    "Without the passphrase the file cannot be opened, by you either: the keys in "
+                    "it can then only be replaced by the wallet's owner (or your recovery words)."
+                )
             )
             note.setObjectName("hint")
             note.setWordWrap(True)
@@ -81,11 +86,11 @@ class PassphraseDialog(QDialog):
         if self.create and passphrase_problem(text):
             problem = passphrase_problem(text)
         elif self.create and text != self.repeat.text():
-            problem = "the two passphrases differ"
+            problem = self.tr("the two passphrases differ")
         elif self.create and not self.accept_box.isChecked():
-            problem = "tick the box to accept the encrypted file"
+            problem = self.tr("tick the box to accept the encrypted file")
         elif not text:
-            problem = "enter the passphrase"
+            problem = self.tr("enter the passphrase")
         self.error.set_error(problem)
         mark_field(self.passphrase, problem)
         if problem is None:
@@ -106,7 +111,9 @@ def ensure_store(
     if ctx.store_ready:
         then()
         return
-    job = ctx.runner.call(ctx.store, label="Opening the keyring")
+    job = ctx.runner.call(
+        ctx.store, label=QCoreApplication.translate("PassphraseDialog", "Opening the keyring")
+    )
     job.finished.connect(lambda _store: then())
     job.failed.connect(lambda exc: _ask(ctx, parent, exc, then, on_cancel))
 
@@ -126,7 +133,11 @@ def _ask(ctx, parent, exc, then, on_cancel) -> None:
             on_cancel()
         return
     passphrase = dialog.value()
-    job = ctx.runner.call(ctx.open_store, passphrase, label="Opening the encrypted file")
+    job = ctx.runner.call(
+        ctx.open_store,
+        passphrase,
+        label=QCoreApplication.translate("PassphraseDialog", "Opening the encrypted file"),
+    )
 
     def opened(store) -> None:
         then()
@@ -165,29 +176,48 @@ def offer_keyring(ctx: AppContext, parent: QWidget | None) -> None:
     store = ctx.store() if ctx.store_ready else None
     if not isinstance(store, EncryptedFileShareStore):
         return
-    job = ctx.runner.call(keyring_status, label="Checking the keyring")
+    job = ctx.runner.call(
+        keyring_status, label=QCoreApplication.translate("PassphraseDialog", "Checking the keyring")
+    )
 
     def checked(status) -> None:
         if not status.safe:
             return
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("Move your keys to the keyring?")
-        box.setText("This computer has a safe keyring now.")
-        box.setInformativeText(
-            f"Your keys are in the encrypted file. Move them to the system keyring "
-            f"({status.name})? Splitkey then no longer asks for the file's passphrase, and "
-            "deletes the file once every key is in the keyring."
+        box.setWindowTitle(
+            QCoreApplication.translate("PassphraseDialog", "Move your keys to the keyring?")
         )
-        move = box.addButton("Move my keys", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setText(
+            QCoreApplication.translate("PassphraseDialog", "This computer has a safe keyring now.")
+        )
+        box.setInformativeText(
+            QCoreApplication.translate(
+                "PassphraseDialog",
+                "Your keys are in the encrypted file. Move them to the system keyring ({name})? "
+                "Splitkey then no longer asks for the file's passphrase, and deletes the file "
+                "once every key is in the keyring.",
+            ).format(name=status.name)
+        )
+        move = box.addButton(
+            QCoreApplication.translate("PassphraseDialog", "Move my keys"),
+            QMessageBox.ButtonRole.AcceptRole,
+        )
+        box.addButton(
+            QCoreApplication.translate("PassphraseDialog", "Not now"),
+            QMessageBox.ButtonRole.RejectRole,
+        )
         box.setDefaultButton(move)
         ctx.keyring_offer = box  # kept for the tests and against garbage collection
 
         def chosen(button) -> None:
             if button is not move:
                 return
-            moving = ctx.runner.call(move_to_keyring, store, label="Moving your keys")
+            moving = ctx.runner.call(
+                move_to_keyring,
+                store,
+                label=QCoreApplication.translate("PassphraseDialog", "Moving your keys"),
+            )
             ctx.keyring_move = moving
             moving.finished.connect(ctx.use_store)
             moving.failed.connect(lambda error: show_error(parent, error))

@@ -8,7 +8,7 @@ import html
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QUrl
 from PySide6.QtGui import QImage, QPainter, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -28,16 +28,33 @@ QR_RESOURCE = "splitkey-recovery-qr.png"
 COLUMNS = 4
 
 WHAT_TO_DO = (
-    "These 24 words are the whole key of the wallet. The co-signer holds only a share of it and "
-    "never saw them.",
-    "If the co-signer is gone (or you no longer trust it): install Splitkey, choose Add wallet, "
-    "Import a wallet I already have, type the 24 words, and pick another co-signer. The wallet "
-    "keeps its address and its tokens. zwallet restores it from the words too.",
-    "If this computer is lost: import the words on another computer the same way (with the "
-    "same co-signer or another), then revoke the lost computer's key in the Shares tab.",
-    "Anyone who reads this sheet can take the wallet's tokens. Keep it offline and out of sight; "
-    "do not photograph it. A PDF of it is a copy of the key: print it and delete the file.",
+    QT_TRANSLATE_NOOP(
+        "RecoverySheet",
+        "These 24 words are the whole key of the wallet. The co-signer holds only a share of it "
+        "and never saw them.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RecoverySheet",
+        "If the co-signer is gone (or you no longer trust it): install Splitkey, choose Add "
+        "wallet, Import a wallet I already have, type the 24 words, and pick another co-signer. "
+        "The wallet keeps its address and its tokens. zwallet restores it from the words too.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RecoverySheet",
+        "If this computer is lost: import the words on another computer the same way (with the "
+        "same co-signer or another), then revoke the lost computer's key in the Shares tab.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "RecoverySheet",
+        "Anyone who reads this sheet can take the wallet's tokens. Keep it offline and out of "
+        "sight; do not photograph it. A PDF of it is a copy of the key: print it and delete the "
+        "file.",
+    ),
 )
+
+
+def _translated(text: str) -> str:
+    return QCoreApplication.translate("RecoverySheet", text)
 
 
 def sheet_html(words: list[str], client_id: str) -> str:
@@ -50,18 +67,23 @@ def sheet_html(words: list[str], client_id: str) -> str:
             word = f"{i + 1}. {html.escape(words[i])}" if i < len(words) else ""
             line.append(f'<td style="padding:6px 18px 6px 0; font-size:13pt">{word}</td>')
         cells.append("<tr>" + "".join(line) + "</tr>")
-    advice = "".join(f"<li>{html.escape(text)}</li>" for text in WHAT_TO_DO)
+    advice = "".join(f"<li>{html.escape(text)}</li>" for text in map(_translated, WHAT_TO_DO))
     made = datetime.now(UTC).strftime("%Y-%m-%d")
+    heading = QCoreApplication.translate("RecoverySheet", "Splitkey recovery sheet")
+    written = QCoreApplication.translate("RecoverySheet", "0Chain wallet, written {date}.")
+    address = QCoreApplication.translate("RecoverySheet", "Client id (the wallet's address)")
+    words_heading = QCoreApplication.translate("RecoverySheet", "Recovery words")
+    todo = QCoreApplication.translate("RecoverySheet", "What to do")
     return f"""<html><body style="font-family: sans-serif">
-<h1>Splitkey recovery sheet</h1>
-<p>0Chain wallet, written {made}.</p>
+<h1>{heading}</h1>
+<p>{written.format(date=made)}</p>
 <table><tr><td style="vertical-align:top; padding-right:16px">
-<p><b>Client id (the wallet's address)</b><br>
+<p><b>{address}</b><br>
 <span style="font-family: monospace">{html.escape(client_id)}</span></p>
 </td><td><img src="{QR_RESOURCE}" width="140" height="140"></td></tr></table>
-<h2>Recovery words</h2>
+<h2>{words_heading}</h2>
 <table style="font-family: monospace">{"".join(cells)}</table>
-<h2>What to do</h2>
+<h2>{todo}</h2>
 <ul>{advice}</ul>
 </body></html>"""
 
@@ -99,15 +121,17 @@ class RecoverySheetDialog(QDialog):
 
     def __init__(self, words: list[str], client_id: str, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Recovery sheet")
+        self.setWindowTitle(self.tr("Recovery sheet"))
         self.document = sheet_document(words, client_id)
         self.preview = QTextBrowser()
         self.preview.setDocument(self.document)
-        note = QLabel("Print this sheet and keep it offline. Splitkey does not keep a copy.")
+        note = QLabel(
+            self.tr("Print this sheet and keep it offline. Splitkey does not keep a copy.")
+        )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.print_button = QPushButton("Print…")
-        self.pdf_button = QPushButton("Save as PDF…")
+        self.print_button = QPushButton(self.tr("Print…"))
+        self.pdf_button = QPushButton(self.tr("Save as PDF…"))
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -126,7 +150,10 @@ class RecoverySheetDialog(QDialog):
 
     def _pdf(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the recovery sheet", "recovery-sheet.pdf", "PDF (*.pdf)"
+            self,
+            self.tr("Save the recovery sheet"),
+            self.tr("recovery-sheet.pdf"),
+            self.tr("PDF (*.pdf)"),
         )
         if path:
             save_pdf(self.document, Path(path))

@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject
 
 from app.client import ShareInfo
 from app.crypto import SecretKey
@@ -34,13 +34,17 @@ def refresh_job(ctx: AppContext, split_id: str) -> Job:
         share = await asyncio.to_thread(ctx.load_share, split_id)
         if share is None:
             raise KeyNotHere("this computer does not hold that key")
-        report("Refreshing your key with the co-signer…")
+        report(QCoreApplication.translate("RefreshKey", "Refreshing your key with the co-signer…"))
         _split, new = await api.refresh(share, refreshed)
-        report("Storing the new key in the keyring…")
+        report(QCoreApplication.translate("RefreshKey", "Storing the new key in the keyring…"))
         await asyncio.to_thread(ctx.save_share, new)
         return new
 
-    job = ctx.cosigner(run, label="Refreshing your key", split_id=split_id)  # a key token will do
+    job = ctx.cosigner(
+        run,
+        label=QCoreApplication.translate("RefreshKey", "Refreshing your key"),
+        split_id=split_id,
+    )  # a key token will do
     job.finished.connect(lambda _new: ctx.prefs.set_refreshed_at(split_id, int(time.time())))
     return job
 

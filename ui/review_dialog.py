@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -31,22 +31,32 @@ from app.transaction import (
 )
 from ui.widgets import IdLabel, monospace
 
+CTX = "ReviewDialog"  # the catalogue's context for the texts built outside the dialog
 TYPE_NAMES = {
-    TransactionType.SEND: "Send",
-    TransactionType.SMART_CONTRACT: "Smart-contract call",
-    TransactionType.DATA: "Data",
+    TransactionType.SEND: QT_TRANSLATE_NOOP("ReviewDialog", "Send"),
+    TransactionType.SMART_CONTRACT: QT_TRANSLATE_NOOP("ReviewDialog", "Smart-contract call"),
+    TransactionType.DATA: QT_TRANSLATE_NOOP("ReviewDialog", "Data"),
 }
 CONTRACT_NAMES = {
-    STORAGE_SC_ADDRESS: "the storage contract",
-    MINER_SC_ADDRESS: "the miner contract",
-    FAUCET_SC_ADDRESS: "the faucet contract",
-    ZCN_SC_ADDRESS: "the ZCN bridge contract",
+    STORAGE_SC_ADDRESS: QT_TRANSLATE_NOOP("ReviewDialog", "the storage contract"),
+    MINER_SC_ADDRESS: QT_TRANSLATE_NOOP("ReviewDialog", "the miner contract"),
+    FAUCET_SC_ADDRESS: QT_TRANSLATE_NOOP("ReviewDialog", "the faucet contract"),
+    ZCN_SC_ADDRESS: QT_TRANSLATE_NOOP("ReviewDialog", "the ZCN bridge contract"),
 }
-ESCAPED_NOTE = "shown escaped: it contains invisible or control characters"
+ESCAPED_NOTE = QT_TRANSLATE_NOOP(
+    "ReviewDialog", "shown escaped: it contains invisible or control characters"
+)
+
+
+def _tr(text: str) -> str:
+    """A table's text (marked with QT_TRANSLATE_NOOP above) in the user's language."""
+    return QCoreApplication.translate(CTX, text)
 
 
 def amount_text(sas: int) -> str:
-    return f"{format_zcn(sas)} ({sas} SAS)"
+    return QCoreApplication.translate("ReviewDialog", "{zcn} ({sas} SAS)").format(
+        zcn=format_zcn(sas), sas=sas
+    )
 
 
 def data_text(data: str) -> tuple[str, bool]:
@@ -60,45 +70,77 @@ def data_text(data: str) -> tuple[str, bool]:
 
 def headline(tx: Transaction) -> str:
     """One sentence for the top of the dialog; the fields below are what counts."""
-    fee = f", fee {format_zcn(tx.transaction_fee)}" if tx.transaction_fee else ""
+    fee = (
+        QCoreApplication.translate("ReviewDialog", ", fee {fee}").format(
+            fee=format_zcn(tx.transaction_fee)
+        )
+        if tx.transaction_fee
+        else ""
+    )
     kind = TransactionType(tx.transaction_type)
     if kind == TransactionType.SEND:
-        return f"Send {format_zcn(tx.transaction_value)} to {short_id(tx.to_client_id)}{fee}"
+        return QCoreApplication.translate("ReviewDialog", "Send {amount} to {to}{fee}").format(
+            amount=format_zcn(tx.transaction_value), to=short_id(tx.to_client_id), fee=fee
+        )
     if kind == TransactionType.SMART_CONTRACT:
         _contract, method = method_of(tx)
-        where = CONTRACT_NAMES.get(tx.to_client_id, short_id(tx.to_client_id))
-        moved = f", moving {format_zcn(tx.transaction_value)}" if tx.transaction_value else ""
+        where = (
+            _tr(CONTRACT_NAMES[tx.to_client_id])
+            if tx.to_client_id in CONTRACT_NAMES
+            else (short_id(tx.to_client_id))
+        )
+        moved = (
+            QCoreApplication.translate("ReviewDialog", ", moving {amount}").format(
+                amount=format_zcn(tx.transaction_value)
+            )
+            if tx.transaction_value
+            else ""
+        )
         shown = method if len(method) <= 40 else method[:40] + "…"
-        return f"Call “{shown}” on {where}{moved}{fee}"
-    return f"Store {len(tx.transaction_data)} characters of data{fee}"
+        return QCoreApplication.translate(
+            "ReviewDialog", "Call “{method}” on {where}{moved}{fee}"
+        ).format(method=shown, where=where, moved=moved, fee=fee)
+    return QCoreApplication.translate("ReviewDialog", "Store {n} characters of data{fee}").format(
+        n=len(tx.transaction_data), fee=fee
+    )
 
 
 def review_fields(tx: Transaction) -> list[tuple[str, str]]:
     """(label, text) for every field, in the order shown."""
     kind = TransactionType(tx.transaction_type)
-    to = tx.to_client_id or "(none)"
+    to = tx.to_client_id or QCoreApplication.translate("ReviewDialog", "(none)")
     if tx.to_client_id in CONTRACT_NAMES:
-        to = f"{tx.to_client_id} ({CONTRACT_NAMES[tx.to_client_id]})"
+        to = f"{tx.to_client_id} ({_tr(CONTRACT_NAMES[tx.to_client_id])})"
     data, escaped = data_text(tx.transaction_data)
     fields = [
-        ("Type", f"{TYPE_NAMES[kind]} ({int(kind)})"),
-        ("From", tx.client_id),
-        ("Public key", tx.public_key),
-        ("To", to),
-        ("Amount", amount_text(tx.transaction_value)),
-        ("Fee", amount_text(tx.transaction_fee)),
+        (
+            QCoreApplication.translate("ReviewDialog", "Type"),
+            f"{_tr(TYPE_NAMES[kind])} ({int(kind)})",
+        ),
+        (QCoreApplication.translate("ReviewDialog", "From"), tx.client_id),
+        (QCoreApplication.translate("ReviewDialog", "Public key"), tx.public_key),
+        (QCoreApplication.translate("ReviewDialog", "To"), to),
+        (QCoreApplication.translate("ReviewDialog", "Amount"), amount_text(tx.transaction_value)),
+        (QCoreApplication.translate("ReviewDialog", "Fee"), amount_text(tx.transaction_fee)),
         # What leaves the wallet: the review asked for amount + fee = total (item 13).
-        ("Total", amount_text(tx.transaction_value + tx.transaction_fee)),
-        ("Nonce", str(tx.transaction_nonce)),
-        ("Created", f"{tx.creation_date} ({format_time(tx.creation_date)})"),
-        ("Chain id", tx.chain_id),
-        ("Version", tx.version),
+        (
+            QCoreApplication.translate("ReviewDialog", "Total"),
+            amount_text(tx.transaction_value + tx.transaction_fee),
+        ),
+        (QCoreApplication.translate("ReviewDialog", "Nonce"), str(tx.transaction_nonce)),
+        (
+            QCoreApplication.translate("ReviewDialog", "Created"),
+            f"{tx.creation_date} ({format_time(tx.creation_date)})",
+        ),
+        (QCoreApplication.translate("ReviewDialog", "Chain id"), tx.chain_id),
+        (QCoreApplication.translate("ReviewDialog", "Version"), tx.version),
     ]
     if kind == TransactionType.SMART_CONTRACT:
         _contract, method = method_of(tx)
-        fields.append(("Method", method))
-    fields.append(("Data" + (f" ({ESCAPED_NOTE})" if escaped else ""), data))
-    fields.append(("Hash", tx.hash))
+        fields.append((QCoreApplication.translate("ReviewDialog", "Method"), method))
+    data_label = QCoreApplication.translate("ReviewDialog", "Data")
+    fields.append((data_label + (f" ({_tr(ESCAPED_NOTE)})" if escaped else ""), data))
+    fields.append((QCoreApplication.translate("ReviewDialog", "Hash"), tx.hash))
     return fields
 
 
@@ -116,13 +158,15 @@ class ReviewDialog(QDialog):
         """refusals: what the key's known limits say against tx (app/limits_preview.py)."""
         super().__init__(parent)
         self.tx = tx
-        self.setWindowTitle("Review the transaction")
+        self.setWindowTitle(self.tr("Review the transaction"))
         self.setModal(True)
         self._shown: dict[str, str] = {}
 
         intro = QLabel(
-            f"You are about to sign this transaction with {wallet_title}. Check every field: "
-            "the signature covers exactly what is shown here."
+            self.tr(
+                "You are about to sign this transaction with {wallet_title}. Check every field: "
+                "the signature covers exactly what is shown here."
+            ).format(wallet_title=wallet_title)
         )
         intro.setWordWrap(True)
         self.headline = QLabel(headline(tx))
@@ -136,7 +180,7 @@ class ReviewDialog(QDialog):
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         for label, text in review_fields(tx):
-            if label.startswith("Data"):
+            if label.startswith(self.tr("Data")):  # the data field, as review_fields names it
                 widget = QPlainTextEdit()
                 widget.setReadOnly(True)
                 widget.setFont(monospace())
@@ -145,9 +189,15 @@ class ReviewDialog(QDialog):
                 lines = min(8, max(2, text.count("\n") + 1 + len(text) // 80))
                 line_height = widget.fontMetrics().lineSpacing()
                 widget.setFixedHeight(lines * line_height + 14)
-                widget.setAccessibleName("Data")
+                widget.setAccessibleName(self.tr("Data"))
                 shown = widget
-            elif label in ("From", "Public key", "Chain id", "Hash") or label == "To":
+            elif label in (
+                self.tr("From"),
+                self.tr("Public key"),
+                self.tr("Chain id"),
+                self.tr("Hash"),
+                self.tr("To"),
+            ):
                 shown = IdLabel(text)
                 shown.setAccessibleName(label)
             else:
@@ -156,9 +206,9 @@ class ReviewDialog(QDialog):
                 shown.setTextFormat(Qt.TextFormat.PlainText)
                 shown.setWordWrap(True)
                 shown.setAccessibleName(label)
-            if label == "Hash":
+            if label == self.tr("Hash"):
                 shown.setObjectName("hash")
-            if label == "Amount":
+            if label == self.tr("Amount"):
                 shown.setObjectName("amount")
             form.addRow(label, shown)
             self._shown[label] = text
@@ -174,9 +224,11 @@ class ReviewDialog(QDialog):
         scroll.setWidget(body)
 
         buttons = QDialogButtonBox()
-        self.sign_button = buttons.addButton("Sign", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.sign_button = buttons.addButton(
+            self.tr("Sign"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.back_button = buttons.addButton(
-            "Back to editing", QDialogButtonBox.ButtonRole.RejectRole
+            self.tr("Back to editing"), QDialogButtonBox.ButtonRole.RejectRole
         )
         # Enter must not sign by accident: nothing is the default button.
         for button in (self.sign_button, self.back_button):
@@ -189,12 +241,12 @@ class ReviewDialog(QDialog):
         self.warning.setObjectName("fieldError")
         self.warning.setWordWrap(True)
         self.warning.setTextFormat(Qt.TextFormat.PlainText)
-        self.warning.setAccessibleName("Warning")
+        self.warning.setAccessibleName(self.tr("Warning"))
         if refusals:
             self.warning.setText(
-                "The co-signer will most likely refuse this: "
+                self.tr("The co-signer will most likely refuse this: ")
                 + "; ".join(refusals)
-                + ". You can still send it for signing."
+                + self.tr(". You can still send it for signing.")
             )
         self.warning.setVisible(bool(refusals))
         layout = QVBoxLayout(self)

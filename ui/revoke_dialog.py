@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import Job
 from ui.shares_model import holder_words, limit_words, permission_words
 from ui.widgets import BusyStrip
@@ -30,31 +31,50 @@ class RevokeDialog(QDialog):
         self.ctx = ctx
         self.split = split
         self.job: Job | None = None
-        self.setWindowTitle("Revoke key")
+        self.setWindowTitle(self.tr("Revoke key"))
         self.setModal(True)
 
-        name = f"the key “{split.label}”" if split.label else "this key"
+        name = (
+            self.tr("the key “{label}”").format(label=split.label)
+            if split.label
+            else self.tr("this key")
+        )
         if split.holder_id is None:
-            question = f"Revoke {name}? Its share code has not been redeemed yet."
+            question = self.tr("Revoke {name}? Its share code has not been redeemed yet.").format(
+                name=name
+            )
         else:
-            question = f"Revoke {name}, held by {holder_words(split, me, here)}?"
+            question = self.tr("Revoke {name}, held by {holder}?").format(
+                name=name, holder=holder_words(split, me, here)
+            )
         self.question = QLabel(question)
         self.question.setObjectName("heading")
         self.question.setWordWrap(True)
         details = QLabel(
-            f"It may {permission_words(split)}; limits: {limit_words(split)}. "
-            f"Used {split.uses} time{'s' if split.uses != 1 else ''}."
+            self.tr("It may {permissions}; limits: {limits}.").format(
+                permissions=permission_words(split), limits=limit_words(split)
+            )
+            + " "
+            + (
+                self.tr("Used once.")
+                if split.uses == 1
+                else self.tr("Used {uses} times.").format(uses=split.uses)
+            )
         )
         details.setWordWrap(True)
-        consequence = (
+        consequence = self.tr(
             "From the moment you confirm, the co-signer refuses every signature with this key, "
             "including ones already on their way. This cannot be undone: to share again, make a "
             "new key."
         )
         if me is not None and split.holder_id == me:
             consequence += (
-                " This is your own key" + (" on this computer" if here else "") + ": you will "
-                "need another key of this wallet (or its recovery words) to sign with it."
+                self.tr(" This is your own key")
+                + (self.tr(" on this computer") if here else "")
+                + self.tr(
+                    ": you will "
+                    "need another key of this wallet (or its recovery words) to sign with it."
+                )
             )
         self.consequence = QLabel(consequence)
         self.consequence.setWordWrap(True)
@@ -64,7 +84,7 @@ class RevokeDialog(QDialog):
         self.busy = BusyStrip()
         self.buttons = QDialogButtonBox()
         self.revoke_button = self.buttons.addButton(
-            "Revoke key", QDialogButtonBox.ButtonRole.DestructiveRole
+            self.tr("Revoke key"), QDialogButtonBox.ButtonRole.DestructiveRole
         )
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         # Enter must not revoke by accident: Cancel is the default button.
@@ -91,20 +111,22 @@ class RevokeDialog(QDialog):
     def confirm(self) -> Job:
         if self.job is not None and self.job.running:
             return self.job
-        self.banner.clear()
         split_id = self.split.id
 
         async def revoke(api):
             return await api.revoke(split_id)
 
-        self.revoke_button.setEnabled(False)
-        job = self.ctx.cosigner(revoke, label="Revoking the key")
-        job.finished.connect(self._revoked)
-        job.failed.connect(self._failed)
-        job.done.connect(lambda: self.revoke_button.setEnabled(True))
         # Revocation is one short request; cancelling it could leave the person unsure whether
         # it happened, so the strip has no Cancel (the answer decides).
-        self.busy.track(job, "Revoking…", cancellable=False)
+        job = self.ctx.cosigner(revoke, label=self.tr("Revoking the key"))
+        follow(
+            job,
+            self,
+            success=self._revoked,
+            trigger=self.revoke_button,
+            busy_text=self.tr("Revoking…"),
+            cancellable=False,
+        )
         self.job = job
         return job
 
@@ -112,9 +134,6 @@ class RevokeDialog(QDialog):
         self.split = split
         self.revoked.emit(split)
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.banner.show_error(exc)
 
     def reject(self) -> None:
         if self.job is not None and self.job.running:

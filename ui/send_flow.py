@@ -11,7 +11,6 @@ more than 30 s off and a review can take longer.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import replace
 
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.compose import ComposeError
 from app.network import CONFIRMED, Submitted, TxStatus, zcn_text
 from app.policy_words import short_id
 from app.session import SignInNeeded
@@ -33,6 +31,7 @@ from app.transaction import Transaction
 from app.wallets import WalletEntry
 from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
+from ui.my_key import my_share
 from ui.network_link import network_link
 from ui.runner import Job, report
 from ui.widgets import CopyButton, IdLabel
@@ -50,7 +49,8 @@ class SendPanel(QGroupBox):
     stage_changed = Signal(str)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__("Send", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Send"))
         self.ctx = ctx
         self.link = network_link(ctx)
         self.stage = ""
@@ -63,11 +63,11 @@ class SendPanel(QGroupBox):
         self.words.setObjectName("sendStage")
         self.words.setWordWrap(True)
         self.progress = QProgressBar()
-        self.progress.setAccessibleName("Send progress")
+        self.progress.setAccessibleName(self.tr("Send progress"))
         self.progress.setTextVisible(False)
         self.hash = IdLabel()
-        self.hash.setAccessibleName("Transaction hash")
-        self.copy = CopyButton(lambda: self.hash.value(), "Copy hash")
+        self.hash.setAccessibleName(self.tr("Transaction hash"))
+        self.copy = CopyButton(lambda: self.hash.value(), self.tr("Copy hash"))
         self.banner = ErrorBanner()
         self.banner.retry.connect(self._retry)
         row = QHBoxLayout()
@@ -104,7 +104,7 @@ class SendPanel(QGroupBox):
         self.copy.hide()
         self.submitted = None
         self.show()
-        self._set_stage(COSIGNING, "Co-signing with your key and the co-signer…", 1)
+        self._set_stage(COSIGNING, self.tr("Co-signing with your key and the co-signer…"), 1)
 
         async def build(nonce: int, fee: int) -> Transaction:
             if session is None:
@@ -118,18 +118,19 @@ class SendPanel(QGroupBox):
             )
 
             async def cosign(api):
-                share = await _load_share(self.ctx, split_id)
+                share = await my_share(self.ctx, split_id)
                 return await api.cosign_transaction(
                     share.split_id, share.secret_key(), tx, share.wallet_public_key
                 )
 
-            report("Co-signing with your key and the co-signer…")
+            report(self.tr("Co-signing with your key and the co-signer…"))
             signed, _answer = await session.run(cosign, split_id=split_id)
-            report("Sending to the miners…")
+            report(self.tr("Sending to the miners…"))
             return signed
 
         job = self.link.run(
-            lambda net: net.send(build, reviewed.client_id, reviewed.transaction_fee), "Sending"
+            lambda net: net.send(build, reviewed.client_id, reviewed.transaction_fee),
+            self.tr("Sending"),
         )
         self.job = job
         job.progress.connect(self._progress)
@@ -138,7 +139,7 @@ class SendPanel(QGroupBox):
         return job
 
     def _progress(self, text: str) -> None:
-        step = 2 if text.startswith("Sending") else 1
+        step = 2 if text == self.tr("Sending to the miners…") else 1  # the report below
         self._set_stage(COSIGNING, text, step)
 
     def _sent(self, submitted: Submitted) -> None:
@@ -148,9 +149,15 @@ class SendPanel(QGroupBox):
         tx = submitted.transaction
         self._set_stage(
             PENDING,
-            f"Pending: {zcn_text(tx.transaction_value)} ZCN to {short_id(tx.to_client_id)} was "
-            f"taken by {submitted.accepted_by} of {submitted.sent_to} miners; waiting for a "
-            "verified confirmation from the sharders…",
+            self.tr(
+                "Pending: {amount} ZCN to {to} was taken by {accepted_by} of {sent_to} miners; "
+                "waiting for a verified confirmation from the sharders…"
+            ).format(
+                amount=zcn_text(tx.transaction_value),
+                to=short_id(tx.to_client_id),
+                accepted_by=submitted.accepted_by,
+                sent_to=submitted.sent_to,
+            ),
             None,
         )
         self.sent.emit(submitted)
@@ -170,19 +177,27 @@ class SendPanel(QGroupBox):
         if status.status == CONFIRMED:
             self._set_stage(
                 CONFIRMED_STAGE,
-                f"Confirmed in round {status.round} (block {short_id(status.block_hash or '')}); "
-                f"{status.sharders_agreeing} of {status.sharders_asked} sharders sent matching, "
-                "verified confirmations.",
+                self.tr(
+                    "Confirmed in round {round} (block {block}); {sharders_agreeing} of "
+                    "{sharders_asked} sharders sent matching, verified confirmations."
+                ).format(
+                    round=status.round,
+                    block=short_id(status.block_hash or ""),
+                    sharders_agreeing=status.sharders_agreeing,
+                    sharders_asked=status.sharders_asked,
+                ),
                 4,
             )
         else:
-            why = status.output or "no reason given"
-            self._set_stage(FAILED_STAGE, f"Failed: {why}", 4)
+            why = status.output or self.tr("no reason given")
+            self._set_stage(FAILED_STAGE, self.tr("Failed: {why}").format(why=why), 4)
         self.final.emit(status)
 
     def _follow_failed(self, exc: BaseException) -> None:
         what = explain(exc)
-        self.words.setText("Sent, not confirmed yet: the confirmation could not be checked.")
+        self.words.setText(
+            self.tr("Sent, not confirmed yet: the confirmation could not be checked.")
+        )
         self.progress.setRange(0, 4)
         self.progress.setValue(3)
         self.banner.show_explanation(what)
@@ -194,17 +209,10 @@ class SendPanel(QGroupBox):
             return
         self.banner.clear()
         self.link.follow_pending()
-        self._set_stage(PENDING, "Pending: waiting for a verified confirmation…", None)
+        self._set_stage(PENDING, self.tr("Pending: waiting for a verified confirmation…"), None)
         self._follow(self.submitted.hash)
 
     def _failed(self, exc: BaseException) -> None:
         what = explain(exc)
-        self._set_stage(FAILED_STAGE, f"Not sent. {what.title}.", 0)
+        self._set_stage(FAILED_STAGE, self.tr("Not sent. {title}.").format(title=what.title), 0)
         self.banner.show_error(exc)
-
-
-async def _load_share(ctx: AppContext, split_id: str):
-    share = await asyncio.to_thread(ctx.load_share, split_id)
-    if share is None:
-        raise ComposeError("wallet", "the key for this wallet is not on this computer")
-    return share

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,7 +34,11 @@ from ui.widgets import (
     room_for_one_line,
 )
 
-THEMES = (("system", "Same as the system"), ("light", "Light"), ("dark", "Dark"))
+THEMES = (
+    ("system", QT_TRANSLATE_NOOP("SettingsDialog", "Same as the system")),
+    ("light", QT_TRANSLATE_NOOP("SettingsDialog", "Light")),
+    ("dark", QT_TRANSLATE_NOOP("SettingsDialog", "Dark")),
+)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -44,13 +48,19 @@ def keyring_words(ctx: AppContext) -> str:
     if ctx.store_ready:
         where = getattr(ctx.store(), "where", None)
         if where:
-            return f"Your keys are kept in {where}."
+            return QCoreApplication.translate(
+                "SettingsDialog", "Your keys are kept in {where}."
+            ).format(where=where)
     from app.share_store import keyring_status
 
     status = keyring_status()
     if status.safe:
-        return f"Your keys are kept in the system keyring ({status.name})."
-    return f"No safe keyring: {status.reason}"
+        return QCoreApplication.translate(
+            "SettingsDialog", "Your keys are kept in the system keyring ({name})."
+        ).format(name=status.name)
+    return QCoreApplication.translate("SettingsDialog", "No safe keyring: {reason}").format(
+        reason=status.reason
+    )
 
 
 class SettingsDialog(QDialog):
@@ -60,26 +70,26 @@ class SettingsDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         prefs = ctx.prefs
 
         if prefs.mode == LOCAL:
-            where = "This computer (the built-in co-signer)"
+            where = self.tr("This computer (the built-in co-signer)")
         else:
-            where = prefs.url or "not chosen yet"
+            where = prefs.url or self.tr("not chosen yet")
         self.cosigner = QLabel(where)
         self.cosigner.setWordWrap(True)
         self.pin = IdLabel(prefs.pin or "—")
-        change = QPushButton("Change co-signer…")
+        change = QPushButton(self.tr("Change co-signer…"))
         change.clicked.connect(self._change)
 
         self.chain_id = QLineEdit(prefs.chain_id)
         self.chain_id.setFont(monospace())
-        self.chain_id.setAccessibleName("Chain id")
+        self.chain_id.setAccessibleName(self.tr("Chain id"))
         self.chain_error = FieldError()
         self.chain_id.textEdited.connect(lambda _t: self._check_chain())
         self.fee = QLineEdit(prefs.default_fee)
-        self.fee.setAccessibleName("Default fee")
+        self.fee.setAccessibleName(self.tr("Default fee"))
         self.fee_error = FieldError()
         self.fee.textEdited.connect(lambda _t: self._check_fee())
 
@@ -87,7 +97,7 @@ class SettingsDialog(QDialog):
         link = network_link(ctx)
         self.network = QComboBox()
         self.network.setEditable(True)
-        self.network.setAccessibleName("Network")
+        self.network.setAccessibleName(self.tr("Network"))
         self.network.addItems(sorted(KNOWN_NETWORKS))
         current = link.settings
         shown = current.name if current.name != "custom" else current.block_worker
@@ -95,56 +105,62 @@ class SettingsDialog(QDialog):
         room_for_one_line(self.network)
         self.network_error = FieldError()
 
-        self.keyring = QLabel("Checking…")
+        self.keyring = QLabel(self.tr("Checking…"))
         self.keyring.setWordWrap(True)
-        job = ctx.runner.call(keyring_words, ctx, label="Checking the keyring")
+        job = ctx.runner.call(keyring_words, ctx, label=self.tr("Checking the keyring"))
         job.finished.connect(self.keyring.setText)
-        job.failed.connect(lambda exc: self.keyring.setText(f"Unknown ({exc})"))
+        job.failed.connect(
+            lambda exc: self.keyring.setText(self.tr("Unknown ({exc})").format(exc=exc))
+        )
 
         self.theme = QComboBox()
-        self.theme.setAccessibleName("Theme")
+        self.theme.setAccessibleName(self.tr("Theme"))
         for key, label in THEMES:
-            self.theme.addItem(label, key)
+            self.theme.addItem(self.tr(label), key)
         self.theme.setCurrentIndex([k for k, _ in THEMES].index(prefs.theme))
 
         form = QFormLayout()
-        form.addRow("Co-signer", self.cosigner)
-        form.addRow("Pinned certificate", self.pin)
+        form.addRow(self.tr("Co-signer"), self.cosigner)
+        form.addRow(self.tr("Pinned certificate"), self.pin)
         form.addRow("", change)
         form.addRow(
-            "Network",
+            self.tr("Network"),
             field_block(
                 self.network,
                 self.network_error,
-                "mainnet, or the block_worker URL of another 0Chain network.",
+                self.tr("mainnet, or the block_worker URL of another 0Chain network."),
             ),
         )
-        form.addRow("Default fee (ZCN)", field_block(self.fee, self.fee_error))
-        form.addRow("Keys", self.keyring)
+        form.addRow(self.tr("Default fee (ZCN)"), field_block(self.fee, self.fee_error))
+        form.addRow(self.tr("Keys"), self.keyring)
         self.refresh_days = QSpinBox()
         self.refresh_days.setRange(0, 3650)
-        self.refresh_days.setSpecialValueText("never")
-        self.refresh_days.setSuffix(" days")
+        self.refresh_days.setSpecialValueText(self.tr("never"))
+        self.refresh_days.setSuffix(self.tr(" days"))
         self.refresh_days.setValue(prefs.refresh_days)
-        self.refresh_days.setAccessibleName("Refresh my keys every")
+        self.refresh_days.setAccessibleName(self.tr("Refresh my keys every"))
         room_for_one_line(self.refresh_days)
         self.refresh_days.setToolTip(
-            "A refreshed key makes every copy of the old one (a lost device, a backup) useless"
+            self.tr(
+                "A refreshed key makes every copy of the old one (a lost device, a backup) useless"
+            )
         )
-        form.addRow("Refresh my keys every", self.refresh_days)
-        form.addRow("Theme", self.theme)
+        form.addRow(self.tr("Refresh my keys every"), self.refresh_days)
+        form.addRow(self.tr("Theme"), self.theme)
         # The chain id is jargon most people never change (review item 12): under Advanced.
-        self.advanced = QGroupBox("Advanced")
+        self.advanced = QGroupBox(self.tr("Advanced"))
         self.advanced.setCheckable(True)
         self.advanced.setChecked(False)
-        self.advanced.setAccessibleName("Advanced settings")
+        self.advanced.setAccessibleName(self.tr("Advanced settings"))
         advanced_form = QFormLayout(self.advanced)
         advanced_form.addRow(
-            "Chain id",
+            self.tr("Chain id"),
             field_block(
                 self.chain_id,
                 self.chain_error,
-                "Transactions are made for this 0Chain network (mainnet unless you change it).",
+                self.tr(
+                    "Transactions are made for this 0Chain network (mainnet unless you change it)."
+                ),
             ),
         )
         self.chain_id.setVisible(False)
@@ -163,7 +179,7 @@ class SettingsDialog(QDialog):
 
     def _check_chain(self) -> str | None:
         value = self.chain_id.text().strip().lower()
-        problem = None if _HEX64.fullmatch(value) else "a chain id is 64 hex digits"
+        problem = None if _HEX64.fullmatch(value) else self.tr("a chain id is 64 hex digits")
         self.chain_error.set_error(problem)
         mark_field(self.chain_id, problem)
         return problem

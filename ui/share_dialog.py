@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -49,10 +48,11 @@ from app.wallets import WalletEntry
 from app.wire import KEYLESS
 from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
+from ui.jobs import follow
 from ui.runner import Job
-from ui.widgets import BusyStrip, CopyButton, FieldError, QrLabel, mark_field, monospace
+from ui.widgets import BusyStrip, CopyButton, FieldError, QrLabel, mark_field, monospace, scrolling
 
-DEFAULT_EXPIRY = "7 days"
+DEFAULT_EXPIRY = 7 * 24 * 3600  # seconds: a week, the preset chosen first
 FIELDS = (
     "label",
     "groups",
@@ -80,7 +80,7 @@ class ShareDialog(QDialog):
         self.result_split: NewSplit | None = None
         self._touched: set[str] = set()
         self.current_permissions: Permissions | None = None
-        self.setWindowTitle("Share this wallet")
+        self.setWindowTitle(self.tr("Share this wallet"))
         self.setModal(True)
 
         self.pages = QStackedWidget()
@@ -92,11 +92,13 @@ class ShareDialog(QDialog):
         self.busy = BusyStrip()
         self.buttons = QDialogButtonBox()
         self.create_button = self.buttons.addButton(
-            "Create share code", QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("Create share code"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.create_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.done_button = self.buttons.addButton("Done", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.done_button = self.buttons.addButton(
+            self.tr("Done"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
         self.done_button.hide()
         self.create_button.clicked.connect(self.create)
         self.cancel_button.clicked.connect(self.reject)
@@ -117,71 +119,73 @@ class ShareDialog(QDialog):
         self.inputs: dict[str, QWidget] = {}
 
         intro = QLabel(
-            "Make a key of this wallet for someone else. They can sign only what you allow "
-            "here; you can revoke the key at any time."
+            self.tr(
+                "Make a key of this wallet for someone else. They can sign only what you allow "
+                "here; you can revoke the key at any time."
+            )
         )
         intro.setWordWrap(True)
 
         self.label = QLineEdit()
-        self.label.setPlaceholderText("e.g. Alice's laptop")
-        self.label.setAccessibleName("Label")
+        self.label.setPlaceholderText(self.tr("e.g. Alice's laptop"))
+        self.label.setAccessibleName(self.tr("Label"))
         self.inputs["label"] = self.label
 
-        groups_box = QGroupBox("This person may")
+        groups_box = QGroupBox(self.tr("This person may"))
         grid = QGridLayout(groups_box)
         self.group_boxes: dict[str, QCheckBox] = {}
         for i, name in enumerate(GROUPS):
             box = QCheckBox(GROUP_TITLES[name].capitalize())
-            box.setToolTip(f"0Chain permission group {name}")
+            box.setToolTip(self.tr("0Chain permission group {name}").format(name=name))
             box.setChecked(name == "token_transfers")
             box.toggled.connect(lambda _on, n="groups": self._edited(n))
             self.group_boxes[name] = box
             grid.addWidget(box, i // 2, i % 2)
-        self.sign_messages = QCheckBox("Sign messages and auth headers")
+        self.sign_messages = QCheckBox(self.tr("Sign messages and auth headers"))
         self.sign_messages.toggled.connect(lambda _on: self._edited("groups"))
         grid.addWidget(self.sign_messages, (len(GROUPS) + 1) // 2, 0, 1, 2)
         self.sign_raw_hashes = QCheckBox(
-            "Sign raw hashes (0Chain ZAuth clients): as powerful as an unrestricted key"
+            self.tr("Sign raw hashes (0Chain ZAuth clients): as powerful as an unrestricted key")
         )
         self.sign_raw_hashes.setToolTip(RAW_HASHES_LINE)
         self.sign_raw_hashes.toggled.connect(lambda _on: self._edited("groups"))
         grid.addWidget(self.sign_raw_hashes, (len(GROUPS) + 1) // 2 + 1, 0, 1, 2)
         self.inputs["groups"] = groups_box
 
-        self.per_transaction = self._amount("per_transaction", "no limit")
-        self.per_period = self._amount("per_period", "no limit")
+        self.per_transaction = self._amount("per_transaction", self.tr("no limit"))
+        self.per_period = self._amount("per_period", self.tr("no limit"))
         self.period = QComboBox()
         for seconds, words in PERIODS:
-            self.period.addItem(f"per {words}", seconds)
+            self.period.addItem(self.tr("per {words}").format(words=words), seconds)
         self.period.setCurrentIndex(1)
-        self.period.setAccessibleName("Period")
+        self.period.setAccessibleName(self.tr("Period"))
         self.period.currentIndexChanged.connect(lambda _i: self._edited("period_seconds"))
         self.inputs["period_seconds"] = self.period
         period_row = QHBoxLayout()
         period_row.addWidget(self.per_period, 1)
-        period_row.addWidget(QLabel("ZCN"))
+        period_row.addWidget(QLabel(self.tr("ZCN")))
         period_row.addWidget(self.period)
 
         self.recipients = QPlainTextEdit()
-        self.recipients.setPlaceholderText("Anyone. Or client ids, one per line.")
+        self.recipients.setPlaceholderText(self.tr("Anyone. Or client ids, one per line."))
         self.recipients.setFont(monospace())
         self.recipients.setTabChangesFocus(True)
         self.recipients.setFixedHeight(72)
-        self.recipients.setAccessibleName("Recipients")
+        self.recipients.setAccessibleName(self.tr("Recipients"))
         self.recipients.textChanged.connect(lambda: self._edited("recipients"))
         self.inputs["recipients"] = self.recipients
 
         self.expiry = QComboBox()
         for words, value in EXPIRY_PRESETS:
             self.expiry.addItem(words, value)
-        self.expiry.setCurrentIndex(self.expiry.findText(DEFAULT_EXPIRY))
-        self.expiry.setAccessibleName("Expires")
+        self.expiry.setCurrentIndex(self.expiry.findData(DEFAULT_EXPIRY))
+        self.expiry.setAccessibleName(self.tr("Expires"))
         self.expiry_date = QDateTimeEdit()
         self.expiry_date.setCalendarPopup(True)
         self.expiry_date.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.expiry_date.setMinimumDateTime(QDateTime.currentDateTime().addSecs(3600))
         self.expiry_date.setDateTime(QDateTime.currentDateTime().addDays(30))
-        self.expiry_date.setAccessibleName("Expiry date")
+        self.expiry_date.setAccessibleName(self.tr("Expiry date"))
         self.expiry.currentIndexChanged.connect(self._expiry_changed)
         self.expiry_date.dateTimeChanged.connect(lambda _d: self._edited("expires_at"))
         self.inputs["expires_at"] = self.expiry
@@ -190,8 +194,8 @@ class ShareDialog(QDialog):
         expiry_row.addWidget(self.expiry_date, 1)
 
         self.max_uses = QLineEdit()
-        self.max_uses.setPlaceholderText("no limit")
-        self.max_uses.setAccessibleName("Maximum uses")
+        self.max_uses.setPlaceholderText(self.tr("no limit"))
+        self.max_uses.setAccessibleName(self.tr("Maximum uses"))
         self.max_uses.textChanged.connect(lambda _t: self._edited("max_uses"))
         self.inputs["max_uses"] = self.max_uses
         self.label.textChanged.connect(lambda _t: self._edited("label"))
@@ -199,26 +203,28 @@ class ShareDialog(QDialog):
         # One form, so every label lines up; the permission groups span both columns.
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow("Who gets it", self._with_error(self.label, "label"))
+        form.addRow(self.tr("Who gets it"), self._with_error(self.label, "label"))
         form.addRow(groups_box)
         form.addRow(self.errors["groups"])
         tx_row = QHBoxLayout()
         tx_row.addWidget(self.per_transaction, 1)
-        tx_row.addWidget(QLabel("ZCN"))
-        form.addRow("At most per transaction", self._with_error(tx_row, "per_transaction"))
-        form.addRow("At most", self._with_error(period_row, "per_period", "period_seconds"))
-        form.addRow("Only to", self._with_error(self.recipients, "recipients"))
-        form.addRow("Expires", self._with_error(expiry_row, "expires_at"))
-        form.addRow("Uses at most", self._with_error(self.max_uses, "max_uses"))
+        tx_row.addWidget(QLabel(self.tr("ZCN")))
+        form.addRow(self.tr("At most per transaction"), self._with_error(tx_row, "per_transaction"))
+        form.addRow(
+            self.tr("At most"), self._with_error(period_row, "per_period", "period_seconds")
+        )
+        form.addRow(self.tr("Only to"), self._with_error(self.recipients, "recipients"))
+        form.addRow(self.tr("Expires"), self._with_error(expiry_row, "expires_at"))
+        form.addRow(self.tr("Uses at most"), self._with_error(self.max_uses, "max_uses"))
 
         self.worst = QLabel()
         self.worst.setObjectName("worstCase")
         self.worst.setWordWrap(True)
-        self.worst.setAccessibleName("Worst case")
+        self.worst.setAccessibleName(self.tr("Worst case"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setObjectName("hint")
-        preview = QGroupBox("What this key can do")
+        preview = QGroupBox(self.tr("What this key can do"))
         preview_column = QVBoxLayout(preview)
         preview_column.addWidget(self.worst)
         preview_column.addWidget(self.summary)
@@ -229,10 +235,7 @@ class ShareDialog(QDialog):
         column.addLayout(form)
         column.addWidget(preview)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(page)
+        scroll = scrolling(page)
         self._expiry_changed()
         # Tab order follows the form top to bottom (the grid of checkboxes first).
         order = [
@@ -317,7 +320,7 @@ class ShareDialog(QDialog):
             self.errors[name].set_error(message)
             mark_field(self.inputs[name], message)
         if errors:
-            self.worst.setText("Fix the marked fields to see what this key could do.")
+            self.worst.setText(self.tr("Fix the marked fields to see what this key could do."))
             self.summary.setText("")
             self.current_permissions = None
             return errors
@@ -357,11 +360,15 @@ class ShareDialog(QDialog):
             )
 
         self._set_busy(True)
-        job = self.ctx.cosigner(make, label="Creating the share code")
-        job.finished.connect(self._created)
-        job.failed.connect(self._failed)
+        job = self.ctx.cosigner(make, label=self.tr("Creating the share code"))
+        follow(
+            job,
+            self,
+            success=self._created,
+            failure=self._failed,
+            busy_text=self.tr("Asking the co-signer for a new key…"),
+        )
         job.done.connect(lambda: self._set_busy(False))
-        self.busy.track(job, "Asking the co-signer for a new key…")
         self.job = job
         return job
 
@@ -382,11 +389,15 @@ class ShareDialog(QDialog):
         self.code_text.setText(code)
         self.code_qr.set_text(code)
         minutes = (made.share_code_expires_in or 0) // 60
-        validity = f"within {minutes} minutes" if minutes else "soon"
+        validity = (
+            self.tr("within {minutes} minutes").format(minutes=minutes) if minutes else "soon"
+        )
         self.code_note.setText(
-            f"Give this code to the person you share with. It works once, and only if it is "
-            f"redeemed {validity}. Anyone who has it before them gets the key: send it over a "
-            "channel you trust, or show the QR code in person."
+            self.tr(
+                "Give this code to the person you share with. It works once, and only if it is "
+                "redeemed {validity}. Anyone who has it before them gets the key: send it over a "
+                "channel you trust, or show the QR code in person."
+            ).format(validity=validity)
         )
         self.result_worst.setText(worst_case(made.split.permissions, now=int(time.time())))
         self.pages.setCurrentIndex(1)
@@ -401,18 +412,18 @@ class ShareDialog(QDialog):
 
     def _result_page(self) -> QWidget:
         page = QWidget()
-        title = QLabel("Share code")
+        title = QLabel(self.tr("Share code"))
         title.setObjectName("heading")
         self.code_text = QLabel()
         font = monospace()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         self.code_text.setFont(font)
         self.code_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.code_text.setAccessibleName("Share code")
+        self.code_text.setAccessibleName(self.tr("Share code"))
         self.code_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_qr = QrLabel(220)
         # The code is meant to be passed on; the clipboard forgets it after a minute.
-        copy = CopyButton(lambda: self.code_text.text(), "Copy code", sensitive=True)
+        copy = CopyButton(lambda: self.code_text.text(), self.tr("Copy code"), sensitive=True)
         self.code_note = QLabel()
         self.code_note.setWordWrap(True)
         self.result_worst = QLabel()

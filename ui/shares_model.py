@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from app.activity import ALL, ActivityRow, matches
@@ -22,10 +29,16 @@ Index = QModelIndex | QPersistentModelIndex
 def holder_words(split: SplitView, me: str | None, here: bool) -> str:
     if split.holder_id is None:
         if split.status == "revoked":  # was "nobody", which read like an active key
-            return "nobody (revoked before anyone took it)"
-        return "share code, not redeemed yet" if not split.share_retrieved else "nobody"
+            return QCoreApplication.translate(
+                "SharesModel", "nobody (revoked before anyone took it)"
+            )
+        return (
+            QCoreApplication.translate("SharesModel", "share code, not redeemed yet")
+            if not split.share_retrieved
+            else "nobody"
+        )
     if me is not None and split.holder_id == me:
-        return "you, on this computer" if here else "you"
+        return QCoreApplication.translate("SharesModel", "you, on this computer") if here else "you"
     return short_id(split.holder_id)
 
 
@@ -35,9 +48,13 @@ def permission_words(split: SplitView) -> str:
         return "everything (unrestricted)"
     granted = [GROUP_TITLES[g] for g in GROUPS if g in p.groups]
     if p.sign_messages:
-        granted.append("sign messages")
+        granted.append(QCoreApplication.translate("SharesModel", "sign messages"))
     if p.sign_raw_hashes:
-        granted.append("sign raw hashes (as powerful as unrestricted)")
+        granted.append(
+            QCoreApplication.translate(
+                "SharesModel", "sign raw hashes (as powerful as unrestricted)"
+            )
+        )
     return ", ".join(granted) or "nothing"
 
 
@@ -47,42 +64,75 @@ def limit_words(split: SplitView) -> str:
         return "none"
     parts = []
     if p.max_per_transaction is not None:
-        parts.append(f"{format_zcn(p.max_per_transaction)} per transaction")
+        parts.append(
+            QCoreApplication.translate("SharesModel", "{amount} per transaction").format(
+                amount=format_zcn(p.max_per_transaction)
+            )
+        )
     if p.max_value_per_period is not None:
-        parts.append(f"{format_zcn(p.max_value_per_period)} per {format_period(p.period_seconds)}")
+        parts.append(
+            QCoreApplication.translate("SharesModel", "{amount} per {period}").format(
+                amount=format_zcn(p.max_value_per_period), period=format_period(p.period_seconds)
+            )
+        )
     if p.max_count_per_period is not None:
-        parts.append(f"{p.max_count_per_period} signatures per {format_period(p.period_seconds)}")
+        parts.append(
+            QCoreApplication.translate("SharesModel", "{count} signatures per {period}").format(
+                count=p.max_count_per_period, period=format_period(p.period_seconds)
+            )
+        )
     if p.recipients is not None:
         n = len(p.recipients)
-        parts.append(f"{n} recipient{'s' if n != 1 else ''} only" if n else "no recipient")
-    return "; ".join(parts) or "no amount limits"
+        parts.append(
+            (
+                QCoreApplication.translate("SharesModel", "1 recipient only")
+                if n == 1
+                else QCoreApplication.translate("SharesModel", "{n} recipients only").format(n=n)
+            )
+            if n
+            else QCoreApplication.translate("SharesModel", "no recipient")
+        )
+    return "; ".join(parts) or QCoreApplication.translate("SharesModel", "no amount limits")
 
 
 def uses_words(split: SplitView) -> str:
     cap = split.permissions.max_uses
-    return f"{split.uses} of {cap}" if cap is not None else str(split.uses)
+    return (
+        QCoreApplication.translate("SharesModel", "{uses} of {cap}").format(
+            uses=split.uses, cap=cap
+        )
+        if cap is not None
+        else str(split.uses)
+    )
 
 
 def status_words(split: SplitView) -> str:
     if split.status == "active" and split.holder_id is None and not split.share_retrieved:
-        return "waiting for the code"
+        return QCoreApplication.translate("SharesModel", "waiting for the code")
     return split.status.replace("_", " ")
+
+
+def _never() -> str:
+    return QCoreApplication.translate("SplitsModel", "never")
 
 
 # Status first: at the default width the last columns are off-screen, and a revoked key must
 # not look active there (review item 7).
 SPLIT_COLUMNS: tuple[tuple[str, Callable[[SplitView, str | None, bool], str]], ...] = (
-    ("Status", lambda s, _me, _here: status_words(s)),
-    ("Holder", holder_words),
-    ("Label", lambda s, _me, _here: s.label or "—"),
-    ("Permissions", lambda s, _me, _here: permission_words(s)),
-    ("Limits", lambda s, _me, _here: limit_words(s)),
-    ("Uses", lambda s, _me, _here: uses_words(s)),
-    ("Last used", lambda s, _me, _here: format_time(s.last_used) if s.last_used else "never"),
+    (QT_TRANSLATE_NOOP("SplitsModel", "Status"), lambda s, _me, _here: status_words(s)),
+    (QT_TRANSLATE_NOOP("SplitsModel", "Holder"), holder_words),
+    (QT_TRANSLATE_NOOP("SplitsModel", "Label"), lambda s, _me, _here: s.label or "—"),
+    (QT_TRANSLATE_NOOP("SplitsModel", "Permissions"), lambda s, _me, _here: permission_words(s)),
+    (QT_TRANSLATE_NOOP("SplitsModel", "Limits"), lambda s, _me, _here: limit_words(s)),
+    (QT_TRANSLATE_NOOP("SplitsModel", "Uses"), lambda s, _me, _here: uses_words(s)),
     (
-        "Expiry",
+        QT_TRANSLATE_NOOP("SplitsModel", "Last used"),
+        lambda s, _me, _here: format_time(s.last_used) if s.last_used else _never(),
+    ),
+    (
+        QT_TRANSLATE_NOOP("SplitsModel", "Expiry"),
         lambda s, _me, _here: (
-            format_time(s.permissions.expires_at) if s.permissions.expires_at else "never"
+            format_time(s.permissions.expires_at) if s.permissions.expires_at else _never()
         ),
     ),
 )
@@ -125,7 +175,7 @@ class SplitsModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return SPLIT_COLUMNS[section][0]
+            return QCoreApplication.translate("SplitsModel", SPLIT_COLUMNS[section][0])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -135,7 +185,7 @@ class SplitsModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             text = SPLIT_COLUMNS[index.column()][1](split, self._me, self._here(split.id))
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{text}\nKey {split.id}"
+                return self.tr("{text}\nKey {id}").format(text=text, id=split.id)
             return text
         if role == SPLIT_ROLE:
             return split
@@ -151,7 +201,11 @@ class SplitsModel(QAbstractTableModel):
             return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
             text = SPLIT_COLUMNS[index.column()][1](split, self._me, self._here(split.id))
-            return f"{text} (key {split.status})" if split.status in ENDED else text
+            return (
+                self.tr("{text} (key {status})").format(text=text, status=split.status)
+                if split.status in ENDED
+                else text
+            )
         return None
 
 
@@ -159,11 +213,11 @@ class ActivityModel(QAbstractTableModel):
     """Audit rows (app/activity.py), filtered by words and decision; newest first."""
 
     COLUMNS = (
-        ("Time", "time"),
-        ("Who", "who"),
-        ("What", "what"),
-        ("Transaction hash", "hash"),
-        ("Decision", "decision"),
+        (QT_TRANSLATE_NOOP("ActivityModel", "Time"), "time"),
+        (QT_TRANSLATE_NOOP("ActivityModel", "Who"), "who"),
+        (QT_TRANSLATE_NOOP("ActivityModel", "What"), "what"),
+        (QT_TRANSLATE_NOOP("ActivityModel", "Transaction hash"), "hash"),
+        (QT_TRANSLATE_NOOP("ActivityModel", "Decision"), "decision"),
     )
 
     def __init__(self, parent=None) -> None:
@@ -199,7 +253,7 @@ class ActivityModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section][0]
+            return self.tr(self.COLUMNS[section][0])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -212,7 +266,7 @@ class ActivityModel(QAbstractTableModel):
             return short_id(value) if name == "hash" and value else value
         if role == Qt.ItemDataRole.ToolTipRole:
             extra = f"\n{row.details}" if row.details else ""
-            split = f"\nKey {row.split}" if row.split else ""
+            split = self.tr("\nKey {split}").format(split=row.split) if row.split else ""
             return f"{getattr(row, name)}{split}{extra}"
         if role == ROW_ROLE:
             return row

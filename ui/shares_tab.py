@@ -9,45 +9,30 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
-from app.wallets import OWNED, WalletEntry
 from app.wire import SplitView
 from ui.context import AppContext
-from ui.errors import ErrorBanner
+from ui.jobs import follow
+from ui.owner_tab import OwnerTab
 from ui.revoke_dialog import RevokeDialog
 from ui.runner import Job
 from ui.share_dialog import ShareDialog
 from ui.shares_model import SplitsModel
-from ui.widgets import BusyStrip, heading
 
 
-class SharesTab(QWidget):
+class SharesTab(OwnerTab):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.entry: WalletEntry | None = None
-        self.job: Job | None = None
-        self._stale = False
+        super().__init__(ctx, parent)
         self.dialog: ShareDialog | RevokeDialog | None = None
 
-        self.note = QLabel()
-        self.note.setWordWrap(True)
         self.model = SplitsModel(self)
-        self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().hide()
-        self.table.setAccessibleName("Keys of this wallet")
+        self.table.setAccessibleName(self.tr("Keys of this wallet"))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Every column as wide as its text (the table scrolls sideways when they do not fit):
@@ -57,69 +42,36 @@ class SharesTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.table.doubleClicked.connect(lambda _i: self.open_revoke())
 
-        self.share_button = QPushButton("Share…")
-        self.share_button.setToolTip("Make a limited key of this wallet for someone else")
+        self.share_button = QPushButton(self.tr("Share…"))
+        self.share_button.setToolTip(self.tr("Make a limited key of this wallet for someone else"))
         self.share_button.clicked.connect(self.open_share)
-        self.revoke_button = QPushButton("Revoke…")
-        self.revoke_button.setToolTip("Take the selected key back, at once")
+        self.revoke_button = QPushButton(self.tr("Revoke…"))
+        self.revoke_button.setToolTip(self.tr("Take the selected key back, at once"))
         self.revoke_button.clicked.connect(self.open_revoke)
-        self.refresh_button = QPushButton("Refresh")
-        self.refresh_button.clicked.connect(self.refresh)
         buttons = QHBoxLayout()
         buttons.addWidget(self.share_button)
         buttons.addWidget(self.revoke_button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
-
-        self.banner = ErrorBanner()
-        self.banner.retry.connect(self.refresh)
-        self.busy = BusyStrip()
-
-        column = QVBoxLayout(self)
-        column.addWidget(heading("Keys of this wallet"))
-        column.addWidget(self.note)
-        column.addLayout(buttons)
-        column.addWidget(self.table, 1)
-        column.addWidget(self.banner)
-        column.addWidget(self.busy)
-        self.set_entry(None)
+        self.lay_out(self.tr("Keys of this wallet"), buttons)
 
     # -- which wallet -------------------------------------------------------------------------
 
-    @property
-    def owner(self) -> bool:
-        return self.entry is not None and self.entry.kind == OWNED
-
-    def set_entry(self, entry: WalletEntry | None) -> None:
-        changed = entry is None or self.entry is None or entry.client_id != self.entry.client_id
-        self.entry = entry
-        if changed:
-            self.model.set_splits([], None, lambda _id: False)
-            self.banner.clear()
-        if entry is None:
-            self.note.setText("Choose a wallet.")
-        elif not self.owner:
-            self.note.setText(
-                "This wallet was shared with you: only its owner sees and manages its keys."
-            )
-        else:
-            self.note.setText(
+    def notes(self) -> tuple[str, str, str]:
+        return (
+            self.tr("Choose a wallet."),
+            self.tr("This wallet was shared with you: only its owner sees and manages its keys."),
+            self.tr(
                 "Everyone who can sign with this wallet, and what they may do. Revoking a key "
                 "takes effect at once."
-            )
-        self.table.setVisible(self.owner)
-        self.refresh_button.setEnabled(self.owner)
-        self._update_buttons()
-        if self.owner and changed:
-            # Load when the tab is on screen: set_entry reaches every tab at each selection.
-            self._stale = True
-            if self.isVisible():
-                self.refresh()
+            ),
+        )
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+    def clear_rows(self) -> None:
+        self.model.set_splits([], None, lambda _id: False)
+
+    def entry_changed(self) -> None:
+        self._update_buttons()
 
     def selected(self) -> SplitView | None:
         rows = self.table.selectionModel().selectedRows()
@@ -140,25 +92,14 @@ class SharesTab(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def refresh(self) -> Job | None:
-        if not self.owner:
-            return None
-        if self.job is not None and self.job.running:
-            return self.job
-        self._stale = False
-        client_id = self.entry.client_id
+    def load(self, client_id: str) -> Job:
         selected = self.selected()
 
         async def load(api):
             return await api.splits(client_id)
 
-        self.banner.clear()
-        job = self.ctx.cosigner(load, label="Loading the keys")
-        job.finished.connect(lambda splits: self._loaded(client_id, splits, selected))
-        job.failed.connect(self.banner.show_error)
-        self.busy.track(job, "Loading the keys of this wallet…")
-        self.job = job
-        return job
+        job = self.ctx.cosigner(load, label=self.tr("Loading the keys of this wallet"))
+        return follow(job, self, success=lambda splits: self._loaded(client_id, splits, selected))
 
     def _loaded(self, client_id: str, splits: list[SplitView], selected: SplitView | None):
         if self.entry is None or self.entry.client_id != client_id:

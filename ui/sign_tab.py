@@ -10,14 +10,13 @@ longer what the form says.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -57,17 +56,23 @@ from app.transaction import Transaction
 from app.wallets import WalletEntry, proposed_nonce
 from ui.context import AppContext
 from ui.errors import ErrorBanner, Explanation, explain
+from ui.jobs import follow
 from ui.models import wallet_title
+from ui.my_key import my_share
 from ui.network_link import network_link
 from ui.review_dialog import ReviewDialog
-from ui.runner import Job, report
+from ui.runner import Job
 from ui.send_flow import SendPanel
 from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_field, monospace
 
 SEND, CALL, DATA = "send", "call", "data"
 # Refusals that mean the wallet list is out of date (the key or the wallet changed state).
 KEY_STATE_RULES = frozenset({"revoked", "expired", "frozen"})
-LABELS = ("Recipient (client id)", "Tokens moved (ZCN)", "Input (JSON)")
+LABELS = (
+    QT_TRANSLATE_NOOP("SignTab", "Recipient (client id)"),
+    QT_TRANSLATE_NOOP("SignTab", "Tokens moved (ZCN)"),
+    QT_TRANSLATE_NOOP("SignTab", "Input (JSON)"),
+)
 
 
 class _Field:
@@ -121,7 +126,11 @@ class SignTab(QWidget):
         # -- what kind of transaction --
         self.kind_group = QButtonGroup(self)
         kinds = QHBoxLayout()
-        for key, label in ((SEND, "Send ZCN"), (CALL, "Smart-contract call"), (DATA, "Data")):
+        for key, label in (
+            (SEND, self.tr("Send ZCN")),
+            (CALL, self.tr("Smart-contract call")),
+            (DATA, self.tr("Data")),
+        ):
             button = QRadioButton(label)
             button.setProperty("kind", key)
             self.kind_group.addButton(button)
@@ -154,29 +163,31 @@ class SignTab(QWidget):
         advanced_form.setContentsMargins(0, 0, 0, 0)
         self.advanced.setLayout(advanced_form)
         advanced_form.addRow(
-            self._label("Nonce"),
+            self._label(self.tr("Nonce")),
             self._block(
-                "nonce", "The transaction's number for this wallet; Splitkey counts it up."
+                "nonce", self.tr("The transaction's number for this wallet; Splitkey counts it up.")
             ),
         )
-        advanced_form.addRow(self._label("Chain"), self.chain)
+        advanced_form.addRow(self._label(self.tr("Chain")), self.chain)
         self.advanced_toggle = QToolButton()
-        self.advanced_toggle.setText("Advanced: transaction number and chain")
+        self.advanced_toggle.setText(self.tr("Advanced: transaction number and chain"))
         self.advanced_toggle.setCheckable(True)
         self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.advanced_toggle.setArrowType(Qt.ArrowType.RightArrow)
-        self.advanced_toggle.setAccessibleName("Show advanced fields")
+        self.advanced_toggle.setAccessibleName(self.tr("Show advanced fields"))
         self.advanced_toggle.toggled.connect(self._show_advanced)
         self.advanced.hide()
         common.addRow(self.advanced_toggle)
         common.addRow(self.advanced)
 
-        self.review_button = QPushButton("Sign only…")
-        self.review_button.setToolTip("Review, then sign without sending (to send it elsewhere)")
+        self.review_button = QPushButton(self.tr("Sign only…"))
+        self.review_button.setToolTip(
+            self.tr("Review, then sign without sending (to send it elsewhere)")
+        )
         self.review_button.clicked.connect(lambda: self.start_review())
         # Send: nonce and fee from the network, review, co-sign, broadcast, confirmation.
         self.sending = False
-        self.send_button = QPushButton("Send…")
+        self.send_button = QPushButton(self.tr("Send…"))
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.start_send)
         self.send_panel = SendPanel(ctx)
@@ -185,7 +196,7 @@ class SignTab(QWidget):
         self.cannot_sign.setObjectName("hint")
         self.cannot_sign.setWordWrap(True)
 
-        compose = QGroupBox("Compose")
+        compose = QGroupBox(self.tr("Compose"))
         column = QVBoxLayout(compose)
         column.addLayout(kinds)
         column.addWidget(pages_box)
@@ -200,16 +211,16 @@ class SignTab(QWidget):
         self.busy = BusyStrip()
         self.banner = ErrorBanner()
         self.banner.retry.connect(self._sign_reviewed)
-        self.result_box = QGroupBox("Signed transaction")
+        self.result_box = QGroupBox(self.tr("Signed transaction"))
         self.verified = QLabel()
         self.verified.setObjectName("verified")
         self.verified.setWordWrap(True)
         self.result = QPlainTextEdit()
         self.result.setReadOnly(True)
         self.result.setFont(monospace())
-        self.result.setAccessibleName("Signed transaction JSON")
-        copy = CopyButton(lambda: self.result.toPlainText(), "Copy JSON")
-        save = QPushButton("Save…")
+        self.result.setAccessibleName(self.tr("Signed transaction JSON"))
+        copy = CopyButton(lambda: self.result.toPlainText(), self.tr("Copy JSON"))
+        save = QPushButton(self.tr("Save…"))
         save.clicked.connect(self._save_result)
         result_column = QVBoxLayout(self.result_box)
         result_column.addWidget(self.verified)
@@ -249,7 +260,7 @@ class SignTab(QWidget):
         """Form labels of one width across the kind's page and the shared fields below it, so
         all fields line up in one column."""
         label = QLabel(text)
-        widest = max(label.fontMetrics().horizontalAdvance(t) for t in LABELS)
+        widest = max(label.fontMetrics().horizontalAdvance(self.tr(t)) for t in LABELS)
         label.setMinimumWidth(widest + 8)
         return label
 
@@ -272,30 +283,32 @@ class SignTab(QWidget):
 
     def _send_page(self) -> QWidget:
         page = QWidget()
-        self.recipient = self._line("recipient", parse_client_id, "64 hex digits")
+        self.recipient = self._line("recipient", parse_client_id, self.tr("64 hex digits"))
         self.recipient.setFont(monospace())
         self.amount = self._line("amount", lambda t: parse_zcn(t, allow_zero=False), "0.0")
         self.note = QLineEdit()
-        self.note.setPlaceholderText("optional, stored with the transaction")
-        self.note.setAccessibleName("note")
+        self.note.setPlaceholderText(self.tr("optional, stored with the transaction"))
+        self.note.setAccessibleName(self.tr("note"))
         self._add_field("note", self.note, lambda t: None)
         self.note.textEdited.connect(lambda _t: self._edited("note"))
         form = self._form(page)
-        form.addRow(self._label("Recipient (client id)"), self._block("recipient"))
-        form.addRow(self._label("Amount (ZCN)"), self._block("amount", "Up to 10 decimals."))
-        form.addRow(self._label("Note"), self.note)
+        form.addRow(self._label(self.tr("Recipient (client id)")), self._block("recipient"))
+        form.addRow(
+            self._label("Amount (ZCN)"), self._block("amount", self.tr("Up to 10 decimals."))
+        )
+        form.addRow(self._label(self.tr("Note")), self.note)
         return page
 
     def _call_page(self) -> QWidget:
         page = QWidget()
         self.group = QComboBox()
-        self.group.setAccessibleName("group")
+        self.group.setAccessibleName(self.tr("group"))
         self.method = QComboBox()
-        self.method.setAccessibleName("method")
+        self.method.setAccessibleName(self.tr("method"))
         self.input = QPlainTextEdit()
         self.input.setFont(monospace())
-        self.input.setPlaceholderText('{"allocation": "…"}')
-        self.input.setAccessibleName("input")
+        self.input.setPlaceholderText(self.tr('{"allocation": "…"}'))
+        self.input.setAccessibleName(self.tr("input"))
         self.input.setTabChangesFocus(True)
         self.input.setMaximumHeight(120)
         self._add_field("group", self.group, lambda t: None)
@@ -307,15 +320,15 @@ class SignTab(QWidget):
         self.group.currentIndexChanged.connect(lambda _i: self._edited("group"))
         self.method.currentIndexChanged.connect(lambda _i: self._edited("method"))
         form = self._form(page)
-        form.addRow(self._label("Group"), self.group)
-        form.addRow(self._label("Method"), self.method)
+        form.addRow(self._label(self.tr("Group")), self.group)
+        form.addRow(self._label(self.tr("Method")), self.method)
         form.addRow(
             self._label("Input (JSON)"),
-            self._block("input", "A JSON object; checked as you type."),
+            self._block("input", self.tr("A JSON object; checked as you type.")),
         )
         form.addRow(
-            self._label("Tokens moved (ZCN)"),
-            self._block("call_amount", "What the call takes from the wallet (often 0)."),
+            self._label(self.tr("Tokens moved (ZCN)")),
+            self._block("call_amount", self.tr("What the call takes from the wallet (often 0).")),
         )
         return page
 
@@ -323,13 +336,13 @@ class SignTab(QWidget):
         page = QWidget()
         self.data = QPlainTextEdit()
         self.data.setFont(monospace())
-        self.data.setAccessibleName("data")
+        self.data.setAccessibleName(self.tr("data"))
         self.data.setTabChangesFocus(True)
         self.data.setMaximumHeight(140)
         self._add_field("data", self.data, lambda t: None if t else _missing("data"))
         self.data.textChanged.connect(lambda: self._edited("data"))
         form = self._form(page)
-        form.addRow(self._label("Data"), self._block("data"))
+        form.addRow(self._label(self.tr("Data")), self._block("data"))
         return page
 
     # -- state --
@@ -372,7 +385,7 @@ class SignTab(QWidget):
         self.chain.setText(short_id(self.ctx.prefs.chain_id))
         self.chain.setToolTip(self.ctx.prefs.chain_id)
         if not same_wallet:
-            self._abort("You picked another wallet.")
+            self._abort(self.tr("You picked another wallet."))
             self.result_box.hide()
             self.banner.clear()
             self.nonce.setText(
@@ -403,25 +416,29 @@ class SignTab(QWidget):
         self._group_changed(0)
         call_button = next(b for b in self.kind_group.buttons() if b.property("kind") == CALL)
         call_button.setEnabled(bool(allowed))
-        call_button.setToolTip("" if allowed else "This key may not make smart-contract calls.")
+        call_button.setToolTip(
+            "" if allowed else self.tr("This key may not make smart-contract calls.")
+        )
         data_button = next(b for b in self.kind_group.buttons() if b.property("kind") == DATA)
         data_ok = split is None or split.permissions.unrestricted
         data_button.setEnabled(data_ok)
-        data_button.setToolTip("" if data_ok else "Only an unrestricted key signs data.")
+        data_button.setToolTip("" if data_ok else self.tr("Only an unrestricted key signs data."))
 
     def _update_can_sign(self) -> None:
         entry = self.entry
         reason = None
         if entry is None:
-            reason = "Pick a wallet first."
+            reason = self.tr("Pick a wallet first.")
         elif entry.split is None or not entry.has_share:
-            reason = "This computer holds no key for this wallet."
+            reason = self.tr("This computer holds no key for this wallet.")
         elif entry.status != "active":
-            reason = f"This wallet's key is {entry.status}."
+            reason = self.tr("This wallet's key is {status}.").format(status=entry.status)
         self.cannot_sign.setText(reason or "")
         self.review_button.setEnabled(reason is None and not self._signing())
         self.send_button.setEnabled(
-            reason is None and not self._signing() and self.kind() == SEND
+            reason is None
+            and not self._signing()
+            and self.kind() == SEND
             and not self.send_panel.busy()
         )
 
@@ -436,7 +453,7 @@ class SignTab(QWidget):
             field.touched = True
             field.validate()
         if self._signing():
-            self._abort("The transaction was changed after you reviewed it.")
+            self._abort(self.tr("The transaction was changed after you reviewed it."))
         elif self.reviewed is not None and self.review is None:
             self.reviewed = None  # a new review is needed before signing
 
@@ -552,11 +569,14 @@ class SignTab(QWidget):
         async def ask(net):
             return await net.next_nonce(entry.client_id), await net.transfer_fee()
 
-        job = link.run(ask, "Asking the network for the nonce and fee")
-        self.busy.track(job, "Asking the network for the wallet's nonce and the fee…")
+        job = link.run(ask, self.tr("Asking the network for the wallet's nonce and the fee"))
+        follow(
+            job,
+            self,
+            success=lambda result: self._review_send(entry, *result),
+            failure=self._send_not_started,
+        )
         self.send_button.setEnabled(False)
-        job.finished.connect(lambda result: self._review_send(entry, *result))
-        job.failed.connect(self._send_not_started)
         job.done.connect(self._update_can_sign)
 
     def _send_not_started(self, exc: BaseException) -> None:
@@ -593,11 +613,7 @@ class SignTab(QWidget):
         self._request_ids = {tx.hash: request_id}
 
         async def sign(api):
-            report("Reading your key from the keyring…")
-            share = await asyncio.to_thread(self.ctx.load_share, split_id)
-            if share is None:
-                raise ComposeError("wallet", "the key for this wallet is not on this computer")
-            report("Signing with your key and the co-signer…")
+            share = await my_share(self.ctx, split_id)
             return await api.cosign_transaction(
                 share.split_id,
                 share.secret_key(),
@@ -606,10 +622,12 @@ class SignTab(QWidget):
                 request_id=request_id,
             )
 
-        self.job = self.ctx.cosigner(sign, label="Signing", split_id=split_id)
-        self.busy.track(self.job, "Signing…")
-        self.job.finished.connect(lambda result, tx=tx: self._signed(tx, result))
-        self.job.failed.connect(self._failed)
+        self.job = follow(
+            self.ctx.cosigner(sign, label=self.tr("Signing"), split_id=split_id),
+            self,
+            success=lambda result, tx=tx: self._signed(tx, result),
+            failure=self._failed,
+        )
         self.job.done.connect(self._update_can_sign)
         self.job.cancelled.connect(self._cancelled)
         self._update_can_sign()
@@ -619,14 +637,16 @@ class SignTab(QWidget):
         # app/client.py verified the signature under the wallet key for this hash; the hash
         # must also be the one reviewed (the same object went in, so this is a tripwire).
         if signed.hash != reviewed.hash or answer.hash != reviewed.hash:
-            self._failed(TamperedAnswer("the signed hash is not the reviewed one"))
+            self._failed(TamperedAnswer(self.tr("the signed hash is not the reviewed one")))
             return
         entry = self.entry
         self.result_tx = signed
         self.result.setPlainText(json.dumps(signed.to_dict(), indent=2))
         self.verified.setText(
-            "✓ Signed. The combined signature was checked against the wallet's public key "
-            f"for hash {signed.hash}."
+            self.tr(
+                "✓ Signed. The combined signature was checked against the wallet's public key for "
+                "hash {hash}."
+            ).format(hash=signed.hash)
         )
         self.result_box.show()
         if entry is not None and entry.split is not None:
@@ -656,7 +676,9 @@ class SignTab(QWidget):
 
     def _cancelled(self) -> None:
         if not self.banner.isVisible():
-            self.banner.show_explanation(explain_abort("You cancelled the signing.", retry=True))
+            self.banner.show_explanation(
+                explain_abort(self.tr("You cancelled the signing."), retry=True)
+            )
 
     def _abort(self, why: str) -> None:
         job = self.job
@@ -669,16 +691,21 @@ class SignTab(QWidget):
         if self.result_tx is None:
             return
         suggested = str(Path.home() / f"transaction-{self.result_tx.hash[:12]}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save the signed transaction", suggested)
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the signed transaction"), suggested
+        )
         if path:
             Path(path).write_text(json.dumps(self.result_tx.to_dict(), indent=2) + "\n")
 
 
 def explain_abort(why: str, retry: bool = False) -> Explanation:
     return Explanation(
-        "Signing stopped",
-        f"{why} Nothing is shown as signed; review the transaction again to sign it. If the "
-        "co-signer already signed, the signature is in the wallet's activity but was not used.",
+        QCoreApplication.translate("SignTab", "Signing stopped"),
+        QCoreApplication.translate(
+            "SignTab",
+            "{why} Nothing is shown as signed; review the transaction again to sign it. If the "
+            "co-signer already signed, the signature is in the wallet's activity but was not used.",
+        ).format(why=why),
         retry=retry,
     )
 

@@ -102,7 +102,7 @@ class WalletList(QTreeView):
         self.setIndentation(8)
         self.setUniformRowHeights(False)
         self.setItemDelegate(WalletDelegate(self))
-        self.setAccessibleName("Wallets")
+        self.setAccessibleName(self.tr("Wallets"))
         self.setMinimumWidth(240)
         self.expandAll()
         self.selectionModel().currentChanged.connect(self._current_changed)

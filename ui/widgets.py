@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -78,23 +79,25 @@ class CopyButton(QPushButton):
     def __init__(
         self,
         text_source,
-        label: str = "Copy",
+        label: str | None = None,
         parent: QWidget | None = None,
         *,
         sensitive: bool = False,
     ) -> None:
-        super().__init__(label, parent)
+        super().__init__(parent)
+        label = label or self.tr("Copy")
+        self.setText(label)
         self._source = text_source
         self._label = label
         self._sensitive = sensitive
-        self.setToolTip("Copy to the clipboard (cleared again after a minute)")
+        self.setToolTip(self.tr("Copy to the clipboard (cleared again after a minute)"))
         self.clicked.connect(self._copy)
 
     def _copy(self) -> None:
         value = self._source() if callable(self._source) else str(self._source)
         if value:
             copy_to_clipboard(value, sensitive=self._sensitive)
-            self.setText("Copied")
+            self.setText(self.tr("Copied"))
             QTimer.singleShot(1500, lambda: self.setText(self._label))
 
 
@@ -148,7 +151,7 @@ class QrLabel(QLabel):
         self.setFixedSize(size + 8, size + 8)
 
     def set_text(self, text: str) -> None:
-        self.setAccessibleName(f"QR code of {text}" if text else "")
+        self.setAccessibleName(self.tr("QR code of {text}").format(text=text) if text else "")
         if text:
             self.setPixmap(qr_pixmap(text, self._size))
         else:
@@ -167,7 +170,7 @@ class BusyStrip(QFrame):
         self._bar.setRange(0, 0)  # indeterminate: a co-sign has no meaningful percentage
         self._bar.setMaximumWidth(160)
         self._bar.setTextVisible(False)
-        self._cancel = QPushButton("Cancel")
+        self._cancel = QPushButton(self.tr("Cancel"))
         self._cancel.clicked.connect(self.cancel)
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 4, 8, 4)
@@ -258,6 +261,15 @@ class Badge(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.changed.emit(status)
+
+
+def scrolling(inner: QWidget) -> QScrollArea:
+    """inner in a frameless scroll area: a form that holds at 800x600 scrolls, never clips."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(inner)
+    return scroll
 
 
 def heading(text: str) -> QLabel:

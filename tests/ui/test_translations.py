@@ -12,7 +12,9 @@ from pathlib import Path
 from PySide6.QtCore import QLocale
 from PySide6.QtWidgets import QApplication
 
+from app.client import CosignerError
 from tests.helpers import REPO
+from ui.errors import ErrorBanner
 from ui.i18n import CATALOGUE, install_translators
 from ui.lock_screen import LockScreen
 
@@ -29,6 +31,15 @@ def _sources(ts: Path) -> set[str]:
     return {m.findtext("source") for m in ET.parse(ts).getroot().iter("message")}
 
 
+def _entries(ts: Path) -> set[tuple[str, str]]:
+    """(context, source) of every message: a string moved to another class is a new entry."""
+    return {
+        (context.findtext("name"), message.findtext("source"))
+        for context in ET.parse(ts).getroot().iter("context")
+        for message in context.iter("message")
+    }
+
+
 def test_the_catalogue_has_every_string_the_code_translates(tmp_path):
     files = subprocess.run(
         ["git", "ls-files", "ui/*.py"], cwd=REPO, capture_output=True, text=True, check=True
@@ -42,14 +53,23 @@ def test_the_catalogue_has_every_string_the_code_translates(tmp_path):
         [_tool("pyside6-lupdate"), *files, "-locations", "none", "-ts", str(fresh)],
         cwd=REPO, capture_output=True, check=True, timeout=120,
     )  # fmt: skip
-    missing = _sources(fresh) - _sources(CATALOGUE)
+    missing = _entries(fresh) - _entries(CATALOGUE)
     assert not missing, f"run `make translations`; not in the catalogue: {sorted(missing)}"
+    stale = _entries(CATALOGUE) - _entries(fresh)
+    assert not stale, f"run `make translations`; no longer in the code: {sorted(stale)}"
+    # Every entry has a context: a call lupdate misread (an alias of translate) has none.
+    assert all(context for context, _source in _entries(CATALOGUE))
     assert {"Unlock", "&Lock now", "Connected to {where}"} <= _sources(CATALOGUE)
 
 
 def test_a_translation_is_a_file(qtbot, tmp_path):
     tree = ET.parse(CATALOGUE)
-    german = {"Unlock": "Entsperren", "Splitkey is locked": "Splitkey ist gesperrt"}
+    german = {
+        "Unlock": "Entsperren",
+        "Splitkey is locked": "Splitkey ist gesperrt",
+        "Try again": "Erneut versuchen",  # a widget's own text (ErrorBanner)
+        "This key was revoked": "Dieser Schlüssel wurde widerrufen",  # a table, shown later
+    }
     for message in tree.getroot().iter("message"):
         text = german.get(message.findtext("source"))
         if text:
@@ -70,6 +90,12 @@ def test_a_translation_is_a_file(qtbot, tmp_path):
         screen = LockScreen()
         qtbot.addWidget(screen)
         assert screen.unlock_button.text() == "Entsperren"
+        banner = ErrorBanner()
+        qtbot.addWidget(banner)
+        refused = CosignerError(403, "refused", "the key was revoked", rule="revoked")
+        what = banner.show_error(refused)
+        assert banner._button.text() == "Erneut versuchen"
+        assert what.title == "Dieser Schlüssel wurde widerrufen"
     finally:
         for translator in installed:
             app.removeTranslator(translator)

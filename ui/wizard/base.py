@@ -6,15 +6,17 @@ is explained on the page (and marked at the field it names), and the buttons com
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from ui.errors import ErrorBanner
+from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import BusyStrip, FieldError, mark_field
 
 
 class AsyncPage(QWizardPage):
-    busy_text = "Working…"
+    busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Working…")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,9 +63,13 @@ class AsyncPage(QWizardPage):
             return True
         self._job = job
         self._set_buttons(False)
-        self.busy.track(job, self.busy_text)
-        job.finished.connect(self._finished)
-        job.failed.connect(self._failed)
+        follow(
+            job,
+            self,
+            success=self._finished,
+            failure=self._failed,
+            busy_text=self.tr(self.busy_text),
+        )
         job.cancelled.connect(lambda: self._set_buttons(True))
         return False
 

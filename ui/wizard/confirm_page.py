@@ -15,24 +15,19 @@ from app.keys import secret_key_from_mnemonic
 from app.wallets import new_device_key
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 ASKED = 3
 
 
 class ConfirmPage(AsyncPage):
-    busy_text = "Making this computer's key…"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Check your recovery words")
-        self.setSubTitle("Type these words from your paper, to be sure nothing is missing.")
         self.form = QFormLayout()
         self.inputs: list[tuple[int, QLineEdit, FieldError]] = []
         self._asked: dict[int, str] = {}
         self.layout_.addLayout(self.form)
-        note = QLabel("Wrong words are marked as you type. Nothing is sent anywhere.")
+        note = QLabel(self.tr("Wrong words are marked as you type. Nothing is sent anywhere."))
         note.setObjectName("hint")
         self.layout_.addWidget(note)
         self.finish_layout()
@@ -49,11 +44,11 @@ class ConfirmPage(AsyncPage):
         self._asked = {position: words[position] for position in positions}
         for position in positions:
             edit = QLineEdit()
-            edit.setAccessibleName(f"Word {position + 1}")
+            edit.setAccessibleName(self.tr("Word {n}").format(n=position + 1))
             edit.setProperty("position", position)
             error = FieldError()
             edit.textEdited.connect(lambda _t, e=edit, r=error: self._check(e, r))
-            self.form.addRow(f"Word {position + 1}", field_block(edit, error))
+            self.form.addRow(self.tr("Word {n}").format(n=position + 1), field_block(edit, error))
             self.inputs.append((position, edit, error))
         if self.inputs:
             self.inputs[0][1].setFocus()
@@ -69,9 +64,9 @@ class ConfirmPage(AsyncPage):
         expected = self._expected(edit.property("position"))
         problem = None
         if typed and not expected.startswith(typed):
-            problem = "this is not the word in that position"
+            problem = self.tr("this is not the word in that position")
         elif typed and typed != expected and len(typed) >= len(expected):
-            problem = "this is not the word in that position"
+            problem = self.tr("this is not the word in that position")
         error.set_error(problem)
         mark_field(edit, problem)
         self.completeChanged.emit()
@@ -82,9 +77,6 @@ class ConfirmPage(AsyncPage):
             for position, edit, _error in self.inputs
         )
 
-    def nextId(self) -> int:  # noqa: N802
-        return flow.DONE
-
     def start(self) -> Job | None:
         w = self.wizard()
         ctx = self.ctx
@@ -93,26 +85,26 @@ class ConfirmPage(AsyncPage):
 
             async def register(api):
                 await asyncio.to_thread(ctx.store)  # before anything is registered
-                report("Splitting the key on this computer…")
+                report(self.tr("Splitting the key on this computer…"))
                 master = await asyncio.to_thread(secret_key_from_mnemonic, mnemonic)
                 created = await api.create_keyless_wallet(master)
-                report("Storing your share in the keyring…")
+                report(self.tr("Storing your share in the keyring…"))
                 await asyncio.to_thread(ctx.save_share, created.share)
                 return created
 
-            return ctx.cosigner(register, label="Registering your wallet")
+            return ctx.cosigner(register, label=self.tr("Registering your wallet"))
         client_id = w.created.wallet.client_id
-        label = f"{socket.gethostname()[:60]} (desktop)"
+        label = self.tr("{computer} (desktop)").format(computer=socket.gethostname()[:60])
 
         async def make(api):
             await asyncio.to_thread(ctx.store)  # before the share leaves the co-signer
-            report("Making this computer's key…")
+            report(self.tr("Making this computer's key…"))
             share = await new_device_key(api, client_id, label)
-            report("Storing it in the keyring…")
+            report(self.tr("Storing it in the keyring…"))
             await asyncio.to_thread(ctx.save_share, share)
             return share.client_id
 
-        return ctx.cosigner(make, label="Making this computer's key")
+        return ctx.cosigner(make, label=self.tr("Making this computer's key"))
 
     def _set_buttons(self, enabled: bool) -> None:
         # Registering the confirmed wallet is the point of no return: Cancel waits for it (the

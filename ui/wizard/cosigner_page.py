@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -15,43 +16,38 @@ from PySide6.QtWidgets import (
 
 from app.session import fetch_fingerprint, is_loopback_url
 from ui.context import LOCAL, REMOTE
+from ui.jobs import follow
 from ui.runner import Job
 from ui.widgets import FieldError, IdLabel, field_block, mark_field, monospace
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 
 class CosignerPage(AsyncPage):
-    busy_text = "Starting the co-signer…"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Where should the co-signer run?")
-        self.setSubTitle(
-            "Splitkey splits each key in two: one half stays with you, the other with a "
-            "co-signer that signs only what your rules allow."
-        )
-        self.local = QRadioButton("This computer (recommended to start)")
+        self.local = QRadioButton(self.tr("This computer (recommended to start)"))
         self.local.setChecked(True)
         local_note = QLabel(
-            "Splitkey runs its own co-signer here, reachable only from this computer, with its "
-            "data in your user folder. Good for trying Splitkey out and for one person. Be "
-            "aware: both halves of your keys then live on this one computer."
+            self.tr(
+                "Splitkey runs its own co-signer here, reachable only from this computer, with its "
+                "data in your user folder. Good for trying Splitkey out and for one person. Be "
+                "aware: both halves of your keys then live on this one computer."
+            )
         )
         local_note.setWordWrap(True)
         local_note.setObjectName("hint")
-        self.remote = QRadioButton("My organisation's co-signer")
+        self.remote = QRadioButton(self.tr("My organisation's co-signer"))
         self.url = QLineEdit()
-        self.url.setPlaceholderText("https://cosigner.example.org")
-        self.url.setAccessibleName("Co-signer address")
+        self.url.setPlaceholderText(self.tr("https://cosigner.example.org"))
+        self.url.setAccessibleName(self.tr("Co-signer address"))
         self.url_error = FieldError()
-        self.check = QPushButton("Show its certificate")
+        self.check = QPushButton(self.tr("Show its certificate"))
         self.check.clicked.connect(self.show_certificate)
         self.fingerprint = IdLabel()
         self.fingerprint.setFont(monospace())
-        self.fingerprint.setAccessibleName("Certificate fingerprint")
+        self.fingerprint.setAccessibleName(self.tr("Certificate fingerprint"))
         self.matches = QCheckBox(
-            "This fingerprint is the one my administrator gave me (it will be pinned)"
+            self.tr("This fingerprint is the one my administrator gave me (it will be pinned)")
         )
         self.matches.toggled.connect(self.completeChanged)
         group = QButtonGroup(self)
@@ -80,9 +76,6 @@ class CosignerPage(AsyncPage):
         if w.mode == REMOTE:
             self.remote.setChecked(True)
             self.url.setText(w.url or "")
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.WALLET if self.local.isChecked() else flow.SIGNIN
 
     def _mode_changed(self, *_args) -> None:
         remote = self.remote.isChecked()
@@ -114,12 +107,12 @@ class CosignerPage(AsyncPage):
         if not url:
             return None
         if url.lower().startswith("https://"):
-            return None if len(url) > 8 else "enter the server's address"
+            return None if len(url) > 8 else self.tr("enter the server's address")
         if url.lower().startswith("http://"):
             if is_loopback_url(url):
                 return None
-            return "use https:// (plain http:// only for a co-signer on this computer)"
-        return "the address starts with https://"
+            return self.tr("use https:// (plain http:// only for a co-signer on this computer)")
+        return self.tr("the address starts with https://")
 
     def isComplete(self) -> bool:  # noqa: N802
         if self.local.isChecked():
@@ -132,11 +125,10 @@ class CosignerPage(AsyncPage):
         url = self.url.text().strip()
         if self._url_problem() or not self._https():
             return None
-        job = self.ctx.runner.call(fetch_fingerprint, url, label="Reading the certificate")
-        self.busy.track(job, "Reading the server's certificate…")
-        job.finished.connect(self._fingerprint_read)
-        job.failed.connect(self.banner.show_error)
-        return job
+        job = self.ctx.runner.call(
+            fetch_fingerprint, url, label=self.tr("Reading the server's certificate")
+        )
+        return follow(job, self, success=self._fingerprint_read)
 
     def _fingerprint_read(self, fingerprint: str) -> None:
         pairs = ":".join(fingerprint[i : i + 2] for i in range(0, len(fingerprint), 2))
@@ -148,15 +140,17 @@ class CosignerPage(AsyncPage):
     def start(self) -> Job | None:
         w = self.wizard()
         if self.local.isChecked():
-            self.busy_text = "Starting the co-signer on this computer…"
+            self.busy_text = QT_TRANSLATE_NOOP(
+                "AsyncPage", "Starting the co-signer on this computer…"
+            )
             w.mode, w.url, w.pin = LOCAL, None, None
             return self.ctx.start_local()
         url = self.url.text().strip().rstrip("/")
         pin = self.fingerprint.value().replace(":", "").lower() if self._https() else None
         w.mode, w.url, w.pin = REMOTE, url, pin
         session = self.ctx.use_remote(url, pin)
-        self.busy_text = "Contacting the co-signer…"
-        return self.ctx.runner.submit(session.api.health, label="Contacting the co-signer")
+        self.busy_text = QT_TRANSLATE_NOOP("AsyncPage", "Contacting the co-signer…")
+        return self.ctx.runner.submit(session.api.health, label=self.tr("Contacting the co-signer"))
 
     def done_with(self, _result) -> None:
         if self.wizard().mode == LOCAL:

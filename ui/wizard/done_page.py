@@ -11,7 +11,6 @@ from ui.context import LOCAL
 class DonePage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("All set")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -25,13 +24,15 @@ class DonePage(QWizardPage):
         if w.client_id:
             where = w.ctx.store_where
             lines.append(
-                f"Wallet {short_id(w.client_id)} is ready. Your half of its key is in {where}."
+                self.tr("Wallet {wallet} is ready. Your half of its key is in {where}.").format(
+                    wallet=short_id(w.client_id), where=where
+                )
             )
         else:
-            lines.append("You can add a wallet later from the Wallet menu.")
+            lines.append(self.tr("You can add a wallet later from the Wallet menu."))
         if w.mode == LOCAL:
-            lines.append("The co-signer runs on this computer and starts with Splitkey.")
+            lines.append(self.tr("The co-signer runs on this computer and starts with Splitkey."))
         else:
-            lines.append(f"Co-signer: {w.url}.")
-        lines.append("Signing always shows you the whole transaction first.")
+            lines.append(self.tr("Co-signer: {url}.").format(url=w.url))
+        lines.append(self.tr("Signing always shows you the whole transaction first."))
         self.summary.setText("\n\n".join(lines))

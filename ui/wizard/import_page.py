@@ -23,32 +23,25 @@ from app.keys import KeysError, normalize_mnemonic, secret_key_from_mnemonic
 from app.wallets import zwallet_secret
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 MAX_WALLET_FILE = 64 * 1024  # a zwallet file is well under 2 KB; refuse to slurp anything big
 
 
 class ImportPage(AsyncPage):
-    busy_text = "Importing your wallet…"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Import a wallet")
-        self.setSubTitle(
-            "The key is split on this computer: the co-signer gets only its own share."
-        )
-        self.by_words = QRadioButton("The 24 recovery words")
+        self.by_words = QRadioButton(self.tr("The 24 recovery words"))
         self.by_words.setChecked(True)
         self.words = QPlainTextEdit()
-        self.words.setAccessibleName("Recovery words")
+        self.words.setAccessibleName(self.tr("Recovery words"))
         self.words.setTabChangesFocus(True)
         self.words.setMaximumHeight(90)
         self.words_error = FieldError()
-        self.by_file = QRadioButton("A wallet file (zwallet's wallet.json)")
-        self.file_label = QLabel("No file chosen")
+        self.by_file = QRadioButton(self.tr("A wallet file (zwallet's wallet.json)"))
+        self.file_label = QLabel(self.tr("No file chosen"))
         self.file_label.setWordWrap(True)
-        self.browse = QPushButton("Choose file…")
+        self.browse = QPushButton(self.tr("Choose file…"))
         self.browse.clicked.connect(self._choose)
         self.file_error = FieldError()
         self._secret: dict[str, str] | None = None
@@ -90,7 +83,10 @@ class ImportPage(AsyncPage):
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose the wallet file", str(Path.home()), "Wallet (*.json);;All files (*)"
+            self,
+            self.tr("Choose the wallet file"),
+            str(Path.home()),
+            self.tr("Wallet (*.json);;All files (*)"),
         )
         if path:
             self.load_file(Path(path))
@@ -103,7 +99,9 @@ class ImportPage(AsyncPage):
                 raise KeysError("this file is too large to be a wallet file")
             self._secret = zwallet_secret(path.read_bytes())
         except OSError as exc:
-            problem = f"cannot read {path.name}: {exc.strerror}"
+            problem = self.tr("cannot read {name}: {strerror}").format(
+                name=path.name, strerror=exc.strerror
+            )
         except KeysError as exc:
             problem = str(exc)
         self.file_label.setText(str(path))
@@ -119,9 +117,6 @@ class ImportPage(AsyncPage):
             return True
         return self._secret is not None
 
-    def nextId(self) -> int:  # noqa: N802
-        return flow.DONE
-
     def start(self) -> Job | None:
         if self.by_words.isChecked():
             secret = {"mnemonic": normalize_mnemonic(self.words.toPlainText())}
@@ -131,12 +126,12 @@ class ImportPage(AsyncPage):
 
         async def run(api):
             await asyncio.to_thread(ctx.store)
-            report("Splitting the key on this computer…")
+            report(self.tr("Splitting the key on this computer…"))
             created = await api.create_keyless_wallet(await asyncio.to_thread(_master, secret))
             await asyncio.to_thread(ctx.save_share, created.share)
             return created.wallet.client_id
 
-        return ctx.cosigner(run, label="Importing the wallet")
+        return ctx.cosigner(run, label=self.tr("Importing the wallet"))
 
     def done_with(self, client_id: str) -> None:
         self.wizard().client_id = client_id

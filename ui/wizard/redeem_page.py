@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field, monospace
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 # Share codes: 20 characters from an alphabet without 0/O and 1/I, in groups of 5; a keyless
@@ -24,25 +23,20 @@ def normalized_code(text: str) -> str:
 
 
 class RedeemPage(AsyncPage):
-    busy_text = "Receiving the share…"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Use a share someone gave you")
-        self.setSubTitle(
-            "Enter the share code from the wallet's owner. It works once and "
-            "expires after a few minutes."
-        )
         self.code = QLineEdit()
         self.code.setFont(monospace())
-        self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX")
-        self.code.setAccessibleName("Share code")
+        self.code.setPlaceholderText(self.tr("XXXXX-XXXXX-XXXXX-XXXXX"))
+        self.code.setAccessibleName(self.tr("Share code"))
         self.error = FieldError()
         self.code.textEdited.connect(self._edited)
         self.field_errors["code"] = (self.code, self.error)
         note = QLabel(
-            "What you may sign with it is set by the owner; you will see the limits "
-            "in the wallet's overview."
+            self.tr(
+                "What you may sign with it is set by the owner; you will see the limits "
+                "in the wallet's overview."
+            )
         )
         note.setObjectName("hint")
         note.setWordWrap(True)
@@ -54,16 +48,13 @@ class RedeemPage(AsyncPage):
         code = normalized_code(self.code.text())
         problem = None
         if len(code) > 30 or not _LETTERS.fullmatch(code):
-            problem = "a share code is 20 or 30 letters and digits (no 0, O, 1 or I)"
+            problem = self.tr("a share code is 20 or 30 letters and digits (no 0, O, 1 or I)")
         self.error.set_error(problem)
         mark_field(self.code, problem)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
         return bool(_CODE.fullmatch(normalized_code(self.code.text())))
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.DONE
 
     def start(self) -> Job | None:
         # The co-signer compares codes as it wrote them: groups of five joined by dashes.
@@ -73,12 +64,12 @@ class RedeemPage(AsyncPage):
 
         async def run(api):
             await asyncio.to_thread(ctx.store)  # the share leaves the co-signer only once
-            report("Receiving the share…")
+            report(self.tr("Receiving the share…"))
             share = await api.redeem(code)
             await asyncio.to_thread(ctx.save_share, share)
             return share.client_id
 
-        return ctx.cosigner(run, label="Receiving the share")
+        return ctx.cosigner(run, label=self.tr("Receiving the share"))
 
     def done_with(self, client_id: str) -> None:
         self.wizard().client_id = client_id

@@ -8,30 +8,22 @@ from PySide6.QtWidgets import QButtonGroup, QLabel, QLineEdit, QPlainTextEdit, Q
 from ui.context import REMOTE
 from ui.runner import Job
 from ui.widgets import FieldError, field_block, monospace
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 
 class SignInPage(AsyncPage):
-    busy_text = "Signing in…"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Sign in to the co-signer")
-        self.setSubTitle(
-            "Your administrator gave you an enrollment code, or your organisation "
-            "signs you in with its own token."
-        )
-        self.by_code = QRadioButton("Enrollment code")
+        self.by_code = QRadioButton(self.tr("Enrollment code"))
         self.by_code.setChecked(True)
         self.code = QLineEdit()
-        self.code.setPlaceholderText("XXXXX-XXXXX-XXXXX-XXXXX")
+        self.code.setPlaceholderText(self.tr("XXXXX-XXXXX-XXXXX-XXXXX"))
         self.code.setFont(monospace())
-        self.code.setAccessibleName("Enrollment code")
+        self.code.setAccessibleName(self.tr("Enrollment code"))
         self.code_error = FieldError()
-        self.by_token = QRadioButton("Organisation token (JWT)")
+        self.by_token = QRadioButton(self.tr("Organisation token (JWT)"))
         self.token = QPlainTextEdit()
-        self.token.setAccessibleName("Organisation token")
+        self.token.setAccessibleName(self.tr("Organisation token"))
         self.token.setTabChangesFocus(True)
         self.token.setMaximumHeight(90)
         self.token_error = FieldError()
@@ -43,8 +35,10 @@ class SignInPage(AsyncPage):
         self.token.textChanged.connect(self.completeChanged)
         self.field_errors["code"] = (self.code, self.code_error)
         note = QLabel(
-            "A code works once. Splitkey keeps no password: later it signs you in "
-            "with the key it keeps in this computer's keyring."
+            self.tr(
+                "A code works once. Splitkey keeps no password: later it signs you in "
+                "with the key it keeps in this computer's keyring."
+            )
         )
         note.setObjectName("hint")
         note.setWordWrap(True)
@@ -66,16 +60,13 @@ class SignInPage(AsyncPage):
             return len(self.code.text().strip()) >= 4
         return self.token.toPlainText().count(".") == 2
 
-    def nextId(self) -> int:  # noqa: N802
-        return flow.WALLET
-
     def start(self) -> Job | None:
         session = self.ctx.session
         if self.by_code.isChecked():
             code = self.code.text().strip()
-            return self.ctx.runner.submit(lambda: session.enroll(code), label="Signing in")
+            return self.ctx.runner.submit(lambda: session.enroll(code), label=self.tr("Signing in"))
         token = self.token.toPlainText().strip()
-        return self.ctx.runner.submit(lambda: session.exchange(token), label="Signing in")
+        return self.ctx.runner.submit(lambda: session.exchange(token), label=self.tr("Signing in"))
 
     def done_with(self, _session) -> None:
         w = self.wizard()

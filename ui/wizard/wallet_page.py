@@ -2,44 +2,54 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QButtonGroup, QLabel, QRadioButton, QWidget, QWizardPage
 
-from ui.wizard import wizard as flow
+from ui.wizard import flow
 
 CHOICES = (
     (
         flow.CREATE,
-        "Create a new wallet",
-        "Splitkey makes a new 0Chain wallet and shows you its 24 recovery words once.",
+        QT_TRANSLATE_NOOP("WalletPage", "Create a new wallet"),
+        QT_TRANSLATE_NOOP(
+            "WalletPage",
+            "Splitkey makes a new 0Chain wallet and shows you its 24 recovery words once.",
+        ),
     ),
     (
         flow.IMPORT_CHOICE,
-        "Import a wallet I already have",
-        "From its 24 words, or from a wallet file as zwallet writes it.",
+        QT_TRANSLATE_NOOP("WalletPage", "Import a wallet I already have"),
+        QT_TRANSLATE_NOOP(
+            "WalletPage", "From its 24 words, or from a wallet file as zwallet writes it."
+        ),
     ),
     (
         flow.REDEEM_CHOICE,
-        "Use a share someone gave me",
-        "Enter the one-time share code the wallet's owner sent you.",
+        QT_TRANSLATE_NOOP("WalletPage", "Use a share someone gave me"),
+        QT_TRANSLATE_NOOP(
+            "WalletPage", "Enter the one-time share code the wallet's owner sent you."
+        ),
     ),
-    (flow.SKIP, "Not now", "Go to the main window; you can add a wallet later."),
+    (
+        flow.SKIP,
+        QT_TRANSLATE_NOOP("WalletPage", "Not now"),
+        QT_TRANSLATE_NOOP("WalletPage", "Go to the main window; you can add a wallet later."),
+    ),
 )
 
 
 class WalletPage(QWizardPage):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Your wallet")
-        self.setSubTitle("What would you like to do?")
         self.group = QButtonGroup(self)
         from PySide6.QtWidgets import QVBoxLayout
 
         layout = QVBoxLayout(self)
         for key, title, text in CHOICES:
-            button = QRadioButton(title)
+            button = QRadioButton(self.tr(title))
             button.setProperty("choice", key)
             self.group.addButton(button)
-            note = QLabel(text)
+            note = QLabel(self.tr(text))
             note.setObjectName("hint")
             note.setWordWrap(True)
             note.setContentsMargins(24, 0, 0, 8)
@@ -59,11 +69,3 @@ class WalletPage(QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802
         self.wizard().choice = self.choice()
         return True
-
-    def nextId(self) -> int:  # noqa: N802
-        return {
-            flow.CREATE: flow.WORDS,
-            flow.IMPORT_CHOICE: flow.IMPORT,
-            flow.REDEEM_CHOICE: flow.REDEEM,
-            flow.SKIP: flow.DONE,
-        }[self.choice()]

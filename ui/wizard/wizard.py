@@ -1,16 +1,120 @@
-"""The wizard's flow and the state its pages share (never written anywhere: the recovery words
-live in memory only until they are confirmed, then they are dropped)."""
+"""The wizard: its pages (which follows which is ui/wizard/flow.py) and the state they share
+(never written anywhere: the recovery words live in memory only until they are confirmed, then
+they are dropped)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
+from PySide6.QtWidgets import QWidget, QWizard, QWizardPage
 
 from app.client_calls import CreatedWallet
 from ui.context import LOCAL, AppContext
+from ui.jobs import follow
+from ui.wizard.confirm_page import ConfirmPage
+from ui.wizard.cosigner_page import CosignerPage
+from ui.wizard.done_page import DonePage
+from ui.wizard.flow import (
+    CONFIRM,
+    COSIGNER,
+    CREATE,
+    DONE,
+    IMPORT,
+    IMPORT_CHOICE,
+    REDEEM,
+    REDEEM_CHOICE,
+    SIGNIN,
+    SKIP,
+    WALLET,
+    WORDS,
+    next_page,
+)
+from ui.wizard.import_page import ImportPage
+from ui.wizard.redeem_page import RedeemPage
+from ui.wizard.signin_page import SignInPage
+from ui.wizard.wallet_page import WalletPage
+from ui.wizard.words_page import WordsPage
 
-COSIGNER, SIGNIN, WALLET, WORDS, CONFIRM, IMPORT, REDEEM, DONE = range(8)
-CREATE, IMPORT_CHOICE, REDEEM_CHOICE, SKIP = "create", "import", "redeem", "skip"
+# The page ids and choices are ui/wizard/flow.py's; named here too for the wizard's callers.
+__all__ = [
+    "CONFIRM", "COSIGNER", "CREATE", "DONE", "IMPORT", "IMPORT_CHOICE", "REDEEM",
+    "REDEEM_CHOICE", "SIGNIN", "SKIP", "WALLET", "WORDS", "FirstRunWizard",
+]  # fmt: skip
+
+# Each page of the flow: its widget, title and subtitle (translated when the wizard is made)
+# and the first words of its progress strip (translated by the page: AsyncPage's context).
+PAGES: dict[int, tuple[type[QWizardPage], str, str | None, str | None]] = {
+    COSIGNER: (
+        CosignerPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Where should the co-signer run?"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "Splitkey splits each key in two: one half stays with you, the other with a "
+            "co-signer that signs only what your rules allow.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Starting the co-signer…"),
+    ),
+    SIGNIN: (
+        SignInPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Sign in to the co-signer"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "Your administrator gave you an enrollment code, or your organisation "
+            "signs you in with its own token.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Signing in…"),
+    ),
+    WALLET: (
+        WalletPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Your wallet"),
+        QT_TRANSLATE_NOOP("FirstRunWizard", "What would you like to do?"),
+        None,
+    ),
+    WORDS: (
+        WordsPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Write down your 24 recovery words"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "These words are your wallet's master key. They were drawn on this computer and "
+            "the co-signer never sees them. With them alone you can recover the wallet, even "
+            "if the co-signer disappears. Splitkey does not keep them and will not show them "
+            "again.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Creating your wallet…"),
+    ),
+    CONFIRM: (
+        ConfirmPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Check your recovery words"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard", "Type these words from your paper, to be sure nothing is missing."
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Making this computer's key…"),
+    ),
+    IMPORT: (
+        ImportPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Import a wallet"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "The key is split on this computer: the co-signer gets only its own share.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Importing your wallet…"),
+    ),
+    REDEEM: (
+        RedeemPage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "Use a share someone gave you"),
+        QT_TRANSLATE_NOOP(
+            "FirstRunWizard",
+            "Enter the share code from the wallet's owner. It works once and "
+            "expires after a few minutes.",
+        ),
+        QT_TRANSLATE_NOOP("AsyncPage", "Receiving the share…"),
+    ),
+    DONE: (
+        DonePage,
+        QT_TRANSLATE_NOOP("FirstRunWizard", "All set"),
+        None,
+        None,
+    ),
+}
 
 
 class FirstRunWizard(QWizard):
@@ -18,15 +122,6 @@ class FirstRunWizard(QWizard):
 
     def __init__(self, ctx: AppContext, start: int = COSIGNER, parent: QWidget | None = None):
         super().__init__(parent)
-        from ui.wizard.confirm_page import ConfirmPage
-        from ui.wizard.cosigner_page import CosignerPage
-        from ui.wizard.done_page import DonePage
-        from ui.wizard.import_page import ImportPage
-        from ui.wizard.redeem_page import RedeemPage
-        from ui.wizard.signin_page import SignInPage
-        from ui.wizard.wallet_page import WalletPage
-        from ui.wizard.words_page import WordsPage
-
         self.ctx = ctx
         self.mode = ctx.prefs.mode or LOCAL
         self.url: str | None = ctx.prefs.url
@@ -36,24 +131,26 @@ class FirstRunWizard(QWizard):
         self.client_id: str | None = None  # the wallet this run ends with
         self._words: list[str] = []
 
-        self.setWindowTitle("Set up Splitkey")
+        self.setWindowTitle(self.tr("Set up Splitkey"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.pages = {
-            COSIGNER: CosignerPage(),
-            SIGNIN: SignInPage(),
-            WALLET: WalletPage(),
-            WORDS: WordsPage(),
-            CONFIRM: ConfirmPage(),
-            IMPORT: ImportPage(),
-            REDEEM: RedeemPage(),
-            DONE: DonePage(),
-        }
+        self.pages = {}
+        for page_id, (kind, title, subtitle, busy_text) in PAGES.items():
+            page = self.pages[page_id] = kind()
+            page.setTitle(self.tr(title))
+            if subtitle:
+                page.setSubTitle(self.tr(subtitle))
+            if busy_text:
+                page.busy_text = busy_text
         for page_id, page in self.pages.items():
             self.setPage(page_id, page)
         self.setStartId(start)
         self.resize(760, 620)
+
+    def nextId(self) -> int:  # noqa: N802 (Qt's name)
+        """The flow's table decides, from the answers so far (self.mode, self.choice)."""
+        return next_page(self.currentId(), self)
 
     # -- the recovery words, in memory only --
 
@@ -115,22 +212,26 @@ class FirstRunWizard(QWizard):
 
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Discard the new wallet?")
-        box.setText("Discard the new wallet?")
+        box.setWindowTitle(self.tr("Discard the new wallet?"))
+        box.setText(self.tr("Discard the new wallet?"))
         if self.registered_unconfirmed:
             box.setInformativeText(
-                "Its recovery words were not confirmed, so nothing could bring it back. "
-                "Splitkey deletes it; you can create another one at any time."
+                self.tr(
+                    "Its recovery words were not confirmed, so nothing could bring it back. "
+                    "Splitkey deletes it; you can create another one at any time."
+                )
             )
         else:
             box.setInformativeText(
-                "Its recovery words were not confirmed, so it was not made yet. Splitkey "
-                "forgets the words and registers nothing; you can create another wallet at "
-                "any time."
+                self.tr(
+                    "Its recovery words were not confirmed, so it was not made yet. Splitkey "
+                    "forgets the words and registers nothing; you can create another wallet at "
+                    "any time."
+                )
             )
         destructive = QMessageBox.ButtonRole.DestructiveRole
-        self.discard_button = box.addButton("Discard wallet", destructive)
-        keep = box.addButton("Keep going", QMessageBox.ButtonRole.RejectRole)
+        self.discard_button = box.addButton(self.tr("Discard wallet"), destructive)
+        keep = box.addButton(self.tr("Keep going"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.buttonClicked.connect(lambda button: self._discard() if button is self.discard_button
@@ -154,16 +255,11 @@ class FirstRunWizard(QWizard):
             close()
             return None
         client_id = self.created.wallet.client_id
-        job = self.ctx.cosigner(lambda api: api.delete_wallet(client_id), "Discarding the wallet")
+        job = self.ctx.cosigner(
+            lambda api: api.delete_wallet(client_id), self.tr("Discarding the wallet")
+        )
         self.discarding = job
-        job.finished.connect(close)
-        job.failed.connect(self._discard_failed)
-        return job
-
-    def _discard_failed(self, exc: BaseException) -> None:
-        from ui.errors import show_error
-
-        show_error(self, exc, "The wallet could not be discarded")
+        return follow(job, self, success=close, title=self.tr("The wallet could not be discarded"))
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         # Escape on the words page must not silently drop a wallet that was just created.

@@ -10,21 +10,12 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidg
 from app.keys import Wallet, generate_mnemonic
 from app.policy_words import short_id
 from ui.passphrase_dialog import ensure_store
-from ui.wizard import wizard as flow
 from ui.wizard.base import AsyncPage
 
 
 class WordsPage(AsyncPage):
-    busy_text = "Creating your wallet…"
-
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle("Write down your 24 recovery words")
-        self.setSubTitle(
-            "These words are your wallet's master key. They were drawn on this computer and the "
-            "co-signer never sees them. With them alone you can recover the wallet, even if the "
-            "co-signer disappears. Splitkey does not keep them and will not show them again."
-        )
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
         self.address = QLabel()
         self.address.setWordWrap(True)
@@ -41,15 +32,19 @@ class WordsPage(AsyncPage):
             self.grid.addWidget(label, i % 6, i // 6)
             self.labels.append(label)
         advice = QLabel(
-            "On paper, in this order, kept somewhere safe and offline. Anyone who reads them "
-            "can take the wallet's tokens, without the co-signer."
+            self.tr(
+                "On paper, in this order, kept somewhere safe and offline. Anyone who reads them "
+                "can take the wallet's tokens, without the co-signer."
+            )
         )
         advice.setWordWrap(True)
         advice.setObjectName("hint")
-        self.print_sheet = QPushButton("Print a recovery sheet…")
-        self.print_sheet.setToolTip("The words, the address, and what to do without the co-signer")
+        self.print_sheet = QPushButton(self.tr("Print a recovery sheet…"))
+        self.print_sheet.setToolTip(
+            self.tr("The words, the address, and what to do without the co-signer")
+        )
         self.print_sheet.clicked.connect(self._print_sheet)
-        self.written = QCheckBox("I have written down all 24 words, in order")
+        self.written = QCheckBox(self.tr("I have written down all 24 words, in order"))
         self.written.toggled.connect(self.completeChanged)
         self.layout_.addWidget(self.address)
         self.layout_.addLayout(self.grid)
@@ -87,7 +82,11 @@ class WordsPage(AsyncPage):
             RecoverySheetDialog(words, self.client_id(), self).exec()
 
     def _show(self, words: list[str], client_id: str) -> None:
-        self.address.setText(f"Your new wallet {short_id(client_id)}. Its recovery words:")
+        self.address.setText(
+            self.tr("Your new wallet {wallet}. Its recovery words:").format(
+                wallet=short_id(client_id)
+            )
+        )
         for i, (label, word) in enumerate(zip(self.labels, words, strict=False)):
             label.setText(f"{i + 1:>2}.  {word}")
         self.completeChanged.emit()
@@ -102,6 +101,3 @@ class WordsPage(AsyncPage):
         # Called from C++: it must not raise (an exception there takes the process down).
         wizard = self.wizard()
         return wizard is not None and bool(wizard.words()) and self.written.isChecked()
-
-    def nextId(self) -> int:  # noqa: N802
-        return flow.CONFIRM
