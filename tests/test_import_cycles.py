@@ -45,11 +45,6 @@ def test_no_import_cycle_across_the_packages():
     assert not found, f"import cycles: {describe(found)}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ui/wizard pages <-> ui/wizard/wizard.py: the ui branch moves the flow into a table; "
-    "when that is merged this test passes, and strict makes the merge remove this mark",
-)
 def test_no_import_cycle_in_ui():
     found = _cycles_in("app", "cosigner_server", "ui")
     assert not found, f"import cycles: {describe(found)}"
