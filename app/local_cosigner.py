@@ -7,7 +7,7 @@
     local.restart()                     # after a crash: a new server on the same data
     local.stop()                        # SIGTERM, wait for the drain; at exit too
 
-The server is `python -m cosigner_server` (the admin CLI, cosigner_server/cli.py) and this
+The server is `python -m cosigner_server` (the admin CLI, cosigner_server/cli/) and this
 module only runs it as a program: app/ does not import the server. Its data directory is
 platformdirs' user_data_dir("splitkey")/cosigner, and its key-encryption key (KEK) lives in the
 user's keyring (`init --kek-source keyring`), or, when the keyring is not a safe secret store or

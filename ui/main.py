@@ -1,5 +1,5 @@
 """Entry points: `splitkey` without arguments opens the window (`run`); with arguments it is the
-headless command line (app/cli.py), so scripts keep working and need no display.
+headless command line (app/cli/), so scripts keep working and need no display.
 
     splitkey                      # the desktop
     splitkey keys new             # the same as python -m app.cli keys new
