@@ -41,6 +41,7 @@ from tests.canaries import Canaries
 from tests.secret_service import secret_service_problem
 from tests.share_store_helpers import MemoryKeyring
 from tests.socket_bridge import tcp_bridge
+from tests.ui.wizard_steps import press_next
 from ui.activity_tab import ActivityTab
 from ui.context import AppContext
 from ui.main import Desktop
@@ -54,20 +55,6 @@ pytestmark = pytest.mark.slow
 WAIT_MS = 90_000  # the first start initialises the co-signer's data directory
 RECIPIENT = "ab" * 32
 DAY = 24 * 3600
-
-
-def press_next(qtbot, wizard, expected_page: int) -> None:
-    page = wizard.currentPage()
-    wizard.button(QWizard.WizardButton.NextButton).click()
-    qtbot.waitUntil(
-        lambda: (
-            wizard.currentId() == expected_page
-            or (hasattr(page, "banner") and page.banner.explanation is not None)
-        ),
-        timeout=WAIT_MS,
-    )
-    if wizard.currentId() != expected_page:
-        pytest.fail(f"stayed on page {wizard.currentId()}: {page.banner.text()}")
 
 
 def canary_hits(folders: list[Path], canaries: Canaries) -> list[str]:

@@ -154,3 +154,11 @@ def connected(qtbot, ctx: AppContext) -> list:
     ctx.prefs.set_cosigner("local", None, None)
     wait_job(qtbot, ctx.start_local())
     return wait_job(qtbot, ctx.refresh_wallets())
+
+
+@pytest.fixture
+def wizard(qtbot, ctx):
+    """The first-run wizard on ctx, shown."""
+    from tests.ui.wizard_steps import open_wizard
+
+    return open_wizard(qtbot, ctx)

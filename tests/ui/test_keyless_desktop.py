@@ -26,18 +26,21 @@ from cosigner_server.bootstrap import init_data_dir
 from cosigner_server.config import DEFAULT_CHAIN_ID
 from tests.cosigner_server.conftest import make_config, run_server
 from tests.share_store_helpers import MemoryKeyring
-from tests.ui import test_wizard
 from tests.ui.conftest import connected, make_context, wait_job
-from tests.ui.test_wizard import choose, create_wallet_through_the_pages, press_next
+from tests.ui.wizard_steps import (
+    choose,
+    create_wallet_through_the_pages,
+    open_wizard,
+    press_next,
+    to_organisation,
+)
 from ui.overview_tab import OverviewTab
 from ui.recovery_sheet import RecoverySheetDialog, render_png, save_pdf, sheet_document
 from ui.refresh_key import RefreshSchedule, due
 from ui.share_dialog import ShareDialog
 from ui.wallet_list import WalletList
-from ui.wizard import FirstRunWizard
 from ui.wizard import wizard as flow
 
-wizard = test_wizard.wizard  # the fixture, shared
 RECIPIENT = "ab" * 32
 SHEET_PNG = os.environ.get("SPLITKEY_SHEET_PNG")  # set it to keep the rendered sheet for a look
 
@@ -68,15 +71,8 @@ def signs(qtbot, ctx, share, nonce: int) -> None:
 
 def redeem_in_a_second_app(qtbot, qapp, tmp_path, server, enrollment_code: str, code: str):
     other = make_context(qapp, tmp_path / "bob", KeyringShareStore(MemoryKeyring(), "memory"))
-    wizard = FirstRunWizard(other)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    page = wizard.page(flow.COSIGNER)
-    page.remote.setChecked(True)
-    qtbot.keyClicks(page.url, server.url)
-    press_next(qtbot, wizard, flow.SIGNIN)
-    qtbot.keyClicks(wizard.page(flow.SIGNIN).code, enrollment_code)
-    press_next(qtbot, wizard, flow.WALLET)
+    wizard = open_wizard(qtbot, other)
+    to_organisation(qtbot, wizard, server.url, enrollment_code)
     choose(wizard, flow.REDEEM_CHOICE)
     press_next(qtbot, wizard, flow.REDEEM)
     qtbot.keyClicks(wizard.page(flow.REDEEM).code, code.lower())

@@ -10,55 +10,14 @@ from PySide6.QtWidgets import QWizard
 from app.keys import Wallet
 from app.permissions import ZCN, Permissions
 from tests.ui.conftest import WAIT_MS, InThreadCosigner, make_context
-from ui.wizard import FirstRunWizard
+from tests.ui.wizard_steps import (
+    choose,
+    create_wallet_through_the_pages,
+    open_wizard,
+    press_next,
+    to_organisation,
+)
 from ui.wizard import wizard as flow
-
-
-@pytest.fixture
-def wizard(qtbot, ctx):
-    made = FirstRunWizard(ctx)
-    qtbot.addWidget(made)
-    made.show()
-    return made
-
-
-def press_next(qtbot, wizard, expected_page: int) -> None:
-    wizard.button(QWizard.WizardButton.NextButton).click()
-    page = wizard.currentPage()
-    qtbot.waitUntil(
-        lambda: (
-            wizard.currentId() == expected_page
-            or (hasattr(page, "banner") and page.banner.explanation is not None)
-        ),
-        timeout=WAIT_MS,
-    )
-    if wizard.currentId() != expected_page:
-        pytest.fail(f"stayed on page {wizard.currentId()}: {page.banner.text()}")
-
-
-def choose(wizard, choice: str) -> None:
-    wizard.page(flow.WALLET).set_choice(choice)
-
-
-def create_wallet_through_the_pages(qtbot, wizard) -> list[str]:
-    press_next(qtbot, wizard, flow.WALLET)
-    choose(wizard, flow.CREATE)
-    press_next(qtbot, wizard, flow.WORDS)
-    words_page = wizard.page(flow.WORDS)
-    qtbot.waitUntil(lambda: bool(wizard.words()), timeout=WAIT_MS)
-    words = wizard.words()
-    assert len(words) == 24
-    shown = [label.text().split()[-1] for label in words_page.labels]
-    assert shown == words
-    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # not yet confirmed
-    words_page.written.setChecked(True)
-    press_next(qtbot, wizard, flow.CONFIRM)
-    confirm = wizard.page(flow.CONFIRM)
-    assert len(confirm.inputs) == 3
-    for position, edit, _error in confirm.inputs:
-        qtbot.keyClicks(edit, words[position])
-    press_next(qtbot, wizard, flow.DONE)
-    return words
 
 
 def test_this_computer_then_a_new_wallet(qtbot, ctx, wizard, owner_cosigner):
@@ -161,17 +120,9 @@ def test_organisation_cosigner_with_an_enrollment_code_then_redeem(
     created, shared, bob = delegate_setup
     ctx = make_context(qapp, tmp_path / "bob", store)
     try:
-        wizard = FirstRunWizard(ctx)
-        qtbot.addWidget(wizard)
-        wizard.show()
-        page = wizard.page(flow.COSIGNER)
-        page.remote.setChecked(True)
-        qtbot.keyClicks(page.url, server.url)  # http:// is fine for a co-signer on this machine
-        assert page.isComplete()
-        press_next(qtbot, wizard, flow.SIGNIN)
-        signin = wizard.page(flow.SIGNIN)
-        qtbot.keyClicks(signin.code, bob.enrollment_code)
-        press_next(qtbot, wizard, flow.WALLET)
+        wizard = open_wizard(qtbot, ctx)
+        # http:// is fine for a co-signer on this machine
+        to_organisation(qtbot, wizard, server.url, bob.enrollment_code)
         assert ctx.prefs.mode == "remote" and ctx.prefs.url == server.url
         choose(wizard, flow.REDEEM_CHOICE)
         press_next(qtbot, wizard, flow.REDEEM)
@@ -192,13 +143,8 @@ def test_a_used_enrollment_code_is_explained_at_the_field(
         api.enroll(bob.enrollment_code)  # used up
     ctx = make_context(qapp, tmp_path / "bob", store)
     try:
-        wizard = FirstRunWizard(ctx)
-        qtbot.addWidget(wizard)
-        wizard.show()
-        page = wizard.page(flow.COSIGNER)
-        page.remote.setChecked(True)
-        qtbot.keyClicks(page.url, server.url)
-        press_next(qtbot, wizard, flow.SIGNIN)
+        wizard = open_wizard(qtbot, ctx)
+        to_organisation(qtbot, wizard, server.url)
         signin = wizard.page(flow.SIGNIN)
         qtbot.keyClicks(signin.code, bob.enrollment_code)
         wizard.button(QWizard.WizardButton.NextButton).click()

@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtWidgets import QWizard
 
 from tests.ui.conftest import WAIT_MS, wait_job
-from tests.ui.test_wizard import press_next, wizard  # noqa: F401 (fixture)
+from tests.ui.wizard_steps import press_next
 from ui.wizard import wizard as flow
 
 
-def _to_words(qtbot, wizard) -> str:  # noqa: F811 (the fixture's name)
+def _to_words(qtbot, wizard) -> str:
     press_next(qtbot, wizard, flow.WALLET)
     wizard.page(flow.WALLET).set_choice(flow.CREATE)
     press_next(qtbot, wizard, flow.WORDS)
@@ -27,7 +27,7 @@ def _to_words(qtbot, wizard) -> str:  # noqa: F811 (the fixture's name)
 
 @pytest.mark.parametrize("where", [flow.WORDS, flow.CONFIRM])
 def test_cancel_before_the_words_are_confirmed_asks_then_discards(
-    qtbot, ctx, wizard, where  # noqa: F811
+    qtbot, ctx, wizard, where
 ):
     client_id = _to_words(qtbot, wizard)
     if where == flow.CONFIRM:
@@ -57,7 +57,7 @@ def test_cancel_before_the_words_are_confirmed_asks_then_discards(
     assert all(e.client_id != client_id for e in entries)
     assert ctx.prefs.share_ids() == []
 
-def test_cancel_after_the_words_are_confirmed_asks_nothing(qtbot, ctx, wizard):  # noqa: F811
+def test_cancel_after_the_words_are_confirmed_asks_nothing(qtbot, ctx, wizard):
     _to_words(qtbot, wizard)
     words = wizard.words()
     wizard.page(flow.WORDS).written.setChecked(True)
