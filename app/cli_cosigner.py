@@ -47,7 +47,7 @@ from app.compose import ComposeError, parse_zcn
 from app.crypto import CryptoError
 from app.files import write_private_atomic
 from app.permissions import Permissions
-from app.wire import WireError
+from app.protocol.bodies import WireError
 
 EXIT_REFUSED = 3
 EXIT_UNREACHABLE = 4

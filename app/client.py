@@ -14,7 +14,7 @@ Both are written once: a method describes its request as a `Call` (app/client_ca
 path, JSON body and the function that reads the answer), or as a generator of Calls when it needs
 several round trips; the sync and async clients only differ in how they send a Call.
 
-Every answer is parsed with app/wire.py. Errors:
+Every answer is parsed with app/protocol/bodies.py. Errors:
   CosignerError       the co-signer answered with an error (status, code, message, rule, field)
   CosignerUnreachable no answer (connection refused, timeout, TLS failure without a pin)
   PinMismatch         the server's certificate is not the pinned one
@@ -70,8 +70,9 @@ from app.client_calls import (
 )
 from app.crypto import PublicKey, SecretKey
 from app.permissions import Permissions
+from app.protocol.bodies import CosignAnswer, SplitView, UserView, WalletView, require
+from app.protocol.routes import API
 from app.transaction import Transaction
-from app.wire import API, CosignAnswer, SplitView, UserView, WalletView, require
 
 __all__ = [
     "AsyncCosignerClient",

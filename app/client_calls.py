@@ -17,10 +17,7 @@ from app import keyless
 from app.crypto import CryptoError, PublicKey, SecretKey, Signature
 from app.keys import client_id_of
 from app.permissions import Permissions
-from app.transaction import Transaction, TransactionError, sha3_hex
-from app.wire import (
-    API,
-    PROOF_PREFIX,
+from app.protocol.bodies import (
     ApiErrorBody,
     ChallengeAnswer,
     CosignAnswer,
@@ -35,6 +32,9 @@ from app.wire import (
     WireError,
     require,
 )
+from app.protocol.formats import PROOF_PREFIX
+from app.protocol.routes import API
+from app.transaction import Transaction, TransactionError, sha3_hex
 
 # -- errors ------------------------------------------------------------------------------------
 
@@ -44,7 +44,7 @@ class ClientError(Exception):
 
 
 class CosignerError(ClientError):
-    """The co-signer answered with an error (app/wire.py ApiErrorBody)."""
+    """The co-signer answered with an error (app/protocol ApiErrorBody)."""
 
     def __init__(
         self,

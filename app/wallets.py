@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.client import AsyncCosignerClient, ShareInfo
 from app.keys import Wallet, WalletError
-from app.wire import SplitView, WalletView
+from app.protocol.bodies import SplitView, WalletView
 
 OWNED, SHARED = "owned", "shared"
 ACTIVE, FROZEN, EXPIRED, REVOKED, DELETING = "active", "frozen", "expired", "revoked", "deleting"

@@ -409,7 +409,7 @@ def _pin(config, url: str) -> str | None:
 
 @contextlib.contextmanager
 def admin_client(args: argparse.Namespace):
-    """app/client.py's CosignerClient (the one client of the API, answers parsed with app/wire),
+    """app/client.py's CosignerClient (the one client of the API, answers parsed with app/protocol),
     holding an admin token minted here; its errors become one line and an exit code."""
     from app.client import ClientError, CosignerClient, CosignerError, CosignerUnreachable
 

@@ -1,9 +1,9 @@
 """Errors a handler raises to answer the client; the error middleware turns them into the one
-JSON error shape of app/wire.py (ApiErrorBody). Messages are for people and never carry secrets."""
+JSON error shape of app/protocol (ApiErrorBody). Messages are for people and never carry secrets."""
 
 from __future__ import annotations
 
-from app.wire import ApiErrorBody
+from app.protocol.bodies import ApiErrorBody
 
 from .model import Refusal
 

@@ -8,7 +8,8 @@ import hmac
 import secrets
 
 from app.crypto import DecodeError
-from app.wire import ChallengeAnswer, TokenAnswer, proof_message
+from app.protocol.bodies import ChallengeAnswer, TokenAnswer
+from app.protocol.formats import proof_message
 
 from . import crypto_jobs
 from .errors import ApiError, bad_request, not_found, unauthorized

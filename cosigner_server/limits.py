@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from app.wire import API
+from app.protocol.routes import API
 
 from .config import ServerConfig
 from .errors import ApiError

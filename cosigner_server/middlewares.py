@@ -12,7 +12,7 @@ import time
 
 from aiohttp import web
 
-from app.wire import ApiErrorBody
+from app.protocol.bodies import ApiErrorBody
 
 from .audit import AuditUnavailable
 from .crypto_pool import Overloaded

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from app.wire import API
+from app.protocol.routes import API
 
 HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 STR = {"type": "string"}

@@ -9,7 +9,8 @@ import secrets
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, generate_mnemonic, normalize_mnemonic
 from app.permissions import Permissions
-from app.wire import LOCATOR_CHARS, SHARE_CODE_ALPHABET, ShareDelivery
+from app.protocol.bodies import ShareDelivery
+from app.protocol.formats import LOCATOR_CHARS, SHARE_CODE_ALPHABET
 
 from . import crypto_jobs, keyless
 from .errors import ApiError, bad_request, conflict, forbidden, not_found

@@ -1,8 +1,9 @@
-"""Records -> wire views (app/wire.py) for answers: what a client may see of each record."""
+"""Records -> wire views (app/protocol/bodies.py) for answers: what a client may see of each record."""
 
 from __future__ import annotations
 
-from app.wire import CUSTODIAL, KEYLESS, SplitView, UserView, WalletView
+from app.protocol.bodies import SplitView, UserView, WalletView
+from app.protocol.enums import Custody
 
 from .model import Split, User, Wallet
 from .state import now
@@ -23,7 +24,7 @@ def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
         frozen=wallet.frozen,
         delete_after=wallet.delete_after,
         last_nonce=last_nonce,
-        custody=CUSTODIAL if wallet.custody == "vault" else KEYLESS,
+        custody=Custody.CUSTODIAL if wallet.custody == "vault" else Custody.KEYLESS,
     ).to_dict()
 
 

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.activity import ALL, ALLOWED, REFUSED, rows_of, to_csv
 from app.policy_words import short_id
+from app.protocol.bodies import SplitView
 from app.wallets import OWNED, WalletEntry
-from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner, show_error
 from ui.runner import Job

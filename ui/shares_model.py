@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from app.activity import ALL, ActivityRow, matches
 from app.permissions import GROUP_TITLES, GROUPS
 from app.policy_words import format_period, format_time, format_zcn, short_id
-from app.wire import SplitView
+from app.protocol.bodies import SplitView
 
 SPLIT_ROLE = Qt.ItemDataRole.UserRole + 11
 ROW_ROLE = Qt.ItemDataRole.UserRole + 12

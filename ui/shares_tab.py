@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.protocol.bodies import SplitView
 from app.wallets import OWNED, WalletEntry
-from app.wire import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner
 from ui.revoke_dialog import RevokeDialog

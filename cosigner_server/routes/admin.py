@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, require
+from app.protocol.bodies import require
+from app.protocol.routes import API
 
 from .. import identity, kek_rotation, reenrollment, vault
 from ..errors import bad_request, conflict, not_found

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from aiohttp import web
 
-from app.wire import API
+from app.protocol.routes import API
 
 from .. import vault
 from ..audit_access import read_records, verify_chain

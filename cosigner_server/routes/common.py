@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from app import gojson
-from app.wire import WireError
+from app.protocol.bodies import WireError
 
 from ..errors import bad_request
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, require
+from app.protocol.bodies import require
+from app.protocol.routes import API
 
 from .. import identity, reenrollment
 from ..principal import bearer_token, require_user

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, SignMessageRequest, SignTransactionRequest
+from app.protocol.bodies import SignMessageRequest, SignTransactionRequest
+from app.protocol.routes import API
 
 from .. import signing
 from ..admission import gated

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, DelegationRequest, RefreshRequest, permissions_from, require
+from app.protocol.bodies import DelegationRequest, RefreshRequest, permissions_from, require
+from app.protocol.routes import API
 
 from .. import keyless, vault
 from ..principal import require_user

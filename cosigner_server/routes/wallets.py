@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, KeylessWalletRequest, require
+from app.protocol.bodies import KeylessWalletRequest, require
+from app.protocol.routes import API
 
 from .. import keyless, vault
 from ..model import SPLIT_ACTIVE

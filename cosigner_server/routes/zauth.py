@@ -19,8 +19,8 @@ import re
 
 from aiohttp import web
 
+from app.protocol.bodies import permissions_from, require
 from app.transaction import sha3_hex
-from app.wire import permissions_from, require
 
 from .. import crypto_jobs, identity, setup_challenge, signing, vault
 from ..admission import gated

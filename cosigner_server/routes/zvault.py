@@ -13,7 +13,7 @@ from aiohttp import web
 
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, normalize_mnemonic
-from app.wire import permissions_from, require
+from app.protocol.bodies import permissions_from, require
 
 from .. import crypto_jobs, vault
 from ..errors import bad_request, not_found

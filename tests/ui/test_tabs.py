@@ -10,10 +10,10 @@ from app.client import CosignerError, CosignerUnreachable, PinMismatch, Tampered
 from app.compose import ComposeError, verify_signature
 from app.crypto import SecretKey
 from app.permissions import ZCN, Permissions
+from app.protocol.bodies import SplitView, WalletView
 from app.session import SignInNeeded
 from app.transaction import sha3_hex
 from app.wallets import SHARED, WalletEntry
-from app.wire import SplitView, WalletView
 from tests.ui.conftest import WAIT_MS, connected, give_owner_a_wallet, wait_job
 from ui.errors import explain
 from ui.messages_tab import MessagesTab
