@@ -537,7 +537,7 @@ def cmd_users_recover_admin(args: argparse.Namespace) -> int:
     if pid is not None:
         raise CliError(f"the server (pid {pid}) has the database open: stop it first")
     user, code = asyncio.run(_create_first_admin(config, args.subject, recovery=True))
-    data = {"user": user_view(user), "enrollment_code": code}
+    data = {"user": user_view(user).to_dict(), "enrollment_code": code}
     _emit(args, data, lambda d: _code_text(d["user"], d["enrollment_code"]))
     return EXIT_OK
 def _find_admin_postgres(url: str, wanted: str | None) -> str:

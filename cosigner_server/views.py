@@ -1,4 +1,4 @@
-"""Records -> wire views (app/protocol/bodies.py) for answers: what a client may see of each record."""
+"""Records -> wire views (app/protocol/bodies.py): what a client may see of each record."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from .model import Split, User, Wallet
 from .state import now
 
 
-def user_view(user: User) -> dict:
+def user_view(user: User) -> UserView:
     return UserView(
         id=user.id, subject=user.subject, issuer=user.issuer, role=user.role, enabled=user.enabled
-    ).to_dict()
+    )
 
 
-def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
+def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> WalletView:
     return WalletView(
         client_id=wallet.client_id,
         public_key=wallet.public_key,
@@ -25,10 +25,10 @@ def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
         delete_after=wallet.delete_after,
         last_nonce=last_nonce,
         custody=Custody.CUSTODIAL if wallet.custody == "vault" else Custody.KEYLESS,
-    ).to_dict()
+    )
 
 
-def split_view(split: Split) -> dict:
+def split_view(split: Split) -> SplitView:
     return SplitView(
         id=split.id,
         client_id=split.client_id,
@@ -42,4 +42,4 @@ def split_view(split: Split) -> dict:
         created_at=split.created_at,
         revoked_at=split.revoked_at,
         share_retrieved=split.sealed_user_share is None,
-    ).to_dict()
+    )

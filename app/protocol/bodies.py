@@ -644,6 +644,7 @@ class EnrollmentHalf(Body):
 
     enrollment_code_half: str = field(repr=False)
     approval_ref: str
+    expires_at: int
     message: str
 
 
@@ -711,3 +712,41 @@ class Stats(Body):
     splits: dict  # SplitStatus -> how many
     cosigns: int
     crypto_queue: int
+
+
+@dataclass(frozen=True)
+class AuditVerifyReport(Body):
+    ok: bool
+    records: int  # records that verified, in order, before the first problem
+    first_bad_seq: int | None = field(default=None, metadata=KEEP_NULL)
+    problem: str | None = field(default=None, metadata=KEEP_NULL)
+    head: list | None = field(default=None, metadata=KEEP_NULL)  # [seq, mac] of the last good one
+
+
+@dataclass(frozen=True)
+class KekStatus(Body):
+    """Key-encryption keys: the current key id, every key id of the ring, sealed values per key
+    id, the background rewrap's progress and, with replicas, who still lacks the current key."""
+
+    current: str
+    keys: list[str]
+    sealed: dict
+    rewrap: dict
+    loaded: str
+    waiting_for: list[str]
+    replicas: list[dict]
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health(Body):
+    status: str  # "ok": the process answers
+    sealed: bool  # no key-encryption key loaded yet
+
+
+@dataclass(frozen=True)
+class Readiness(Body):
+    ready: bool  # every check passed (else the answer is a 503 with this same body)
+    checks: dict  # check name -> passed

@@ -284,7 +284,7 @@ async def setup(request: web.Request) -> web.Response:
         details={"permissions": permissions.to_dict()},
         undo=lambda: state.storage.revoke_split(split_id, now()),
     )
-    return ok({**SUCCESS, "split": split_view(split)})
+    return ok({**SUCCESS, "split": split_view(split).to_dict()})
 
 
 async def _wallet_for_setup(
