@@ -13,11 +13,12 @@ import functools
 import types
 import typing
 from dataclasses import MISSING, asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 from app.permissions import Permissions, PermissionsError
 
-from .enums import Custody, Role
+from .enums import Custody, Role, SplitStatus
 
 
 class WireError(ValueError):
@@ -57,6 +58,16 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def schema(extra: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """Field metadata: a JSON schema the field's values meet beyond their type (OpenAPI)."""
+    return {"schema": extra, **more}
+
+
+def one_of(names: type[StrEnum]) -> dict[str, Any]:
+    """Field metadata: the field holds a member of `names` (OpenAPI: an enum)."""
+    return schema({"enum": [m.value for m in names]})
+
+
 def permissions_from(data: Any, name: str = "permissions") -> Permissions:
     try:
         return Permissions.from_dict(data)
@@ -72,7 +83,7 @@ class UserView:
     id: str
     subject: str
     issuer: str
-    role: str
+    role: str = field(metadata=one_of(Role))
     enabled: bool
 
     @classmethod
@@ -98,7 +109,7 @@ class WalletView:
     frozen: bool = False
     delete_after: int | None = None
     last_nonce: int | None = None  # highest nonce the co-signer signed for it: propose one more
-    custody: str = Custody.CUSTODIAL  # a Custody: who holds the master key
+    custody: str = field(default=Custody.CUSTODIAL, metadata=one_of(Custody))
 
     @classmethod
     def from_dict(cls, data: Any) -> WalletView:
@@ -128,7 +139,7 @@ class SplitView:
     label: str
     share_public_key: str
     permissions: Permissions
-    status: str  # a SplitStatus
+    status: str = field(metadata=one_of(SplitStatus))
     uses: int
     last_used: int | None
     created_at: int
@@ -249,7 +260,7 @@ class TokenAnswer:
     token: str = field(repr=False)
     expires_in: int
     user_id: str
-    role: str
+    role: str = field(metadata=one_of(Role))
 
     @classmethod
     def from_dict(cls, data: Any) -> TokenAnswer:
@@ -303,11 +314,41 @@ class ShareDelivery:
 # -- requests the client sends ------------------------------------------------------------------
 
 
+# What JSON schema can say of the fields below (the rest is checked in code, with a 400 that
+# names the field): cosigner_server/openapi.py reads it from the fields' metadata.
+REQUEST_ID_SCHEMA = {"pattern": "^[ -~]{8,128}$"}  # printable ASCII, as _request_id checks it
+_HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_INT = {"type": "integer"}
+_STR = {"type": "string"}
+# A 0Chain transaction as the miners take it (app/transaction.py reads it).
+TRANSACTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["chain_id", "client_id", "creation_date", "signature"],
+    "properties": {
+        "client_id": _HEX64,
+        "chain_id": _HEX64,
+        "creation_date": _INT,
+        "signature": _STR,
+        "to_client_id": _STR,
+        "transaction_data": _STR,
+        "transaction_value": _INT,
+        "transaction_fee": _INT,
+        "transaction_nonce": _INT,
+        "transaction_type": _INT,
+        "public_key": _STR,
+        "version": _STR,
+        "hash": _STR,
+    },
+}
+
+
 @dataclass(frozen=True)
 class SignTransactionRequest:
     split_id: str
-    request_id: str  # the client's idempotency key: a replay returns the first answer
-    transaction: dict[str, Any]  # miner JSON; "signature" is the user's partial
+    # the client's idempotency key: a replay returns the first answer
+    request_id: str = field(metadata=schema(REQUEST_ID_SCHEMA))
+    # miner JSON; "signature" is the user's partial
+    transaction: dict[str, Any] = field(metadata=schema(TRANSACTION_SCHEMA))
 
     @classmethod
     def from_dict(cls, data: Any) -> SignTransactionRequest:
@@ -326,7 +367,7 @@ class SignMessageRequest:
     """A message (or auth-header string) co-sign: the preimage and the partial over its sha3."""
 
     split_id: str
-    request_id: str
+    request_id: str = field(metadata=schema(REQUEST_ID_SCHEMA))
     message: str
     signature: str
 
@@ -442,11 +483,6 @@ class EnvelopeDelivery:
 
 KEEP_NULL = {"keep_null": True}
 MAX_LABEL = 100  # characters of a split's label the co-signer keeps
-
-
-def schema(extra: dict[str, Any], **more: Any) -> dict[str, Any]:
-    """Field metadata: a JSON schema the field's values meet beyond their type (OpenAPI)."""
-    return {"schema": extra, **more}
 
 
 @functools.cache
@@ -599,7 +635,7 @@ class PermissionsRequest(Body):
 @dataclass(frozen=True)
 class CreateUserRequest(Body):
     subject: str = field(metadata=schema({"minLength": 1, "maxLength": 200}))
-    role: str = field(default=Role.USER, metadata=schema({"enum": [*Role]}))
+    role: str = field(default=Role.USER, metadata=one_of(Role))
 
 
 @dataclass(frozen=True)
