@@ -59,13 +59,28 @@ RULE_TITLES = {
     "frozen": "This wallet is frozen",
     "chain_id": "Wrong chain",
     "creation_time": "Your computer's clock is off",
-    "nonce_reused": "This nonce was already used",
     "hash_mismatch": "The transaction's hash does not match",
     "looks_like_transaction": "This message looks like a transaction",
     "partial_invalid": "Your key's signature was not accepted",
     "partial_malformed": "Your key's signature was not accepted",
     "request_key_reused": "This request was already used",
     "request_in_progress": "This request is already being signed",
+    "nonce_window": "This nonce is too far ahead",
+    "raw_hashes_not_allowed": "This key may not sign a bare hash",
+    "data_read_differently": "The transaction's data could be read two ways",
+    "also_a_contract_call": "This transaction is also a contract call",
+    "host": "The request went to the wrong address",
+    "origin": "Requests from web pages are refused",
+    "slow_body": "The request arrived too slowly",
+    "deadline": "The co-signer took too long",
+    "body_size": "The request is too large",
+    "rate_split": "This key is signing too often",
+    "rate_ip": "Too many requests from this computer",
+    "rate_token": "Too many requests with this sign-in",
+    "login": "Too many failed sign-ins",
+    "storage_unavailable": "The co-signer cannot reach its storage",
+    "audit_unavailable": "The co-signer cannot write its audit log",
+    "crypto_queue_full": "The co-signer is busy",
 }
 
 # What a person can do about a refusal, when there is something.
@@ -78,10 +93,7 @@ RULE_ADVICE = {
     "revoked": "Ask the wallet's owner for a new share if you still need one.",
     "expired": "Ask the wallet's owner for a new share if you still need one.",
     "creation_time": "Set your computer's clock (automatic time), then try again.",
-    "nonce_reused": (
-        "Every transaction of this wallet needs its own nonce, whichever key signed it: "
-        "enter the wallet's next nonce and review again."
-    ),
+    "nonce_window": "Use the wallet's next nonce, or ask the owner to sign this one.",
     "chain_id": "Check the chain id in Settings.",
 }
 

@@ -103,6 +103,9 @@ class Rule(StrEnum):
     DEADLINE = "deadline"
     BODY_SIZE = "body_size"
     RATE_SPLIT = "rate_split"
+    RATE_IP = "rate_ip"
+    RATE_TOKEN = "rate_token"
+    LOGIN = "login"  # too many failed sign-ins from one address
     STORAGE_UNAVAILABLE = "storage_unavailable"
     AUDIT_UNAVAILABLE = "audit_unavailable"
     CRYPTO_QUEUE_FULL = "crypto_queue_full"
