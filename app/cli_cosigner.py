@@ -48,6 +48,7 @@ from app.crypto import CryptoError
 from app.files import write_private_atomic
 from app.permissions import Permissions
 from app.protocol.bodies import WireError
+from app.protocol.enums import Role
 
 EXIT_REFUSED = 3
 EXIT_UNREACHABLE = 4
@@ -685,7 +686,7 @@ def _add_admin_commands(commands) -> None:
     _add(group, "users", cmd_admin_users, "all users")
     made = _add(group, "user-create", cmd_admin_user_create, "a user and an enrollment code")
     made.add_argument("--subject", required=True, metavar="S")
-    made.add_argument("--role", choices=("user", "admin"), default="user")
+    made.add_argument("--role", choices=[r.value for r in Role], default=Role.USER.value)
     for name, handler, help_text in (
         ("enrollment-code", cmd_admin_enrollment_code, "a new enrollment code"),
         ("enable", _admin_enabled(True), "enable a user"),

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from app.addresses import is_loopback_host
+from app.protocol.enums import Role
 from app.version import __version__
 
 PROG = "splitkey-cosigner"
@@ -194,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_users_list)
     p = users_sub.add_parser("add", parents=[common, remote], help="a user + enrollment code")
     p.add_argument("subject")
-    p.add_argument("--role", choices=("admin", "user"), default="user")
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.USER.value)
     p.set_defaults(func=cmd_users_add)
     for action, enabled in (("disable", False), ("enable", True)):
         p = users_sub.add_parser(action, parents=[common, remote], help=f"{action} a user")

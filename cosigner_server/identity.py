@@ -9,6 +9,7 @@ import secrets
 
 from app.crypto import DecodeError
 from app.protocol.bodies import ChallengeAnswer, TokenAnswer
+from app.protocol.enums import Role
 from app.protocol.formats import proof_message
 
 from . import crypto_jobs
@@ -32,8 +33,9 @@ async def create_user(
     state: ServerState, who: Principal | None, subject: str, role: str
 ) -> tuple[User, str]:
     """A local user and a one-time enrollment code to hand them (shown once)."""
-    if role not in ("admin", "user"):
+    if role not in {r.value for r in Role}:
         raise bad_request("role must be admin or user", field="role")
+    role = Role(role).value  # stored as plain text
     if not subject or len(subject) > 200:
         raise bad_request("subject must be 1 to 200 characters", field="subject")
     user = User(

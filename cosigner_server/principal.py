@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from app.protocol.enums import Role
+
 from .errors import forbidden, unauthorized
 from .model import SPLIT_ACTIVE, User
 from .state import STATE, now
@@ -30,7 +32,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == "admin" and self.scope_split is None
+        return self.user.role == Role.ADMIN and self.scope_split is None
 
     @property
     def is_local_operator(self) -> bool:
