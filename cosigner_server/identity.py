@@ -9,7 +9,7 @@ import secrets
 
 from app.crypto import DecodeError
 from app.protocol.bodies import ChallengeAnswer, TokenAnswer
-from app.protocol.enums import Role
+from app.protocol.enums import Role, Rule
 from app.protocol.formats import proof_message
 
 from . import crypto_jobs
@@ -182,7 +182,7 @@ async def prove(state: ServerState, split_id: str, challenge: str, signature: st
         raise unauthorized("the challenge is unknown, used or expired")
     split = await state.storage.get_split(split_id)
     if split is None or split.holder_id is None or split.status_at(now()) != SPLIT_ACTIVE:
-        raise unauthorized("the key is unknown, revoked or expired")
+        raise unauthorized("the key is unknown, revoked or expired", Rule.REVOKED)
     try:
         valid = await state.pool.run(
             crypto_jobs.verify,

@@ -31,6 +31,7 @@ from app.client import (
 from app.compose import ComposeError
 from app.crypto import CryptoError
 from app.keys import KeysError
+from app.local_cosigner import LocalCosignerError
 from app.network.errors import (
     NetworkUnreachable,
     NoConsensus,
@@ -38,7 +39,7 @@ from app.network.errors import (
     UntrustedConfirmation,
 )
 from app.session import SignInNeeded
-from app.share_store import PassphraseNeeded
+from app.share_store import PassphraseNeeded, ShareStoreError
 from app.transaction import TransactionError
 
 log = logging.getLogger(__name__)
@@ -227,10 +228,11 @@ def explain(exc: BaseException) -> Explanation:
         )
     if isinstance(exc, (KeysError, CryptoError)):
         return Explanation("That does not work", _sentence(str(exc)))
-    name = type(exc).__name__
-    if name == "AppLocked":
+    from ui.context import AppLocked  # ui.context shows its errors through this module
+
+    if isinstance(exc, AppLocked):
         return Explanation("Splitkey is locked", "Unlock it with your password to continue.")
-    if name == "LocalCosignerError":
+    if isinstance(exc, LocalCosignerError):
         return Explanation(
             "The co-signer on this computer could not start",
             _sentence(str(exc)) + " You can try again, or choose your organisation's co-signer.",
@@ -243,15 +245,15 @@ def explain(exc: BaseException) -> Explanation:
             "then try again.",
             retry=True,
         )
-    if name.endswith(("ShareStoreError", "UnsafeKeyring", "PassphraseNeeded", "FallbackFileError")):
+    if isinstance(exc, ShareStoreError):
         return Explanation("Your keys could not be stored or read", _sentence(str(exc)))
     if isinstance(exc, OSError):
         return Explanation("A file could not be used", _sentence(exc.strerror or str(exc)))
     log.error("unexpected error", exc_info=exc)
     return Explanation(
         "Something went wrong",
-        f"Splitkey hit an unexpected problem ({name}). Nothing was signed. The details are "
-        "in the log.",
+        f"Splitkey hit an unexpected problem ({type(exc).__name__}). Nothing was signed. The "
+        "details are in the log.",
     )
 
 
@@ -265,13 +267,7 @@ def _cosigner_error(exc: CosignerError) -> Explanation:
             rule=exc.rule,
             field=FIELD_NAMES.get(exc.field or "", exc.field),
         )
-    if exc.status == 401:
-        if "revoked" in exc.message or "expired" in exc.message:
-            return Explanation(
-                "This key was revoked",
-                _sentence(exc.message) + " " + RULE_ADVICE["revoked"],
-                rule="revoked",
-            )
+    if exc.status == 401:  # a refused key carries its rule (above); this is the sign-in
         return Explanation("Sign in again", _sentence(exc.message))
     if exc.status == 404:
         return Explanation(

@@ -211,7 +211,7 @@ def test_a_refusal_names_its_rule_and_what_is_left():
         (TamperedAnswer("x"), "The co-signer's answer did not verify", False, True),
         (CosignerError(503, "unavailable", "busy"), "The co-signer is busy or having trouble",
          True, False),
-        (SignInNeeded("refused", ["the key is unknown, revoked or expired"]),
+        (SignInNeeded("refused", ["the key is unknown, revoked or expired"], ["revoked"]),
          "Your key is no longer accepted", False, False),
         (CosignerError(403, "refused", "this key is revoked", rule="revoked"),
          "This key was revoked", False, False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
+from app.share_store import PassphraseNeeded, UnsafeKeyring
 from ui.errors import ErrorBanner
 from ui.runner import Job
 from ui.widgets import BusyStrip, FieldError, mark_field
@@ -93,7 +94,7 @@ class AsyncPage(QWizardPage):
 
     @staticmethod
     def _needs_store_decision(exc: BaseException) -> bool:
-        return type(exc).__name__ in ("UnsafeKeyring", "PassphraseNeeded")
+        return isinstance(exc, (UnsafeKeyring, PassphraseNeeded))
 
     def _retry(self) -> None:
         self.wizard().next()
