@@ -64,6 +64,7 @@ from app.client_calls import (
     transaction_call,
 )
 from app.crypto import PublicKey, SecretKey
+from app.http_owner import OwnsAsyncHttp, OwnsHttp
 from app.permissions import Permissions
 from app.protocol import routes as paths
 from app.protocol.bodies import (
@@ -263,9 +264,7 @@ class _Api:
         return self._run(Call("POST", paths.ENROLL, body, self._adopt, auth=False))
 
     def exchange(self, enterprise_token: str) -> Session:
-        return self._run(
-            Call("POST", paths.EXCHANGE, None, self._adopt, token=enterprise_token)
-        )
+        return self._run(Call("POST", paths.EXCHANGE, None, self._adopt, token=enterprise_token))
 
     def challenge(self, split_id: str) -> Challenge:
         return self._run(challenge_call(split_id))
@@ -562,10 +561,8 @@ def _flow(work: Call | Flow) -> Flow:
 # -- the two clients ---------------------------------------------------------------------------
 
 
-class CosignerClient(_Api):
+class CosignerClient(OwnsHttp, _Api):
     """Synchronous client over httpx.Client (the CLI's)."""
-
-    _http: httpx.Client | None = None
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -592,22 +589,9 @@ class CosignerClient(_Api):
         finally:
             flow.close()
 
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
-    def __enter__(self) -> CosignerClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncCosignerClient(_Api):
+class AsyncCosignerClient(OwnsAsyncHttp, _Api):
     """Asynchronous client over httpx.AsyncClient (the desktop's); same methods, awaitable."""
-
-    _http: httpx.AsyncClient | None = None
 
     async def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -637,14 +621,3 @@ class AsyncCosignerClient(_Api):
             return done.value
         finally:
             flow.close()
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    async def __aenter__(self) -> AsyncCosignerClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()

@@ -78,7 +78,6 @@ class PinMismatch(ClientError):
     """The server presented a certificate other than the pinned one."""
 
 
-
 class CertificateExpired(PinMismatch):
     """The pinned certificate was presented, but it has expired (or is not valid yet: then
     the clock may be wrong). Refused like a mismatch, told apart in words."""
@@ -86,6 +85,7 @@ class CertificateExpired(PinMismatch):
     def __init__(self, message: str, not_yet_valid: bool = False) -> None:
         super().__init__(message)
         self.not_yet_valid = not_yet_valid
+
 
 class MalformedAnswer(ClientError):
     """An answer without the documented shape."""
