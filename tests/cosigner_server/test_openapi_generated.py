@@ -10,24 +10,13 @@ import pytest
 
 from app.protocol import bodies
 from app.protocol.routes import API
-from cosigner_server.app import create_app
 from cosigner_server.openapi import OPERATIONS, document, schema_of
+
+from .ops_helpers import served_routes
 
 
 def _validate(instance, schema) -> None:
     jsonschema_rs.validate(schema, instance)
-
-
-def served_routes(config) -> set[tuple[str, str]]:
-    app = create_app(config)
-    served = set()
-    for resource in app.router.resources():
-        info = resource.get_info()
-        path = info.get("path") or info.get("formatter")
-        for route in resource:
-            if route.method != "HEAD":
-                served.add((route.method.lower(), path))
-    return served
 
 
 def test_every_served_route_has_a_non_empty_success_schema(server_config):
