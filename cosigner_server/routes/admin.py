@@ -5,23 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from app.protocol import bodies
 from app.protocol import routes as paths
-from app.protocol.bodies import (
-    AllWallets,
-    CreateUserRequest,
-    EnabledRequest,
-    EnrollmentCodeAnswer,
-    FreezeRequest,
-    NewUser,
-    RemovedRecord,
-    RemoveRecordRequest,
-    SplitAnswer,
-    SplitList,
-    Stats,
-    UserAnswer,
-    UserList,
-    WalletAnswer,
-)
 from app.protocol.enums import AuditEvent, Role
 
 from .. import identity, kek_rotation, reenrollment, vault
@@ -39,17 +24,19 @@ routes = web.RouteTableDef()
 @routes.get(paths.ADMIN_USERS)
 async def users(request: web.Request) -> web.Response:
     await require_admin(request)
-    return ok(UserList([user_view(u) for u in await request.app[STATE].storage.list_users()]))
+    return ok(
+        bodies.UserList([user_view(u) for u in await request.app[STATE].storage.list_users()])
+    )
 
 
 @routes.post(paths.ADMIN_USERS)
 async def create_user(request: web.Request) -> web.Response:
     who = await require_admin(request)
-    body = parse(CreateUserRequest.from_dict, await json_body(request))
+    body = parse(bodies.CreateUserRequest.from_dict, await json_body(request))
     user, code = await identity.create_user(
         request.app[STATE], who, body.subject, body.role or Role.USER
     )
-    return ok(NewUser(user_view(user), code), status=201)
+    return ok(bodies.NewUser(user_view(user), code), status=201)
 
 
 @routes.post(paths.ADMIN_USER_ENROLLMENT_CODE)
@@ -64,14 +51,14 @@ async def enrollment_code(request: web.Request) -> web.Response:
         return ok(await reenrollment.request(state, who, user, owned), status=202)
     code = await identity.issue_enrollment_code(state, who, user)
     await reenrollment.record_operator_code(state, who, user, owned)
-    return ok(EnrollmentCodeAnswer(code))
+    return ok(bodies.EnrollmentCodeAnswer(code))
 
 
 @routes.post(paths.ADMIN_USER_ENABLED)
 async def set_enabled(request: web.Request) -> web.Response:
     who = await require_admin(request)
     state = request.app[STATE]
-    enabled = parse(EnabledRequest.from_dict, await json_body(request)).enabled
+    enabled = parse(bodies.EnabledRequest.from_dict, await json_body(request)).enabled
     user_id = request.match_info["user_id"]
     try:
         found = await state.storage.set_user_enabled(user_id, enabled, now())
@@ -85,49 +72,53 @@ async def set_enabled(request: web.Request) -> web.Response:
         who,
         details={"user": user_id},
     )
-    return ok(UserAnswer(user_view(await state.storage.get_user(user_id))))
+    return ok(bodies.UserAnswer(user_view(await state.storage.get_user(user_id))))
 
 
 @routes.get(paths.ADMIN_WALLETS)
 async def wallets(request: web.Request) -> web.Response:
     await require_admin(request)
-    return ok(AllWallets([wallet_view(w) for w in await request.app[STATE].storage.list_wallets()]))
+    return ok(
+        bodies.AllWallets([wallet_view(w) for w in await request.app[STATE].storage.list_wallets()])
+    )
 
 
 @routes.get(paths.ADMIN_SPLITS)
 async def splits(request: web.Request) -> web.Response:
     await require_admin(request)
-    return ok(SplitList([split_view(s) for s in await request.app[STATE].storage.list_splits()]))
+    return ok(
+        bodies.SplitList([split_view(s) for s in await request.app[STATE].storage.list_splits()])
+    )
 
 
 @routes.post(paths.ADMIN_SPLIT_REVOKE)
 async def revoke(request: web.Request) -> web.Response:
     who = await require_admin(request)
     split = await vault.revoke(request.app[STATE], who, request.match_info["split_id"])
-    return ok(SplitAnswer(split_view(split)))
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
 @routes.post(paths.ADMIN_WALLET_FREEZE)
 async def freeze(request: web.Request) -> web.Response:
     who = await require_admin(request)
-    frozen = parse(FreezeRequest.from_dict, await json_body(request)).frozen
+    frozen = parse(bodies.FreezeRequest.from_dict, await json_body(request)).frozen
     wallet = await vault.set_frozen(
         request.app[STATE], who, request.match_info["client_id"], frozen
     )
-    return ok(WalletAnswer(wallet_view(wallet)))
+    return ok(bodies.WalletAnswer(wallet_view(wallet)))
 
 
 @routes.post(paths.ADMIN_WALLET_REMOVE)
 async def remove_record(request: web.Request) -> web.Response:
     """Remove a wallet record made by 0Chain's /setup (a squatted one): audited, with a reason."""
     who = await require_admin(request)
-    reason = parse(RemoveRecordRequest.from_dict, await json_body(request)).reason.strip()
+    reason = parse(bodies.RemoveRecordRequest.from_dict, await json_body(request)).reason.strip()
     if not reason or len(reason) > 500:
         raise bad_request("give a reason of 1 to 500 characters", field="reason")
     wallet = await vault.remove_external_record(
         request.app[STATE], who, request.match_info["client_id"], reason
     )
-    return ok(RemovedRecord(wallet.client_id))
+    return ok(bodies.RemovedRecord(wallet.client_id))
 
 
 @routes.get(paths.ADMIN_STATS)
@@ -139,7 +130,7 @@ async def stats(request: web.Request) -> web.Response:
     for s in splits_:
         by_status[s.status_at(now())] = by_status.get(s.status_at(now()), 0) + 1
     return ok(
-        Stats(
+        bodies.Stats(
             users=len(await state.storage.list_users()),
             wallets=len(await state.storage.list_wallets()),
             splits=by_status,

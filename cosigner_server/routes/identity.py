@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from app.protocol import bodies
 from app.protocol import routes as paths
-from app.protocol.bodies import (
-    ApprovalRequest,
-    ChallengeRequest,
-    CodeRequest,
-    ProofRequest,
-    WhoAmI,
-)
 
 from .. import identity, reenrollment
 from ..principal import bearer_token, require_user
@@ -24,7 +18,7 @@ routes = web.RouteTableDef()
 
 @routes.post(paths.ENROLL)
 async def enroll(request: web.Request) -> web.Response:
-    body = parse(CodeRequest.from_dict, await json_body(request))
+    body = parse(bodies.CodeRequest.from_dict, await json_body(request))
     return ok(await identity.enroll(request.app[STATE], body.code))
 
 
@@ -32,7 +26,7 @@ async def enroll(request: web.Request) -> web.Response:
 async def approve_enrollment(request: web.Request) -> web.Response:
     """The second half of a two-person enrollment code (reenrollment.py)."""
     who = await require_user(request)
-    body = parse(ApprovalRequest.from_dict, await json_body(request))
+    body = parse(bodies.ApprovalRequest.from_dict, await json_body(request))
     return ok(await reenrollment.approve(request.app[STATE], who, body.ref))
 
 
@@ -43,13 +37,13 @@ async def exchange(request: web.Request) -> web.Response:
 
 @routes.post(paths.CHALLENGE)
 async def challenge(request: web.Request) -> web.Response:
-    body = parse(ChallengeRequest.from_dict, await json_body(request))
+    body = parse(bodies.ChallengeRequest.from_dict, await json_body(request))
     return ok(await identity.new_challenge(request.app[STATE], body.split_id))
 
 
 @routes.post(paths.PROOF)
 async def proof(request: web.Request) -> web.Response:
-    body = parse(ProofRequest.from_dict, await json_body(request))
+    body = parse(bodies.ProofRequest.from_dict, await json_body(request))
     return ok(
         await identity.prove(request.app[STATE], body.split_id, body.challenge, body.signature)
     )
@@ -58,4 +52,4 @@ async def proof(request: web.Request) -> web.Response:
 @routes.get(paths.WHOAMI)
 async def whoami(request: web.Request) -> web.Response:
     who = await require_user(request, scoped_ok=True)
-    return ok(WhoAmI(user_view(who.user), who.scope_split))
+    return ok(bodies.WhoAmI(user_view(who.user), who.scope_split))

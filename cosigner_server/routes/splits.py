@@ -5,17 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from app.protocol import bodies
 from app.protocol import routes as paths
-from app.protocol.bodies import (
-    MAX_LABEL,
-    CodeRequest,
-    CreateSplitRequest,
-    NewSplitAnswer,
-    PermissionsRequest,
-    RefreshRequest,
-    SplitAnswer,
-    SplitList,
-)
 
 from .. import keyless, vault
 from ..principal import require_user
@@ -29,8 +20,8 @@ routes = web.RouteTableDef()
 @routes.post(paths.WALLET_SPLITS)
 async def create_split(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = parse(CreateSplitRequest.from_dict, await json_body(request))
-    label, holder = body.label[:MAX_LABEL], body.holder or "me"
+    body = parse(bodies.CreateSplitRequest.from_dict, await json_body(request))
+    label, holder = body.label[: bodies.MAX_LABEL], body.holder or "me"
     if body.delegation is not None:  # a keyless wallet: cut from the owner's share
         split, code = await keyless.delegate(
             request.app[STATE],
@@ -51,16 +42,16 @@ async def create_split(request: web.Request) -> web.Response:
             permissions=body.permissions,
         )
     if not code:
-        return ok(NewSplitAnswer(split_view(split)), status=201)
+        return ok(bodies.NewSplitAnswer(split_view(split)), status=201)
     ttl = request.app[STATE].config.share_code_ttl
-    return ok(NewSplitAnswer(split_view(split), code, ttl), status=201)
+    return ok(bodies.NewSplitAnswer(split_view(split), code, ttl), status=201)
 
 
 @routes.get(paths.SPLITS)
 async def my_splits(request: web.Request) -> web.Response:
     who = await require_user(request)
     splits = await request.app[STATE].storage.list_splits(holder_id=who.user.id)
-    return ok(SplitList([split_view(s) for s in splits]))
+    return ok(bodies.SplitList([split_view(s) for s in splits]))
 
 
 @routes.get(paths.SPLIT)
@@ -69,24 +60,24 @@ async def get_split(request: web.Request) -> web.Response:
     split = await vault.split_for(
         request.app[STATE], who, request.match_info["split_id"], access=vault.VIEW
     )
-    return ok(SplitAnswer(split_view(split)))
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
 @routes.put(paths.SPLIT_PERMISSIONS)
 async def set_permissions(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = parse(PermissionsRequest.from_dict, await json_body(request))
+    body = parse(bodies.PermissionsRequest.from_dict, await json_body(request))
     split = await vault.set_permissions(
         request.app[STATE], who, request.match_info["split_id"], body.permissions
     )
-    return ok(SplitAnswer(split_view(split)))
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
 @routes.post(paths.SPLIT_REVOKE)
 async def revoke(request: web.Request) -> web.Response:
     who = await require_user(request)
     split = await vault.revoke(request.app[STATE], who, request.match_info["split_id"])
-    return ok(SplitAnswer(split_view(split)))
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
 @routes.post(paths.SPLIT_REFRESH)
@@ -94,9 +85,9 @@ async def refresh(request: web.Request) -> web.Response:
     # A token from proof of possession of this split's share may refresh it: the request is
     # signed by that share anyway.
     who = await require_user(request, scoped_ok=True)
-    body = parse(RefreshRequest.from_dict, await json_body(request))
+    body = parse(bodies.RefreshRequest.from_dict, await json_body(request))
     split = await keyless.refresh(request.app[STATE], who, request.match_info["split_id"], body)
-    return ok(SplitAnswer(split_view(split)))
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
 @routes.post(paths.SPLIT_KEY)
@@ -109,6 +100,6 @@ async def retrieve_key(request: web.Request) -> web.Response:
 @routes.post(paths.REDEEM)
 async def redeem(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = parse(CodeRequest.from_dict, await json_body(request))
+    body = parse(bodies.CodeRequest.from_dict, await json_body(request))
     share = await vault.redeem_code(request.app[STATE], who, body.code)
     return ok(share)
