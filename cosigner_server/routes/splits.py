@@ -21,29 +21,20 @@ routes = web.RouteTableDef()
 async def create_split(request: web.Request) -> web.Response:
     who = await require_user(request)
     body = parse(bodies.CreateSplitRequest.from_dict, await json_body(request))
-    label, holder = body.label[: bodies.MAX_LABEL], body.holder or "me"
+    state, client_id = request.app[STATE], request.match_info["client_id"]
+    terms = {
+        "label": body.label[: bodies.MAX_LABEL],
+        "holder": body.holder or "me",
+        "permissions": body.permissions,
+    }
     if body.delegation is not None:  # a keyless wallet: cut from the owner's share
-        split, code = await keyless.delegate(
-            request.app[STATE],
-            who,
-            request.match_info["client_id"],
-            label=label,
-            holder=holder,
-            permissions=body.permissions,
-            request=body.delegation,
-        )
+        made = keyless.delegate(state, who, client_id, request=body.delegation, **terms)
     else:
-        split, code = await vault.create_split(
-            request.app[STATE],
-            who,
-            request.match_info["client_id"],
-            label=label,
-            holder=holder,
-            permissions=body.permissions,
-        )
+        made = vault.create_split(state, who, client_id, **terms)
+    split, code = await made
     if not code:
         return ok(bodies.NewSplitAnswer(split_view(split)), status=201)
-    ttl = request.app[STATE].config.share_code_ttl
+    ttl = state.config.share_code_ttl
     return ok(bodies.NewSplitAnswer(split_view(split), code, ttl), status=201)
 
 
