@@ -15,13 +15,13 @@ from typing import Any
 from app.permissions import Permissions
 from app.protocol import bodies as b
 from app.protocol import routes as p
+from app.protocol import zchain
 from app.protocol.bodies import TRANSACTION_SCHEMA, hints, unoptional
 from app.protocol.enums import ErrorCode, Rule
 
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
-OPT_STR = {"type": ["string", "null"]}
 NONEMPTY = {"type": "string", "minLength": 1}
 
 
@@ -374,7 +374,7 @@ OPERATIONS: list[Operation] = [
         "0Chain ZAuth: co-sign a message from its preimage, or a raw hash for a key with "
         "sign_raw_hashes (possession is the credential, a JWT is optional)",
         True,
-        obj({"hash": STR, "signature": STR, "client_id": STR}, {"message": STR}),
+        zchain.SignMessage,
         obj({"sig": STR}),
     ),
     (
@@ -382,7 +382,7 @@ OPERATIONS: list[Operation] = [
         "/setup/challenge",
         "0Chain ZAuth: a challenge the wallet key signs to prove possession for /setup",
         True,
-        obj({"client_id": STR}),
+        zchain.SetupChallengeRequest,
         ZAUTH_CHALLENGE,
     ),
     (
@@ -390,21 +390,7 @@ OPERATIONS: list[Operation] = [
         "/setup",
         "0Chain ZAuth: hand over a server share split by the client",
         True,
-        obj(
-            {
-                "client_id": STR,
-                "client_key": STR,
-                "public_key": STR,
-                "private_key": STR,
-                "peer_public_key": STR,
-            },
-            {
-                "restrictions": {"type": "array", "items": STR},
-                "expired_at": INT,
-                "challenge": STR,
-                "proof": STR,
-            },
-        ),
+        zchain.SetupRequest,
         obj({**RESULT, "split": schema_of(b.SplitView)}),
     ),
     (
@@ -420,7 +406,7 @@ OPERATIONS: list[Operation] = [
         "/restrictions/{client_id}",
         "0Chain ZAuth: set permission groups",
         True,
-        obj({"restrictions": GROUPS}),
+        zchain.RestrictionsRequest,
         obj({**RESULT, "restrictions": GROUPS}),
     ),
     (
@@ -452,7 +438,7 @@ OPERATIONS: list[Operation] = [
         "/store",
         "0Chain ZVault: import a wallet by private key or mnemonic",
         True,
-        obj({}, {"private_key": OPT_STR, "mnemonic": OPT_STR}),
+        zchain.StoreRequest,
         obj({**RESULT, "client_id": STR, "client_key": STR}),
     ),
     (
@@ -460,7 +446,7 @@ OPERATIONS: list[Operation] = [
         "/key/{client_id}",
         "0Chain ZVault: a new split held by the caller; its user share once",
         True,
-        obj({}, {"restrictions": GROUPS}),
+        zchain.NewKeyRequest,
         obj({**RESULT, "client_id": STR, "public_key": STR, "private_key": STR}),
     ),
     (
