@@ -94,3 +94,16 @@ def test_secrets_stay_out_of_repr():
         (bodies.CreateWalletRequest(private_key="9" * 64), "9" * 64),
     ]:
         assert secret not in repr(body)
+
+
+def test_a_code_is_read_however_it_is_typed_and_written_in_groups_of_five():
+    from app.protocol import formats
+
+    typed = " abcde-fghjk\tLMNPQ rstuv\n"
+    assert formats.normalize_code(typed) == "ABCDEFGHJKLMNPQRSTUV"
+    assert formats.group_code(formats.normalize_code(typed)) == "ABCDE-FGHJK-LMNPQ-RSTUV"
+    assert formats.looks_like_code(typed)
+    assert formats.looks_like_code(typed + "WXYZ2-34567")  # a keyless code: locator + key part
+    assert not formats.looks_like_code(typed.replace("a", "0"))  # 0 is not in the alphabet
+    assert not formats.looks_like_code(typed + "W")
+    assert formats.code_letters_only("abc-de") and not formats.code_letters_only("ab1")
