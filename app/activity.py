@@ -17,28 +17,43 @@ from dataclasses import astuple, dataclass, fields
 from typing import Any
 
 from app.policy_words import format_time, format_zcn, short_id
+from app.protocol.enums import AuditEvent, Outcome
 
 EVENTS = {
-    "cosign_transaction": "Co-signed a transaction",
-    "cosign_message": "Co-signed a message",
-    "cosign_auth_headers": "Co-signed auth headers",
-    "cosign_raw_hash": "Co-signed a raw hash (0Chain ZAuth)",
-    "cosign_refused": "Refused to co-sign",
-    "wallet_created": "Created the wallet",
-    "wallet_imported": "Imported the wallet",
-    "wallet_frozen": "Froze the wallet",
-    "wallet_unfrozen": "Unfroze the wallet",
-    "wallet_deletion_scheduled": "Scheduled the wallet's deletion",
-    "wallet_deletion_cancelled": "Cancelled the wallet's deletion",
-    "wallet_deleted": "Deleted the wallet",
-    "split_created": "Made a key",
-    "split_setup": "Set up a key through 0Chain ZAuth",
-    "wallet_record_removed": "An administrator removed the wallet's record",
-    "split_revoked": "Revoked a key",
-    "split_refreshed": "Refreshed a key (the old share stopped working)",
-    "permissions_changed": "Changed a key's limits",
-    "share_retrieved": "Took a key's share",
-    "share_code_redeemed": "Redeemed a share code",
+    AuditEvent.COSIGN_TRANSACTION: "Co-signed a transaction",
+    AuditEvent.COSIGN_MESSAGE: "Co-signed a message",
+    AuditEvent.COSIGN_AUTH_HEADERS: "Co-signed auth headers",
+    AuditEvent.COSIGN_RAW_HASH: "Co-signed a raw hash (0Chain ZAuth)",
+    AuditEvent.COSIGN_REFUSED: "Refused to co-sign",
+    AuditEvent.WALLET_CREATED: "Created the wallet",
+    AuditEvent.WALLET_IMPORTED: "Imported the wallet",
+    AuditEvent.WALLET_FROZEN: "Froze the wallet",
+    AuditEvent.WALLET_UNFROZEN: "Unfroze the wallet",
+    AuditEvent.WALLET_DELETION_SCHEDULED: "Scheduled the wallet's deletion",
+    AuditEvent.WALLET_DELETION_CANCELLED: "Cancelled the wallet's deletion",
+    AuditEvent.WALLET_DELETED: "Deleted the wallet",
+    AuditEvent.SPLIT_CREATED: "Made a key",
+    AuditEvent.SPLIT_SETUP: "Set up a key through 0Chain ZAuth",
+    AuditEvent.WALLET_RECORD_REMOVED: "An administrator removed the wallet's record",
+    AuditEvent.SPLIT_REVOKED: "Revoked a key",
+    AuditEvent.SPLIT_REFRESHED: "Refreshed a key (the old share stopped working)",
+    AuditEvent.PERMISSIONS_CHANGED: "Changed a key's limits",
+    AuditEvent.SHARE_RETRIEVED: "Took a key's share",
+    AuditEvent.SHARE_CODE_REDEEMED: "Redeemed a share code",
+    # events of the co-signer and its users (an administrator's trail shows them)
+    AuditEvent.ENROLLMENT_CODE_ISSUED: "Issued an enrollment code",
+    AuditEvent.ENROLLED: "Signed in with an enrollment code",
+    AuditEvent.TOKEN_EXCHANGED: "Signed in with an organisation token",
+    AuditEvent.PROOF_OF_POSSESSION: "Signed in with a key",
+    AuditEvent.REENROLLMENT_REQUESTED: "Asked for a second person's approval to sign in again",
+    AuditEvent.REENROLLMENT_BY_OPERATOR: "The operator issued a new enrollment code",
+    AuditEvent.REENROLLMENT_APPROVED: "Approved a new sign-in",
+    AuditEvent.USER_ENABLED: "Enabled a user",
+    AuditEvent.USER_DISABLED: "Disabled a user",
+    AuditEvent.ADMIN_RECOVERED: "Recovered administrator access",
+    AuditEvent.KEK_RELOADED: "Reloaded the key-encryption keys",
+    AuditEvent.KEK_REWRAPPED: "Re-sealed the stored secrets under the current key",
+    AuditEvent.AUDIT_RECOVERED: "Repaired the audit log's torn end",
 }
 
 # Decisions as the filter offers them.
@@ -74,7 +89,12 @@ def _who(actor: Any, me: str | None, names: Mapping[str, str]) -> str:
 
 
 # Events about one key: the row says which (review: "Revoked a key" did not).
-_KEY_EVENTS = {"split_revoked", "permissions_changed", "share_retrieved", "share_code_redeemed"}
+_KEY_EVENTS = {
+    AuditEvent.SPLIT_REVOKED,
+    AuditEvent.PERMISSIONS_CHANGED,
+    AuditEvent.SHARE_RETRIEVED,
+    AuditEvent.SHARE_CODE_REDEEMED,
+}
 
 
 def key_words(split_id: str, labels: Mapping[str, str]) -> str:
@@ -91,13 +111,15 @@ def _what(
     split = record.get("split")
     if event in _KEY_EVENTS and isinstance(split, str) and split:
         words += f" ({key_words(split, labels)})"
-    if event == "cosign_transaction" or (event == "cosign_refused" and "value" in details):
+    if event == AuditEvent.COSIGN_TRANSACTION or (
+        event == AuditEvent.COSIGN_REFUSED and "value" in details
+    ):
         value, to = details.get("value"), details.get("to")
         if isinstance(value, int) and value > 0:
             words += f": {format_zcn(value)}"
         if isinstance(to, str) and to:
             words += f" to {short_id(to)}"
-    elif event == "split_created":
+    elif event == AuditEvent.SPLIT_CREATED:
         label = details.get("label")
         if isinstance(label, str) and label:
             words += f" {json.dumps(label)}"
@@ -118,7 +140,8 @@ def row_of(
     at = record.get("at") if isinstance(record.get("at"), int) else None
     outcome = str(record.get("outcome") or "?")
     rule = details.get("rule")
-    decision = f"{outcome}: {rule}" if outcome == "refused" and isinstance(rule, str) else outcome
+    refused = outcome == Outcome.REFUSED and isinstance(rule, str)
+    decision = f"{outcome}: {rule}" if refused else outcome
     rest = {k: v for k, v in sorted(details.items()) if k not in _SHOWN}
     return ActivityRow(
         seq=record.get("seq") if isinstance(record.get("seq"), int) else -1,

@@ -14,7 +14,7 @@ Both are written once: a method describes its request as a `Call` (app/client_ca
 path, JSON body and the function that reads the answer), or as a generator of Calls when it needs
 several round trips; the sync and async clients only differ in how they send a Call.
 
-Every answer is parsed with app/wire.py. Errors:
+Every answer is parsed with app/protocol/bodies.py. Errors:
   CosignerError       the co-signer answered with an error (status, code, message, rule, field)
   CosignerUnreachable no answer (connection refused, timeout, TLS failure without a pin)
   PinMismatch         the server's certificate is not the pinned one
@@ -47,21 +47,16 @@ from app.client_calls import (
     Flow,
     MalformedAnswer,
     NewSplit,
-    NewUser,
     PinMismatch,
     Session,
     ShareInfo,
     TamperedAnswer,
-    WalletList,
     challenge_call,
     created_wallet,
     delegation_call,
-    is_object,
     keyless_wallet_call,
-    many,
     message_call,
     new_split,
-    one,
     proof_signature,
     read_answer,
     redeem_call,
@@ -69,9 +64,44 @@ from app.client_calls import (
     transaction_call,
 )
 from app.crypto import PublicKey, SecretKey
+from app.http_owner import OwnsAsyncHttp, OwnsHttp
 from app.permissions import Permissions
+from app.protocol import routes as paths
+from app.protocol.bodies import (
+    AllWallets,
+    ApprovalRequest,
+    ApprovedHalf,
+    AuditRecords,
+    AuditVerifyReport,
+    CodeRequest,
+    CosignAnswer,
+    CreateSplitRequest,
+    CreateUserRequest,
+    CreateWalletRequest,
+    EnabledRequest,
+    EnrollmentCodeAnswer,
+    EnrollmentHalf,
+    FreezeRequest,
+    KekStatus,
+    NewUser,
+    PermissionsRequest,
+    ProofRequest,
+    RemovedRecord,
+    RemoveRecordRequest,
+    SplitAnswer,
+    SplitList,
+    SplitView,
+    Stats,
+    UserAnswer,
+    UserList,
+    UserView,
+    WalletAnswer,
+    WalletList,
+    WalletView,
+    WhoAmI,
+)
+from app.protocol.enums import Role
 from app.transaction import Transaction
-from app.wire import API, CosignAnswer, SplitView, UserView, WalletView, require
 
 __all__ = [
     "AsyncCosignerClient",
@@ -226,17 +256,15 @@ class _Api:
     # -- health and identity --
 
     def health(self) -> dict:
-        return self._run(Call("GET", "/health", auth=False))
+        return self._run(Call("GET", paths.HEALTH, auth=False))  # any JSON: a reachability probe
 
     def enroll(self, code: str) -> Session:
         """A token for a one-time enrollment code; the client keeps it."""
-        body = {"code": code}
-        return self._run(Call("POST", API + "/auth/enroll", body, self._adopt, auth=False))
+        body = CodeRequest(code).to_dict()
+        return self._run(Call("POST", paths.ENROLL, body, self._adopt, auth=False))
 
     def exchange(self, enterprise_token: str) -> Session:
-        return self._run(
-            Call("POST", API + "/auth/exchange", None, self._adopt, token=enterprise_token)
-        )
+        return self._run(Call("POST", paths.EXCHANGE, None, self._adopt, token=enterprise_token))
 
     def challenge(self, split_id: str) -> Challenge:
         return self._run(challenge_call(split_id))
@@ -254,29 +282,27 @@ class _Api:
         return (yield self._proof_call(split_id, challenge, share))
 
     def _proof_call(self, split_id: str, challenge: Challenge, share: SecretKey) -> Call:
-        body = {
-            "split_id": split_id,
-            "challenge": challenge.challenge,
-            "signature": proof_signature(split_id, challenge, share),
-        }
-        return Call("POST", API + "/auth/proof", body, self._adopt, auth=False)
+        body = ProofRequest(
+            split_id, challenge.challenge, proof_signature(split_id, challenge, share)
+        ).to_dict()
+        return Call("POST", paths.PROOF, body, self._adopt, auth=False)
 
     def whoami(self) -> UserView:
-        return self._run(Call("GET", API + "/auth/whoami", parse=one("user", UserView.from_dict)))
+        return self._run(Call("GET", paths.WHOAMI, parse=lambda d: WhoAmI.from_dict(d).user))
 
     # -- wallets --
 
     def create_wallet(self) -> CreatedWallet:
         """A new wallet; its mnemonic comes back this once, for the owner's offline backup."""
-        return self._run(Call("POST", API + "/wallets", {}, created_wallet))
+        return self._run(Call("POST", paths.WALLETS, {}, created_wallet))
 
     def import_wallet(
         self, *, mnemonic: str | None = None, private_key: str | None = None
     ) -> CreatedWallet:
         if (mnemonic is None) == (private_key is None):
             raise ValueError("give a mnemonic or a private key")
-        body = {"mnemonic": mnemonic} if mnemonic is not None else {"private_key": private_key}
-        return self._run(Call("POST", API + "/wallets", body, created_wallet))
+        body = CreateWalletRequest(mnemonic=mnemonic, private_key=private_key).to_dict()
+        return self._run(Call("POST", paths.WALLETS, body, created_wallet))
 
     def create_keyless_wallet(self, master_key: SecretKey) -> CreatedWallet:
         """Register a wallet split on this machine (keyless custody): the answer carries the
@@ -300,52 +326,48 @@ class _Api:
         return self._run(refresh_call(share, refreshed))
 
     def wallets(self) -> WalletList:
-        def parse(data: Any) -> WalletList:
-            return WalletList(
-                owned=many("owned", WalletView.from_dict)(data),
-                shared=many("shared", WalletView.from_dict)(data),
-            )
-
-        return self._run(Call("GET", API + "/wallets", parse=parse))
+        return self._run(Call("GET", paths.WALLETS, parse=WalletList.from_dict))
 
     def wallet(self, client_id: str) -> WalletView:
-        return self._wallet_call("GET", f"/wallets/{client_id}")
+        return self._wallet_call("GET", paths.WALLET.format(client_id=client_id))
 
     def freeze(self, client_id: str, frozen: bool = True) -> WalletView:
-        return self._wallet_call("POST", f"/wallets/{client_id}/freeze", {"frozen": frozen})
+        path = paths.WALLET_FREEZE.format(client_id=client_id)
+        return self._wallet_call("POST", path, FreezeRequest(frozen).to_dict())
 
     def delete_wallet(self, client_id: str) -> WalletView:
         """Schedules the deletion after the server's waiting period (cancel_deletion undoes)."""
-        return self._wallet_call("DELETE", f"/wallets/{client_id}")
+        return self._wallet_call("DELETE", paths.WALLET.format(client_id=client_id))
 
     def cancel_deletion(self, client_id: str) -> WalletView:
-        return self._wallet_call("POST", f"/wallets/{client_id}/cancel-deletion")
+        return self._wallet_call("POST", paths.WALLET_CANCEL_DELETION.format(client_id=client_id))
 
     def _wallet_call(self, method: str, path: str, body: dict | None = None) -> WalletView:
-        return self._run(Call(method, API + path, body, one("wallet", WalletView.from_dict)))
+        return self._run(Call(method, path, body, lambda d: WalletAnswer.from_dict(d).wallet))
 
     def wallet_audit(
         self, client_id: str, *, since: int | None = None, limit: int | None = None
     ) -> list[dict]:
-        return self._audit(f"/wallets/{client_id}/audit", since, limit)
+        return self._audit(paths.WALLET_AUDIT.format(client_id=client_id), since, limit)
 
     def _audit(self, path: str, since: int | None, limit: int | None) -> list[dict]:
         params = {k: v for k, v in (("since", since), ("limit", limit)) if v is not None}
-        return self._run(Call("GET", API + path, params=params, parse=many("records", is_object)))
+        parse = lambda d: AuditRecords.from_dict(d).records  # noqa: E731
+        return self._run(Call("GET", path, params=params, parse=parse))
 
     # -- splits and shares --
 
     def splits(self, client_id: str) -> list[SplitView]:
-        return self._splits_call(f"/wallets/{client_id}/splits")
+        return self._splits_call(paths.WALLET_SPLITS.format(client_id=client_id))
 
     def my_splits(self) -> list[SplitView]:
-        return self._splits_call("/splits")
+        return self._splits_call(paths.SPLITS)
 
     def _splits_call(self, path: str) -> list[SplitView]:
-        return self._run(Call("GET", API + path, parse=many("splits", SplitView.from_dict)))
+        return self._run(Call("GET", path, parse=lambda d: SplitList.from_dict(d).splits))
 
     def split(self, split_id: str) -> SplitView:
-        return self._split_call("GET", f"/splits/{split_id}")
+        return self._split_call("GET", paths.SPLIT.format(split_id=split_id))
 
     def create_split(
         self,
@@ -355,24 +377,24 @@ class _Api:
         permissions: Permissions | None = None,
     ) -> NewSplit:
         """holder: "me", "code" (a one-time share code for a delegate), or a user id."""
-        body: dict[str, Any] = {"label": label, "holder": holder}
-        if permissions is not None:
-            body["permissions"] = permissions.to_dict()
-        return self._run(Call("POST", API + f"/wallets/{client_id}/splits", body, new_split))
+        body = CreateSplitRequest(label, holder, permissions).to_dict()
+        path = paths.WALLET_SPLITS.format(client_id=client_id)
+        return self._run(Call("POST", path, body, new_split))
 
     def set_permissions(self, split_id: str, permissions: Permissions) -> SplitView:
-        body = {"permissions": permissions.to_dict()}
-        return self._split_call("PUT", f"/splits/{split_id}/permissions", body)
+        body = PermissionsRequest(permissions).to_dict()
+        return self._split_call("PUT", paths.SPLIT_PERMISSIONS.format(split_id=split_id), body)
 
     def revoke(self, split_id: str) -> SplitView:
-        return self._split_call("POST", f"/splits/{split_id}/revoke")
+        return self._split_call("POST", paths.SPLIT_REVOKE.format(split_id=split_id))
 
     def _split_call(self, method: str, path: str, body: dict | None = None) -> SplitView:
-        return self._run(Call(method, API + path, body, one("split", SplitView.from_dict)))
+        return self._run(Call(method, path, body, lambda d: SplitAnswer.from_dict(d).split))
 
     def retrieve_share(self, split_id: str) -> ShareInfo:
         """My user share of a split, once (the server erases it as it leaves); checked."""
-        return self._run(Call("POST", API + f"/splits/{split_id}/key", None, ShareInfo.from_dict))
+        path = paths.SPLIT_KEY.format(split_id=split_id)
+        return self._run(Call("POST", path, None, ShareInfo.from_dict))
 
     def redeem(self, code: str) -> ShareInfo:
         """Become the holder of a split shared by code, and take its share; checked."""
@@ -421,72 +443,88 @@ class _Api:
     # -- administrators --
 
     def users(self) -> list[UserView]:
-        return self._run(Call("GET", API + "/admin/users", parse=many("users", UserView.from_dict)))
+        parse = lambda d: UserList.from_dict(d).users  # noqa: E731
+        return self._run(Call("GET", paths.ADMIN_USERS, parse=parse))
 
-    def create_user(self, subject: str, role: str = "user") -> NewUser:
-        def parse(data: Any) -> NewUser:
-            return NewUser(
-                user=one("user", UserView.from_dict)(data),
-                enrollment_code=require(data, "enrollment_code", str),
-            )
-
-        body = {"subject": subject, "role": role}
-        return self._run(Call("POST", API + "/admin/users", body, parse))
+    def create_user(self, subject: str, role: str = Role.USER) -> NewUser:
+        body = CreateUserRequest(subject, role).to_dict()
+        return self._run(Call("POST", paths.ADMIN_USERS, body, NewUser.from_dict))
 
     def enrollment_code(self, user_id: str) -> str:
-        path = API + f"/admin/users/{user_id}/enrollment-code"
-        return self._run(Call("POST", path, None, lambda d: require(d, "enrollment_code", str)))
+        path = paths.ADMIN_USER_ENROLLMENT_CODE.format(user_id=user_id)
+        parse = lambda d: EnrollmentCodeAnswer.from_dict(d).enrollment_code  # noqa: E731
+        return self._run(Call("POST", path, None, parse))
 
     def enrollment_code_or_half(self, user_id: str) -> dict[str, Any]:
         """{"enrollment_code"}, or for a user who owns wallets {"enrollment_code_half",
         "approval_ref", "message"}: the second half needs the owner or another administrator."""
-        path = API + f"/admin/users/{user_id}/enrollment-code"
-        return self._run(Call("POST", path, None, lambda d: d))
+        path = paths.ADMIN_USER_ENROLLMENT_CODE.format(user_id=user_id)
+        return self._run(Call("POST", path, None, _enrollment_code_or_half))
 
     def approve_enrollment(self, ref: str) -> str:
         """The second half of a two-person enrollment code (as the owner or another admin)."""
-        body = {"ref": ref}
-        parse = lambda d: require(d, "enrollment_code_half", str)  # noqa: E731
-        return self._run(Call("POST", API + "/auth/enrollment-approvals", body, parse))
+        body = ApprovalRequest(ref).to_dict()
+        parse = lambda d: ApprovedHalf.from_dict(d).enrollment_code_half  # noqa: E731
+        return self._run(Call("POST", paths.ENROLLMENT_APPROVALS, body, parse))
 
     def set_enabled(self, user_id: str, enabled: bool) -> UserView:
-        path = API + f"/admin/users/{user_id}/enabled"
-        return self._run(Call("POST", path, {"enabled": enabled}, one("user", UserView.from_dict)))
+        path = paths.ADMIN_USER_ENABLED.format(user_id=user_id)
+        parse = lambda d: UserAnswer.from_dict(d).user  # noqa: E731
+        return self._run(Call("POST", path, EnabledRequest(enabled).to_dict(), parse))
 
     def all_wallets(self) -> list[WalletView]:
-        parse = many("wallets", WalletView.from_dict)
-        return self._run(Call("GET", API + "/admin/wallets", parse=parse))
+        parse = lambda d: AllWallets.from_dict(d).wallets  # noqa: E731
+        return self._run(Call("GET", paths.ADMIN_WALLETS, parse=parse))
 
     def all_splits(self) -> list[SplitView]:
-        return self._splits_call("/admin/splits")
+        return self._splits_call(paths.ADMIN_SPLITS)
 
     def admin_revoke(self, split_id: str) -> SplitView:
-        return self._split_call("POST", f"/admin/splits/{split_id}/revoke")
+        return self._split_call("POST", paths.ADMIN_SPLIT_REVOKE.format(split_id=split_id))
 
     def admin_freeze(self, client_id: str, frozen: bool = True) -> WalletView:
-        return self._wallet_call("POST", f"/admin/wallets/{client_id}/freeze", {"frozen": frozen})
+        path = paths.ADMIN_WALLET_FREEZE.format(client_id=client_id)
+        return self._wallet_call("POST", path, FreezeRequest(frozen).to_dict())
 
     def admin_remove_record(self, client_id: str, reason: str) -> dict:
         """Remove a wallet record made by 0Chain's /setup (e.g. squatted); audited."""
-        path = API + f"/admin/wallets/{client_id}/remove"
-        return self._run(Call("POST", path, {"reason": reason}))
+        path = paths.ADMIN_WALLET_REMOVE.format(client_id=client_id)
+        body = RemoveRecordRequest(reason).to_dict()
+        return self._run(Call("POST", path, body, _checked(RemovedRecord)))
 
     def stats(self) -> dict:
-        return self._run(Call("GET", API + "/admin/stats"))
+        return self._run(Call("GET", paths.ADMIN_STATS, parse=_checked(Stats)))
 
     def audit(self, *, since: int | None = None, limit: int | None = None) -> list[dict]:
-        return self._audit("/admin/audit", since, limit)
+        return self._audit(paths.ADMIN_AUDIT, since, limit)
 
     def audit_verify(self) -> dict:
-        return self._run(Call("GET", API + "/admin/audit/verify"))
+        return self._run(Call("GET", paths.ADMIN_AUDIT_VERIFY, parse=_checked(AuditVerifyReport)))
 
     def kek_status(self) -> dict:
         """Key-encryption keys: current id, sealed values per key id, rewrap progress."""
-        return self._run(Call("GET", API + "/admin/kek"))
+        return self._run(Call("GET", paths.ADMIN_KEK, parse=_checked(KekStatus)))
 
     def kek_reload(self) -> dict:
         """The server reads its KEK ring from its source again (and re-seals if needed)."""
-        return self._run(Call("POST", API + "/admin/kek/reload"))
+        return self._run(Call("POST", paths.ADMIN_KEK_RELOAD, parse=_checked(KekStatus)))
+
+
+def _checked(body: type) -> Any:
+    """Parse with `body` (a MalformedAnswer if the shape is wrong), answer the JSON itself: for
+    answers that callers print or index as they are."""
+
+    def parse(data: Any) -> Any:
+        body.from_dict(data)
+        return data
+
+    return parse
+
+
+def _enrollment_code_or_half(data: Any) -> dict[str, Any]:
+    if isinstance(data, dict) and "enrollment_code_half" in data:
+        return EnrollmentHalf.from_dict(data).to_dict()
+    return EnrollmentCodeAnswer.from_dict(data).to_dict()
 
 
 # OpenSSL's X509_V_ERR_CERT_NOT_YET_VALID and X509_V_ERR_CERT_HAS_EXPIRED. The pinned
@@ -523,10 +561,8 @@ def _flow(work: Call | Flow) -> Flow:
 # -- the two clients ---------------------------------------------------------------------------
 
 
-class CosignerClient(_Api):
+class CosignerClient(OwnsHttp, _Api):
     """Synchronous client over httpx.Client (the CLI's)."""
-
-    _http: httpx.Client | None = None
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -553,22 +589,9 @@ class CosignerClient(_Api):
         finally:
             flow.close()
 
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
-    def __enter__(self) -> CosignerClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncCosignerClient(_Api):
+class AsyncCosignerClient(OwnsAsyncHttp, _Api):
     """Asynchronous client over httpx.AsyncClient (the desktop's); same methods, awaitable."""
-
-    _http: httpx.AsyncClient | None = None
 
     async def _client(self) -> httpx.AsyncClient:
         if self._http is None:
@@ -598,14 +621,3 @@ class AsyncCosignerClient(_Api):
             return done.value
         finally:
             flow.close()
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    async def __aenter__(self) -> AsyncCosignerClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()

@@ -17,24 +17,30 @@ from app import keyless
 from app.crypto import CryptoError, PublicKey, SecretKey, Signature
 from app.keys import client_id_of
 from app.permissions import Permissions
-from app.transaction import Transaction, TransactionError, sha3_hex
-from app.wire import (
-    API,
-    PROOF_PREFIX,
+from app.protocol import routes as paths
+from app.protocol.bodies import (
     ApiErrorBody,
     ChallengeAnswer,
+    ChallengeRequest,
+    CodeRequest,
     CosignAnswer,
+    CreatedWalletAnswer,
+    CreateSplitRequest,
+    CreateWalletRequest,
     EnvelopeDelivery,
+    NewSplitAnswer,
     ShareDelivery,
     SignMessageRequest,
     SignTransactionRequest,
+    SplitAnswer,
     SplitView,
     TokenAnswer,
-    UserView,
     WalletView,
     WireError,
-    require,
 )
+from app.protocol.enums import ErrorCode
+from app.protocol.formats import PROOF_PREFIX
+from app.transaction import Transaction, TransactionError, sha3_hex
 
 # -- errors ------------------------------------------------------------------------------------
 
@@ -44,7 +50,7 @@ class ClientError(Exception):
 
 
 class CosignerError(ClientError):
-    """The co-signer answered with an error (app/wire.py ApiErrorBody)."""
+    """The co-signer answered with an error (app/protocol ApiErrorBody)."""
 
     def __init__(
         self,
@@ -72,7 +78,6 @@ class PinMismatch(ClientError):
     """The server presented a certificate other than the pinned one."""
 
 
-
 class CertificateExpired(PinMismatch):
     """The pinned certificate was presented, but it has expired (or is not valid yet: then
     the clock may be wrong). Refused like a mismatch, told apart in words."""
@@ -80,6 +85,7 @@ class CertificateExpired(PinMismatch):
     def __init__(self, message: str, not_yet_valid: bool = False) -> None:
         super().__init__(message)
         self.not_yet_valid = not_yet_valid
+
 
 class MalformedAnswer(ClientError):
     """An answer without the documented shape."""
@@ -105,23 +111,11 @@ class CreatedWallet:
 
 
 @dataclass(frozen=True)
-class WalletList:
-    owned: list[WalletView]
-    shared: list[WalletView]
-
-
-@dataclass(frozen=True)
 class NewSplit:
     split: SplitView
     share_code: str | None = field(default=None, repr=False)  # holder "code": for a delegate
     share_code_expires_in: int | None = None
     share: ShareInfo | None = field(default=None, repr=False)  # keyless, holder "me": a'
-
-
-@dataclass(frozen=True)
-class NewUser:
-    user: UserView
-    enrollment_code: str = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -167,30 +161,13 @@ class Call:
 Flow = Generator[Call, Any, Any]
 
 
-def one(name: str, view: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda data: view(require(data, name, dict))
-
-
-def many(name: str, view: Callable[[Any], Any]) -> Callable[[Any], list]:
-    def parse(data: Any) -> list:
-        return [view(item) for item in require(data, name, list)]
-
-    return parse
-
-
-def is_object(item: Any) -> dict:
-    if not isinstance(item, dict):
-        raise WireError("records", "must be a list of objects")
-    return item
-
-
 def error_from(status: int, content: bytes) -> CosignerError:
     """The error an unsuccessful answer means; a body without the error shape (a proxy's page)
     still gives a CosignerError, named by its status."""
     try:
         body = ApiErrorBody.from_dict(json.loads(content))
     except (ValueError, UnicodeDecodeError):
-        return CosignerError(status, "http_error", f"HTTP {status} without an error body")
+        return CosignerError(status, ErrorCode.HTTP_ERROR, f"HTTP {status} without an error body")
     return CosignerError(status, body.code, body.message, body.rule, body.field)
 
 
@@ -257,7 +234,7 @@ def transaction_call(
             raise TamperedAnswer("the co-signer's transaction differs from the one sent")
         return signed, answer
 
-    return Call("POST", API + "/sign/transaction", request.to_dict(), parse)
+    return Call("POST", paths.SIGN_TRANSACTION, request.to_dict(), parse)
 
 
 def message_call(
@@ -293,8 +270,8 @@ def message_call(
                 raise TamperedAnswer("the auth headers are not this wallet's verified triple")
         return answer
 
-    path = "/sign/auth-headers" if headers else "/sign/message"
-    return Call("POST", API + path, request.to_dict(), parse)
+    path = paths.SIGN_AUTH_HEADERS if headers else paths.SIGN_MESSAGE
+    return Call("POST", path, request.to_dict(), parse)
 
 
 def proof_signature(split_id: str, challenge: Challenge, share: SecretKey) -> str:
@@ -312,23 +289,18 @@ def proof_signature(split_id: str, challenge: Challenge, share: SecretKey) -> st
 
 
 def challenge_call(split_id: str) -> Call:
-    body = {"split_id": split_id}
-    return Call("POST", API + "/auth/challenge", body, Challenge.from_dict, auth=False)
+    body = ChallengeRequest(split_id).to_dict()
+    return Call("POST", paths.CHALLENGE, body, Challenge.from_dict, auth=False)
 
 
 def created_wallet(data: Any) -> CreatedWallet:
-    return CreatedWallet(
-        wallet=one("wallet", WalletView.from_dict)(data),
-        mnemonic=require(data, "mnemonic", str, optional=True),
-    )
+    answer = CreatedWalletAnswer.from_dict(data)
+    return CreatedWallet(wallet=answer.wallet, mnemonic=answer.mnemonic)
 
 
 def new_split(data: Any) -> NewSplit:
-    return NewSplit(
-        split=one("split", SplitView.from_dict)(data),
-        share_code=require(data, "share_code", str, optional=True),
-        share_code_expires_in=require(data, "share_code_expires_in", int, optional=True),
-    )
+    answer = NewSplitAnswer.from_dict(data)
+    return NewSplit(answer.split, answer.share_code, answer.share_code_expires_in)
 
 
 # -- keyless custody: the owner's machine splits, the co-signer gets its share only -------------
@@ -360,13 +332,15 @@ def keyless_wallet_call(master_key: SecretKey) -> Call:
     wallet_key = master_key.public_key().to_hex()
 
     def parse(data: Any) -> CreatedWallet:
-        wallet = one("wallet", WalletView.from_dict)(data)
-        split = _same_share(one("split", SplitView.from_dict)(data), mine)
+        answer = CreatedWalletAnswer.from_dict(data)
+        if answer.split is None:
+            raise WireError("split", "is required")
+        wallet, split = answer.wallet, _same_share(answer.split, mine)
         if wallet.public_key.lower() != wallet_key or split.client_id != wallet.client_id:
             raise TamperedAnswer("the co-signer registered another wallet than the one sent")
         return CreatedWallet(wallet, split=split, share=share_info(split, wallet_key, mine))
 
-    return Call("POST", API + "/wallets", {"keyless": request.to_dict()}, parse)
+    return Call("POST", paths.WALLETS, CreateWalletRequest(keyless=request).to_dict(), parse)
 
 
 def delegation_call(
@@ -382,9 +356,7 @@ def delegation_call(
     request, fresh, key_part = keyless.delegation(
         share.split_id, share.secret_key(), share.client_id, sealed=holder == "code"
     )
-    body: dict[str, Any] = {"label": label, "holder": holder, "delegation": request.to_dict()}
-    if permissions is not None:
-        body["permissions"] = permissions.to_dict()
+    body = CreateSplitRequest(label, holder, permissions, delegation=request).to_dict()
 
     def parse(data: Any) -> NewSplit:
         made = new_split(data)
@@ -396,7 +368,7 @@ def delegation_call(
             raise MalformedAnswer("the share code locator in the answer is not one")
         return replace(made, share_code=code)
 
-    return Call("POST", API + f"/wallets/{share.client_id}/splits", body, parse)
+    return Call("POST", paths.WALLET_SPLITS.format(client_id=share.client_id), body, parse)
 
 
 def refresh_call(share: ShareInfo, refreshed: SecretKey | None = None) -> Call:
@@ -405,10 +377,10 @@ def refresh_call(share: ShareInfo, refreshed: SecretKey | None = None) -> Call:
     request, new = keyless.refresh(share.split_id, share.secret_key(), refreshed)
 
     def parse(data: Any) -> tuple[SplitView, ShareInfo]:
-        split = _same_share(one("split", SplitView.from_dict)(data), new)
+        split = _same_share(SplitAnswer.from_dict(data).split, new)
         return split, share_info(split, share.wallet_public_key, new)
 
-    path = API + f"/splits/{share.split_id}/refresh"
+    path = paths.SPLIT_REFRESH.format(split_id=share.split_id)
     return Call("POST", path, request.to_dict(), parse)
 
 
@@ -416,7 +388,7 @@ def redeem_call(code: str) -> Call:
     """Redeem a share code. A keyless code sends only its locator; the envelope that comes back
     is opened here with the key part."""
     if not keyless.looks_keyless(code):
-        return Call("POST", API + "/share-codes/redeem", {"code": code}, ShareInfo.from_dict)
+        return Call("POST", paths.REDEEM, CodeRequest(code).to_dict(), ShareInfo.from_dict)
     # Never sent whole, even mistyped: the key part must not reach the co-signer.
     locator, _key_part = keyless.split_code(code)
 
@@ -428,4 +400,4 @@ def redeem_call(code: str) -> Call:
             raise TamperedAnswer(str(exc)) from None
         return ShareInfo.from_dict({**delivery.to_dict(), "private_key": opened.to_hex()})
 
-    return Call("POST", API + "/share-codes/redeem", {"code": locator}, parse)
+    return Call("POST", paths.REDEEM, CodeRequest(locator).to_dict(), parse)

@@ -25,16 +25,13 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from app.crypto import PublicKey, SecretKey, split_secret_key
 from app.crypto.params import R
 from app.keys import client_id_of
-from app.wire import (
-    CODE_KEY_CHARS,
-    LOCATOR_CHARS,
-    SHARE_CODE_ALPHABET,
+from app.protocol.bodies import (
     DelegationRequest,
     EnvelopeDelivery,
     KeylessWalletRequest,
     RefreshRequest,
-    keyless_message,
 )
+from app.protocol.formats import CODE_KEY_CHARS, LOCATOR_CHARS, SHARE_CODE_ALPHABET, keyless_message
 
 ENVELOPE_INFO = b"splitkey share envelope v1"
 NONCE_BYTES = 12

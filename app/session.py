@@ -35,6 +35,7 @@ from app.client import (
     presented_certificate,
 )
 from app.client_calls import Session
+from app.protocol.enums import Rule
 
 T = TypeVar("T")
 
@@ -44,20 +45,24 @@ RENEW_MARGIN = 30.0
 # A proof refused with one of these means the share is no longer usable (revoked, expired, its
 # holder disabled, unknown): the person has to hear about it, retrying cannot help.
 _UNUSABLE_SHARE = (401, 403, 404, 410)
+_KEY_ENDED = {Rule.REVOKED, Rule.EXPIRED}
 
 
 class SignInNeeded(ClientError):
     """No token can be had without the person: no account token (and no way to renew one),
     or the key to sign with was refused. `reasons` holds the co-signer's words."""
 
-    def __init__(self, message: str, reasons: list[str] | None = None) -> None:
+    def __init__(
+        self, message: str, reasons: list[str] | None = None, rules: list[str | None] = ()
+    ) -> None:
         super().__init__(message)
         self.reasons = reasons or []
+        self.rules = list(rules)  # the co-signer's rule of each refusal (app/protocol Rule)
 
     @property
     def revoked(self) -> bool:
-        """The key was refused as revoked or expired."""
-        return bool(self.reasons) and all("revoked" in r or "expired" in r for r in self.reasons)
+        """The key was refused as revoked or expired (by the refusals' rules, not their words)."""
+        return bool(self.rules) and all(r in _KEY_ENDED for r in self.rules)
 
 
 class CosignerSession:
@@ -151,7 +156,9 @@ class CosignerSession:
                 session = await client.login_with_share(share.split_id, share.secret_key())
             except CosignerError as exc:
                 if exc.status in _UNUSABLE_SHARE:
-                    raise SignInNeeded("the co-signer refused this key", [exc.message]) from None
+                    raise SignInNeeded(
+                        "the co-signer refused this key", [exc.message], [exc.rule]
+                    ) from None
                 raise
             until = time.monotonic() + session.expires_in - RENEW_MARGIN
             self._keys[split_id] = (client, until)

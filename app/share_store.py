@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.client_calls import ClientError, ShareInfo
 from app.files import write_private_atomic
-from app.wire import WireError
+from app.protocol.bodies import WireError
 
 SERVICE = "splitkey"
 APP_NAME = "splitkey"

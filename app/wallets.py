@@ -14,12 +14,22 @@ from dataclasses import dataclass
 
 from app.client import AsyncCosignerClient, ShareInfo
 from app.keys import Wallet, WalletError
-from app.wire import SplitView, WalletView
+from app.protocol.bodies import SplitView, WalletView
+from app.protocol.enums import SplitStatus
 
 OWNED, SHARED = "owned", "shared"
-ACTIVE, FROZEN, EXPIRED, REVOKED, DELETING = "active", "frozen", "expired", "revoked", "deleting"
+# A wallet entry's status: its key's (a SplitStatus), or the wallet's own when that says more.
+ACTIVE, EXPIRED, REVOKED = SplitStatus.ACTIVE, SplitStatus.EXPIRED, SplitStatus.REVOKED
+FROZEN, DELETING = "frozen", "deleting"
+ENTRY_STATUSES = (*SplitStatus, FROZEN, DELETING)
 
-_PREFERENCE = {ACTIVE: 0, "not_yet_valid": 1, EXPIRED: 2, REVOKED: 3}
+# Which of a person's keys of one wallet to use: the best status first.
+_PREFERENCE = {ACTIVE: 0, EXPIRED: 1, REVOKED: 2}
+
+
+def status_rank(status: str) -> int:
+    """Where a key of this SplitStatus sorts among a wallet's keys: usable ones first."""
+    return _PREFERENCE.get(status, len(_PREFERENCE))
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ def best_split(splits: list[SplitView], has_share: Callable[[str], bool]) -> Spl
         # An unrestricted key before a limited one: redeeming a share code of a wallet one
         # owns must not put the limited key in the place of one's own (review item 5).
         limited = 0 if split.permissions.unrestricted else 1
-        return (_PREFERENCE.get(split.status, 4), here, limited, -split.created_at)
+        return (status_rank(split.status), here, limited, -split.created_at)
 
     return min(splits, key=rank)
 

@@ -18,7 +18,7 @@ from app.crypto import (
 )
 from app.crypto.params import R
 from app.keys import client_id_of, secret_key_from_mnemonic
-from app.wire import keyless_message
+from app.protocol.formats import keyless_message
 
 # Signature verifications (each a two-pairing product check) a job may run at most, counted by
 # the pool for /metrics: proof that refused requests never reach a pairing. A new job that

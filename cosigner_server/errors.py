@@ -1,9 +1,10 @@
 """Errors a handler raises to answer the client; the error middleware turns them into the one
-JSON error shape of app/wire.py (ApiErrorBody). Messages are for people and never carry secrets."""
+JSON error shape of app/protocol (ApiErrorBody). Messages are for people and never carry secrets."""
 
 from __future__ import annotations
 
-from app.wire import ApiErrorBody
+from app.protocol.bodies import ApiErrorBody
+from app.protocol.enums import ErrorCode
 
 from .model import Refusal
 
@@ -29,8 +30,13 @@ def bad_request(message: str, field: str | None = None) -> ApiError:
     return ApiError(400, "bad_request", message, field=field)
 
 
-def unauthorized(message: str = "a valid bearer token is required") -> ApiError:
-    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+def unauthorized(
+    message: str = "a valid bearer token is required", rule: str | None = None
+) -> ApiError:
+    # rule: Rule.REVOKED when the key itself is refused, so clients need not read the message
+    return ApiError(
+        401, ErrorCode.UNAUTHORIZED, message, rule=rule, headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def forbidden(message: str) -> ApiError:

@@ -8,7 +8,9 @@ import hmac
 import secrets
 
 from app.crypto import DecodeError
-from app.wire import ChallengeAnswer, TokenAnswer, proof_message
+from app.protocol.bodies import ChallengeAnswer, TokenAnswer
+from app.protocol.enums import Role, Rule
+from app.protocol.formats import proof_message
 
 from . import crypto_jobs
 from .errors import ApiError, bad_request, not_found, unauthorized
@@ -30,8 +32,9 @@ async def create_user(
     state: ServerState, who: Principal | None, subject: str, role: str
 ) -> tuple[User, str]:
     """A local user and a one-time enrollment code to hand them (shown once)."""
-    if role not in ("admin", "user"):
+    if role not in {r.value for r in Role}:
         raise bad_request("role must be admin or user", field="role")
+    role = Role(role).value  # stored as plain text
     if not subject or len(subject) > 200:
         raise bad_request("subject must be 1 to 200 characters", field="subject")
     user = User(
@@ -173,7 +176,7 @@ async def prove(state: ServerState, split_id: str, challenge: str, signature: st
         raise unauthorized("the challenge is unknown, used or expired")
     split = await state.storage.get_split(split_id)
     if split is None or split.holder_id is None or split.status_at(now()) != SPLIT_ACTIVE:
-        raise unauthorized("the key is unknown, revoked or expired")
+        raise unauthorized("the key is unknown, revoked or expired", Rule.REVOKED)
     try:
         valid = await state.pool.run(
             crypto_jobs.verify,

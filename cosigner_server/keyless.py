@@ -9,13 +9,13 @@ import base64
 import binascii
 
 from app.permissions import Permissions
-from app.wire import (
-    KEYLESS,
+from app.protocol.bodies import (
     DelegationRequest,
     KeylessWalletRequest,
     RefreshRequest,
-    keyless_message,
 )
+from app.protocol.enums import Custody
+from app.protocol.formats import keyless_message
 
 from . import crypto_jobs, vault
 from .errors import ApiError, bad_request, conflict, forbidden
@@ -54,7 +54,7 @@ async def create_wallet(
         owner_id=who.user.id,
         created_at=now(),
         sealed_secret=b"",
-        custody=KEYLESS,
+        custody=Custody.KEYLESS.value,
     )
     restored = False
     try:
@@ -94,7 +94,7 @@ async def create_wallet(
             "wallet_created",
             who,
             wallet=wallet.client_id,
-            details={"custody": KEYLESS},
+            details={"custody": Custody.KEYLESS.value},
             undo=undo,
         )
     await record(
@@ -106,7 +106,7 @@ async def create_wallet(
         details={
             "holder": who.user.id,
             "label": split.label,
-            "custody": KEYLESS,
+            "custody": Custody.KEYLESS.value,
             "from": "the words again" if restored else "a new wallet",
         },
         undo=undo,
@@ -216,7 +216,7 @@ async def delegate(
             who,
             split,
             locator=True,
-            details={"custody": KEYLESS, "from_split": source.id},
+            details={"custody": Custody.KEYLESS.value, "from_split": source.id},
         )
     except Conflict:
         raise conflict("a split with this share key exists; draw a new share") from None

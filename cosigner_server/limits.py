@@ -21,16 +21,16 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from app.wire import API
+from app.protocol import routes as paths
 
 from .config import ServerConfig
 from .errors import ApiError
 from .metrics import SIGN_PREFIXES
 from .principal import bearer_token
 
-LOGIN_PATHS = frozenset({API + "/auth/enroll", API + "/auth/exchange", API + "/auth/proof"})
+LOGIN_PATHS = frozenset({paths.ENROLL, paths.EXCHANGE, paths.PROOF})
 # Probes and the scraper must answer even while a client floods from the same address.
-UNLIMITED_PATHS = frozenset({"/health", "/ready", "/metrics"})
+UNLIMITED_PATHS = frozenset({paths.HEALTH, paths.READY, paths.METRICS})
 AUDIT_PATHS_SUFFIX = ("/audit", "/audit/verify")
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Statuses that mean "that login did not work" (429 and 5xx are not the caller's failure).

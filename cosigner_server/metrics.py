@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from app.wire import API
+from app.protocol.routes import API
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0)

@@ -12,7 +12,8 @@ import time
 
 from aiohttp import web
 
-from app.wire import ApiErrorBody
+from app.protocol import routes as paths
+from app.protocol.bodies import ApiErrorBody
 
 from .audit import AuditUnavailable
 from .crypto_pool import Overloaded
@@ -34,13 +35,13 @@ SECURITY_HEADERS = {
 }
 OPEN_WHEN_SEALED = frozenset(
     {
-        "/health",
-        "/ready",
-        "/metrics",
-        "/openapi.json",
-        "/docs",
-        "/docs/viewer.js",
-        "/docs/viewer.css",
+        paths.HEALTH,
+        paths.READY,
+        paths.METRICS,
+        paths.OPENAPI,
+        paths.DOCS,
+        paths.DOCS_SCRIPT,
+        paths.DOCS_STYLE,
     }
 )
 # Rules for refusals that are not policy rules, so /metrics can count them by rule too.

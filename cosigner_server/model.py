@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.permissions import Permissions
-
-ROLES = ("admin", "user")
+from app.protocol.enums import SplitStatus
 
 
 @dataclass(frozen=True)
@@ -15,7 +14,7 @@ class User:
     id: str  # server-made, stable
     issuer: str  # "local" for users made by the server itself, else the enterprise issuer
     subject: str  # JWT `sub` at that issuer
-    role: str  # "admin" | "user"
+    role: str  # a Role (app/protocol/enums.py)
     enabled: bool
     created_at: int
     tokens_valid_after: int = 0  # tokens issued (iat) before this are refused
@@ -41,9 +40,10 @@ class Wallet:
     delete_after: int | None = None  # deletion scheduled; cancellable until then
 
 
-SPLIT_ACTIVE = "active"
-SPLIT_REVOKED = "revoked"
-SPLIT_EXPIRED = "expired"  # computed from permissions.expires_at, never stored
+# The stored and computed statuses, as plain strings (what storage writes and compares).
+SPLIT_ACTIVE = SplitStatus.ACTIVE.value
+SPLIT_REVOKED = SplitStatus.REVOKED.value
+SPLIT_EXPIRED = SplitStatus.EXPIRED.value  # computed from permissions.expires_at, never stored
 
 
 @dataclass(frozen=True)

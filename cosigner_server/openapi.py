@@ -1,18 +1,28 @@
-"""The OpenAPI 3.1 document the server serves at /openapi.json. A test keeps it true: every
-route the app registers is documented here and every documented route exists."""
+"""The OpenAPI 3.1 document the server serves at /openapi.json, generated from app/protocol: each
+operation names its request and answer bodies (app/protocol/bodies.py) and its path
+(app/protocol/routes.py), and the schemas are built from the bodies' fields. 0Chain's own
+ZAuth/ZVault routes keep 0Chain's shapes, stated here. Tests keep it true: every route the app
+registers is documented and every documented route exists; every 2XX answer has a schema, and
+schemathesis checks the answers against them."""
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from functools import cache
 from typing import Any
 
-from app.wire import API
+from app.permissions import Permissions
+from app.protocol import bodies as b
+from app.protocol import routes as p
+from app.protocol import zchain
+from app.protocol.bodies import TRANSACTION_SCHEMA, hints, unoptional
+from app.protocol.enums import ErrorCode, Rule
 
-HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
-OPT_STR = {"type": ["string", "null"]}
+NONEMPTY = {"type": "string", "minLength": 1}
 
 
 def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -23,6 +33,7 @@ def obj(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dic
     }
 
 
+# app/permissions.py's Permissions, as its from_dict takes it.
 PERMISSIONS = {
     "type": "object",
     "properties": {
@@ -42,243 +53,311 @@ PERMISSIONS = {
     },
     "additionalProperties": False,
 }
-TRANSACTION = obj(
-    {"client_id": HEX64, "chain_id": HEX64, "creation_date": INT, "signature": STR},
-    {
-        "to_client_id": STR,
-        "transaction_data": STR,
-        "transaction_value": INT,
-        "transaction_fee": INT,
-        "transaction_nonce": INT,
-        "transaction_type": INT,
-        "public_key": STR,
-        "version": STR,
-        "hash": STR,
-    },
-)
 # gosdk's Transaction: Go always writes txn_output_hash and transaction_status (read, ignored).
 GOSDK_TRANSACTION = {
-    **TRANSACTION,
+    **TRANSACTION_SCHEMA,
     "properties": {
-        **TRANSACTION["properties"],
+        **TRANSACTION_SCHEMA["properties"],
         "txn_output_hash": STR,
         "transaction_status": INT,
         "transaction_output": STR,
     },
 }
-NONEMPTY = {"type": "string", "minLength": 1}
-# 32 bytes in hex; "0x" and surrounding spaces are accepted; "" and null mean "not given".
-PRIVATE_KEY = {"type": ["string", "null"], "pattern": "^(\\s*(0[xX])?[0-9a-fA-F]{64}\\s*)?$"}
-# Printable ASCII, as app/wire.py checks it.
-REQUEST_ID = {"type": "string", "pattern": "^[ -~]{8,128}$"}
-# Keyless custody (app/wire.py): the owner split the key; only the server's share comes here.
-KEYLESS_WALLET = obj(
-    {"client_key": STR, "server_share": STR, "share_public_key": STR, "proof": STR}
-)
-DELEGATION = obj(
-    {"from_split": STR, "d": STR, "share_public_key": STR, "proof": STR},
-    {"envelope": {"type": ["string", "null"]}},
-)
-NULLABLE_DELEGATION = {**DELEGATION, "type": ["object", "null"]}  # null: a custodial split
-MESSAGE_REQUEST = obj({"split_id": STR, "request_id": REQUEST_ID, "message": STR, "signature": STR})
 
-# (method, path, summary, needs a token, request body schema)
-OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
-    ("get", "/health", "Liveness", False, None),
-    ("get", "/ready", "Readiness: unsealed, storage reachable, audit writable", False, None),
-    ("get", "/openapi.json", "This document", False, None),
+
+# -- schemas from the bodies' fields --------------------------------------------------------------
+
+_SCALARS = {str: STR, int: INT, bool: BOOL, dict: {"type": "object"}, list: {"type": "array"}}
+
+
+def _nullable(s: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(s.get("type"), str) and set(s) <= {
+        "type",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "enum",
+    }:
+        return {**s, "type": [s["type"], "null"]}
+    return {"anyOf": [s, {"type": "null"}]}
+
+
+def type_schema(hint: Any) -> dict[str, Any]:
+    """The JSON schema of a field type of app/protocol/bodies.py."""
+    hint, nullable = unoptional(hint)
+    origin = typing.get_origin(hint) or hint
+    if hint is Permissions:
+        s: dict[str, Any] = PERMISSIONS
+    elif dataclasses.is_dataclass(hint):
+        s = schema_of(hint)
+    elif origin is list:
+        args = typing.get_args(hint)
+        s = {"type": "array", "items": type_schema(args[0])} if args else {"type": "array"}
+    else:
+        s = _SCALARS[origin]
+    return _nullable(s) if nullable else s
+
+
+def schema_of(cls: type) -> dict[str, Any]:
+    """A body's schema: its fields' types, what their metadata adds, and a field without a
+    default is required. A field with a default may also be null (the parser reads null as
+    absent)."""
+    properties, required = {}, []
+    for f in dataclasses.fields(cls):
+        s = {**type_schema(hints(cls)[f.name]), **f.metadata.get("schema", {})}
+        has_default = f.default is not dataclasses.MISSING
+        has_default = has_default or f.default_factory is not dataclasses.MISSING
+        if has_default and "anyOf" not in s and "null" not in str(s.get("type")):
+            s = _nullable(s)
+            if "enum" in s:
+                s["enum"] = [*s["enum"], None]
+        if not has_default:
+            required.append(f.name)
+        properties[f.name] = s
+    return {"type": "object", "required": required, "properties": properties}
+
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            **schema_of(b.ApiErrorBody),
+            "description": f"code: one of {', '.join(ErrorCode)}; rule (a refusal's): one of "
+            f"{', '.join(Rule)}",
+        }
+    },
+}
+
+# -- 0Chain's ZAuth and ZVault shapes (gosdk and zwallet read them) ------------------------------
+
+RESULT = {"result": {"const": "success"}}
+ZAUTH_CHALLENGE = obj({"challenge": STR, "expires_in": INT, "message_format": STR, "issuer": STR})
+ZVAULT_WALLET = obj({"user_id": STR, "client_id": STR, "client_key": STR, "created_at": INT})
+ZVAULT_KEY = obj(
+    {"client_id": STR, "client_key": STR, "public_key": STR, "private_key": STR},
+    {"user_id": STR, "peer_public_key": STR, "shared_to": STR},
+)
+GROUPS = {"type": "array", "items": STR}
+
+# (method, path, summary, needs a token, request body, answer)
+# A body is a class of app/protocol/bodies.py or a schema; an answer also may map statuses to
+# either.
+Operation = tuple[str, str, str, bool, Any, Any]
+OPERATIONS: list[Operation] = [
+    ("get", p.HEALTH, "Liveness", False, None, b.Health),
     (
         "get",
-        "/metrics",
+        p.READY,
+        "Readiness: unsealed, storage reachable, audit writable",
+        False,
+        None,
+        {"200": b.Readiness, "503": b.Readiness},
+    ),
+    ("get", p.OPENAPI, "This document", False, None, {"type": "object"}),
+    (
+        "get",
+        p.METRICS,
         "Prometheus metrics (from metrics_networks, else an admin token)",
         False,
         None,
+        STR,
     ),
-    ("get", "/docs", "This document as a page (assets bundled, no CDN)", False, None),
-    ("get", "/docs/viewer.js", "The documentation page's script", False, None),
-    ("get", "/docs/viewer.css", "The documentation page's style sheet", False, None),
+    ("get", p.DOCS, "This document as a page (assets bundled, no CDN)", False, None, STR),
+    ("get", p.DOCS_SCRIPT, "The documentation page's script", False, None, STR),
+    ("get", p.DOCS_STYLE, "The documentation page's style sheet", False, None, STR),
     (
         "post",
-        API + "/auth/enroll",
+        p.ENROLL,
         "Exchange a one-time enrollment code for a token",
         False,
-        obj({"code": STR}),
+        b.CodeRequest,
+        b.TokenAnswer,
     ),
     (
         "post",
-        API + "/auth/enrollment-approvals",
+        p.ENROLLMENT_APPROVALS,
         "The second half of a two-person enrollment code (owner or another administrator)",
         True,
-        obj({"ref": STR}),
+        b.ApprovalRequest,
+        b.ApprovedHalf,
     ),
-    ("post", API + "/auth/exchange", "Exchange an enterprise JWT for a server token", False, None),
     (
         "post",
-        API + "/auth/challenge",
+        p.EXCHANGE,
+        "Exchange an enterprise JWT for a server token",
+        False,
+        None,
+        b.TokenAnswer,
+    ),
+    (
+        "post",
+        p.CHALLENGE,
         "A fresh challenge to prove possession of a split key",
         False,
-        obj({"split_id": STR}),
+        b.ChallengeRequest,
+        b.ChallengeAnswer,
     ),
     (
         "post",
-        API + "/auth/proof",
+        p.PROOF,
         "A token from a challenge signed with a split key's share",
         False,
-        obj({"split_id": STR, "challenge": STR, "signature": STR}),
+        b.ProofRequest,
+        b.TokenAnswer,
     ),
-    ("get", API + "/auth/whoami", "The caller", True, None),
+    ("get", p.WHOAMI, "The caller", True, None, b.WhoAmI),
     (
         "post",
-        API + "/wallets",
+        p.WALLETS,
         "Create a wallet (mnemonic returned once), import one, or register a keyless one",
         True,
-        obj(
-            {},
-            {
-                "mnemonic": {"type": ["string", "null"]},
-                "private_key": PRIVATE_KEY,
-                "keyless": {**KEYLESS_WALLET, "type": ["object", "null"]},
-            },
-        ),
+        b.CreateWalletRequest,
+        b.CreatedWalletAnswer,
     ),
-    ("get", API + "/wallets", "My wallets and those shared with me", True, None),
-    ("get", API + "/wallets/{client_id}", "One wallet", True, None),
-    (
-        "post",
-        API + "/wallets/{client_id}/freeze",
-        "Freeze or unfreeze",
-        True,
-        obj({"frozen": BOOL}),
-    ),
+    ("get", p.WALLETS, "My wallets and those shared with me", True, None, b.WalletList),
+    ("get", p.WALLET, "One wallet", True, None, b.WalletAnswer),
+    ("post", p.WALLET_FREEZE, "Freeze or unfreeze", True, b.FreezeRequest, b.WalletAnswer),
     (
         "delete",
-        API + "/wallets/{client_id}",
+        p.WALLET,
         "Schedule deletion after the waiting period",
         True,
         None,
+        b.WalletAnswer,
     ),
     (
         "post",
-        API + "/wallets/{client_id}/cancel-deletion",
+        p.WALLET_CANCEL_DELETION,
         "Cancel a scheduled deletion",
         True,
         None,
+        b.WalletAnswer,
     ),
-    ("get", API + "/wallets/{client_id}/splits", "A wallet's splits", True, None),
+    ("get", p.WALLET_SPLITS, "A wallet's splits", True, None, b.SplitList),
     (
         "post",
-        API + "/wallets/{client_id}/splits",
+        p.WALLET_SPLITS,
         "A new split for me, a user, or a share code (keyless: from the owner's share)",
         True,
-        obj(
-            {},
-            {
-                "label": STR,
-                "holder": STR,
-                "permissions": PERMISSIONS,
-                "delegation": NULLABLE_DELEGATION,
-            },
-        ),
+        b.CreateSplitRequest,
+        b.NewSplitAnswer,
     ),
-    ("get", API + "/wallets/{client_id}/audit", "The wallet's audit trail", True, None),
-    ("get", API + "/splits", "Splits I hold", True, None),
-    ("get", API + "/splits/{split_id}", "One split", True, None),
+    ("get", p.WALLET_AUDIT, "The wallet's audit trail", True, None, b.AuditRecords),
+    ("get", p.SPLITS, "Splits I hold", True, None, b.SplitList),
+    ("get", p.SPLIT, "One split", True, None, b.SplitAnswer),
     (
         "put",
-        API + "/splits/{split_id}/permissions",
+        p.SPLIT_PERMISSIONS,
         "Change permissions (at once)",
         True,
-        obj({"permissions": PERMISSIONS}),
+        b.PermissionsRequest,
+        b.SplitAnswer,
     ),
-    ("post", API + "/splits/{split_id}/revoke", "Revoke at once (idempotent)", True, None),
+    ("post", p.SPLIT_REVOKE, "Revoke at once (idempotent)", True, None, b.SplitAnswer),
     (
         "post",
-        API + "/splits/{split_id}/refresh",
+        p.SPLIT_REFRESH,
         "Refresh a share pair: (a, b) -> (a + r, b - r)",
         True,
-        obj({"r": STR, "share_public_key": STR, "proof": STR}),
+        b.RefreshRequest,
+        b.SplitAnswer,
     ),
-    ("post", API + "/splits/{split_id}/key", "Retrieve my user share (once)", True, None),
+    ("post", p.SPLIT_KEY, "Retrieve my user share (once)", True, None, b.ShareDelivery),
     (
         "post",
-        API + "/share-codes/redeem",
-        "Redeem a share code: become holder, get the share",
+        p.REDEEM,
+        "Redeem a share code: become holder, get the share (keyless: its envelope)",
         True,
-        obj({"code": STR}),
+        b.CodeRequest,
+        {"anyOf": [b.ShareDelivery, b.EnvelopeDelivery]},
     ),
     (
         "post",
-        API + "/sign/transaction",
+        p.SIGN_TRANSACTION,
         "Co-sign a 0Chain transaction",
         True,
-        obj({"split_id": STR, "request_id": REQUEST_ID, "transaction": TRANSACTION}),
+        b.SignTransactionRequest,
+        b.CosignAnswer,
     ),
-    ("post", API + "/sign/message", "Co-sign sha3 of a message preimage", True, MESSAGE_REQUEST),
     (
         "post",
-        API + "/sign/auth-headers",
+        p.SIGN_MESSAGE,
+        "Co-sign sha3 of a message preimage",
+        True,
+        b.SignMessageRequest,
+        b.CosignAnswer,
+    ),
+    (
+        "post",
+        p.SIGN_AUTH_HEADERS,
         "Co-sign an auth string; X-App-Client-* headers",
         True,
-        MESSAGE_REQUEST,
+        b.SignMessageRequest,
+        b.CosignAnswer,
     ),
-    ("get", API + "/admin/users", "All users", True, None),
+    ("get", p.ADMIN_USERS, "All users", True, None, b.UserList),
     (
         "post",
-        API + "/admin/users",
+        p.ADMIN_USERS,
         "A user and their one-time enrollment code",
         True,
-        obj(
-            {"subject": {"type": "string", "minLength": 1, "maxLength": 200}},
-            {"role": {"enum": ["admin", "user", None]}},  # null: user
-        ),
+        b.CreateUserRequest,
+        b.NewUser,
     ),
     (
         "post",
-        API + "/admin/users/{user_id}/enrollment-code",
+        p.ADMIN_USER_ENROLLMENT_CODE,
         "A new enrollment code (202: for a wallet owner, half of it and an approval reference)",
         True,
         None,
+        {"200": b.EnrollmentCodeAnswer, "202": b.EnrollmentHalf},
     ),
     (
         "post",
-        API + "/admin/users/{user_id}/enabled",
+        p.ADMIN_USER_ENABLED,
         "Enable or disable a user",
         True,
-        obj({"enabled": BOOL}),
+        b.EnabledRequest,
+        b.UserAnswer,
     ),
-    ("get", API + "/admin/wallets", "All wallets", True, None),
-    ("get", API + "/admin/splits", "All splits", True, None),
-    ("post", API + "/admin/splits/{split_id}/revoke", "Revoke any split", True, None),
+    ("get", p.ADMIN_WALLETS, "All wallets", True, None, b.AllWallets),
+    ("get", p.ADMIN_SPLITS, "All splits", True, None, b.SplitList),
+    ("post", p.ADMIN_SPLIT_REVOKE, "Revoke any split", True, None, b.SplitAnswer),
     (
         "post",
-        API + "/admin/wallets/{client_id}/freeze",
+        p.ADMIN_WALLET_FREEZE,
         "Freeze any wallet",
         True,
-        obj({"frozen": BOOL}),
+        b.FreezeRequest,
+        b.WalletAnswer,
     ),
     (
         "post",
-        API + "/admin/wallets/{client_id}/remove",
+        p.ADMIN_WALLET_REMOVE,
         "Remove a wallet record made by 0Chain's /setup (e.g. squatted); audited",
         True,
-        obj({"reason": NONEMPTY}),
+        b.RemoveRecordRequest,
+        b.RemovedRecord,
     ),
-    ("get", API + "/admin/stats", "Statistics", True, None),
-    ("get", API + "/admin/audit", "The whole audit chain", True, None),
-    ("get", API + "/admin/audit/verify", "Verify the audit chain", True, None),
+    ("get", p.ADMIN_STATS, "Statistics", True, None, b.Stats),
+    ("get", p.ADMIN_AUDIT, "The whole audit chain", True, None, b.AuditRecords),
+    ("get", p.ADMIN_AUDIT_VERIFY, "Verify the audit chain", True, None, b.AuditVerifyReport),
     (
         "get",
-        API + "/admin/kek",
+        p.ADMIN_KEK,
         "Key-encryption keys: current id, sealed values per key, rewrap progress",
         True,
         None,
+        b.KekStatus,
     ),
     (
         "post",
-        API + "/admin/kek/reload",
+        p.ADMIN_KEK_RELOAD,
         "Read the key-encryption key ring from its source again; re-seal in the background",
         True,
         None,
+        b.KekStatus,
     ),
     (
         "post",
@@ -287,6 +366,7 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         "that share key is the credential, a JWT is optional)",
         True,
         GOSDK_TRANSACTION,
+        {"anyOf": [TRANSACTION_SCHEMA, STR]},  # zauth_txn_answer: the transaction or signature
     ),
     (
         "post",
@@ -294,35 +374,24 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         "0Chain ZAuth: co-sign a message from its preimage, or a raw hash for a key with "
         "sign_raw_hashes (possession is the credential, a JWT is optional)",
         True,
-        obj({"hash": STR, "signature": STR, "client_id": STR}, {"message": STR}),
+        zchain.SignMessage,
+        obj({"sig": STR}),
     ),
     (
         "post",
         "/setup/challenge",
         "0Chain ZAuth: a challenge the wallet key signs to prove possession for /setup",
         True,
-        obj({"client_id": STR}),
+        zchain.SetupChallengeRequest,
+        ZAUTH_CHALLENGE,
     ),
     (
         "post",
         "/setup",
         "0Chain ZAuth: hand over a server share split by the client",
         True,
-        obj(
-            {
-                "client_id": STR,
-                "client_key": STR,
-                "public_key": STR,
-                "private_key": STR,
-                "peer_public_key": STR,
-            },
-            {
-                "restrictions": {"type": "array", "items": STR},
-                "expired_at": INT,
-                "challenge": STR,
-                "proof": STR,
-            },
-        ),
+        zchain.SetupRequest,
+        obj({**RESULT, "split": schema_of(b.SplitView)}),
     ),
     (
         "get",
@@ -330,41 +399,93 @@ OPERATIONS: list[tuple[str, str, str, bool, dict | None]] = [
         "0Chain ZAuth: last use of the key (X-Peer-Public-Key)",
         True,
         None,
+        obj({"last_used": INT, "status": STR}),
     ),
     (
         "put",
         "/restrictions/{client_id}",
         "0Chain ZAuth: set permission groups",
         True,
-        obj({"restrictions": {"type": "array", "items": STR}}),
+        zchain.RestrictionsRequest,
+        obj({**RESULT, "restrictions": GROUPS}),
     ),
-    ("post", "/revoke/{client_id}", "0Chain ZAuth: revoke by peer_public_key", True, None),
-    ("post", "/delete/{client_id}", "0Chain ZAuth: schedule the wallet's deletion", True, None),
-    ("post", "/wallet", "0Chain ZVault: a new wallet in the vault (words once)", True, None),
+    (
+        "post",
+        "/revoke/{client_id}",
+        "0Chain ZAuth: revoke by peer_public_key",
+        True,
+        None,
+        obj({**RESULT, "status": STR}),
+    ),
+    (
+        "post",
+        "/delete/{client_id}",
+        "0Chain ZAuth: schedule the wallet's deletion",
+        True,
+        None,
+        obj({**RESULT, "status": STR, "delete_after": INT}),
+    ),
+    (
+        "post",
+        "/wallet",
+        "0Chain ZVault: a new wallet in the vault (words once)",
+        True,
+        None,
+        obj({"client_id": STR, "client_key": STR, "mnemonics": STR}),
+    ),
     (
         "post",
         "/store",
         "0Chain ZVault: import a wallet by private key or mnemonic",
         True,
-        obj({}, {"private_key": OPT_STR, "mnemonic": OPT_STR}),
+        zchain.StoreRequest,
+        obj({**RESULT, "client_id": STR, "client_key": STR}),
     ),
     (
         "post",
         "/key/{client_id}",
         "0Chain ZVault: a new split held by the caller; its user share once",
         True,
-        obj({}, {"restrictions": {"type": "array", "items": STR}}),
+        zchain.NewKeyRequest,
+        obj({**RESULT, "client_id": STR, "public_key": STR, "private_key": STR}),
     ),
-    ("get", "/keys/{client_id}", "0Chain ZVault: a wallet's splits (no key material)", True, None),
-    ("get", "/wallets", "0Chain ZVault: the caller's wallets", True, None),
-    ("get", "/wallets/shared", "0Chain ZVault: wallets the caller holds a split of", True, None),
-    ("get", "/restrictions", "0Chain ZVault: groups of the split (X-Peer-Public-Key)", True, None),
+    (
+        "get",
+        "/keys/{client_id}",
+        "0Chain ZVault: a wallet's splits (no key material)",
+        True,
+        None,
+        obj({"keys": {"type": "array", "items": ZVAULT_KEY}}),
+    ),
+    (
+        "get",
+        "/wallets",
+        "0Chain ZVault: the caller's wallets",
+        True,
+        None,
+        {"type": "array", "items": ZVAULT_WALLET},
+    ),
+    (
+        "get",
+        "/wallets/shared",
+        "0Chain ZVault: wallets the caller holds a split of",
+        True,
+        None,
+        {"type": "array", "items": ZVAULT_WALLET},
+    ),
+    (
+        "get",
+        "/restrictions",
+        "0Chain ZVault: groups of the split (X-Peer-Public-Key)",
+        True,
+        None,
+        GROUPS,
+    ),
 ]
 
-ERROR = obj({"error": obj({"code": STR, "message": STR}, {"rule": STR, "field": STR})})
 # Bodies the server treats as {} when absent (a new wallet needs no input).
 OPTIONAL_BODIES = {
-    ("post", API + "/wallets"),
+    ("post", p.WALLETS),
     ("post", "/store"),
     ("post", "/key/{client_id}"),
 }
@@ -388,20 +509,34 @@ SUCCESS_TYPES = {
 }
 
 
-def _operation(method: str, path: str, summary: str, auth: bool, body: dict | None) -> dict:
+def as_schema(spec: Any) -> dict[str, Any]:
+    """A body class's generated schema, or a schema as it is (anyOf of either)."""
+    if isinstance(spec, type):
+        return schema_of(spec)
+    if "anyOf" in spec:
+        return {"anyOf": [as_schema(x) for x in spec["anyOf"]]}
+    return spec
+
+
+def _answers(path: str, answer: Any) -> dict[str, Any]:
+    kind = SUCCESS_TYPES.get(path, "application/json")
+    by_status = answer if isinstance(answer, dict) and "200" in answer else {"2XX": answer}
+    out = {
+        status: {
+            "description": "Success" if status.startswith("2") else "Not ready",
+            "content": {kind: {"schema": as_schema(spec)}},
+        }
+        for status, spec in by_status.items()
+    }
+    out["default"] = {"description": "An error", "content": {"application/json": {"schema": ERROR}}}
+    return out
+
+
+def _operation(method: str, path: str, summary: str, auth: bool, body: Any, answer: Any) -> dict:
     op: dict[str, Any] = {
         "summary": summary,
         "operationId": f"{method}_{path}".replace("/", "_").replace("{", "").replace("}", ""),
-        "responses": {
-            "default": {
-                "description": "An error",
-                "content": {"application/json": {"schema": ERROR}},
-            },
-            "2XX": {
-                "description": "Success",
-                "content": {SUCCESS_TYPES.get(path, "application/json"): {}},
-            },
-        },
+        "responses": _answers(path, answer),
     }
     params = [
         {"name": name, "in": "path", "required": True, "schema": STR}
@@ -423,7 +558,7 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
     if body is not None:
         op["requestBody"] = {
             "required": (method, path) not in OPTIONAL_BODIES,
-            "content": {"application/json": {"schema": body}},
+            "content": {"application/json": {"schema": as_schema(body)}},
         }
     return op
 
@@ -431,8 +566,8 @@ def _operation(method: str, path: str, summary: str, auth: bool, body: dict | No
 @cache
 def document() -> dict[str, Any]:
     paths: dict[str, dict] = {}
-    for method, path, summary, auth, body in OPERATIONS:
-        paths.setdefault(path, {})[method] = _operation(method, path, summary, auth, body)
+    for method, path, summary, auth, body, answer in OPERATIONS:
+        paths.setdefault(path, {})[method] = _operation(method, path, summary, auth, body, answer)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Splitkey co-signer", "version": "1"},

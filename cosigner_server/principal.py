@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from app.protocol.enums import Role, Rule
+
 from .errors import forbidden, unauthorized
 from .model import SPLIT_ACTIVE, User
 from .state import STATE, now
@@ -30,7 +32,7 @@ class Principal:
 
     @property
     def is_admin(self) -> bool:
-        return self.user.role == "admin" and self.scope_split is None
+        return self.user.role == Role.ADMIN and self.scope_split is None
 
     @property
     def is_local_operator(self) -> bool:
@@ -72,7 +74,9 @@ async def require_user(request: web.Request, *, scoped_ok: bool = False) -> Prin
     if split_id is not None:
         split = await state.storage.get_split(str(split_id))
         if split is None or split.status_at(now()) != SPLIT_ACTIVE:
-            raise unauthorized("token refused: the key it was issued for is revoked or expired")
+            raise unauthorized(
+                "token refused: the key it was issued for is revoked or expired", Rule.REVOKED
+            )
         if not scoped_ok:
             raise forbidden("this token was issued for one key: it can sign with it, nothing else")
         return Principal(user=user, claims=claims, scope_split=str(split_id))

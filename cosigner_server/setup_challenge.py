@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import secrets
 
-from app.wire import setup_proof_message
+from app.protocol.formats import setup_proof_message
 
 from . import crypto_jobs
 from .errors import ApiError, bad_request

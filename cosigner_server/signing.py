@@ -19,8 +19,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from app.protocol.bodies import CosignAnswer, Receipt
 from app.transaction import Transaction, TransactionError, sha3_hex
-from app.wire import CosignAnswer, Receipt
 
 from . import crypto_jobs, policy
 from .errors import ApiError, bad_request, conflict, not_found, refused

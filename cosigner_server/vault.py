@@ -10,7 +10,14 @@ import secrets
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, generate_mnemonic, normalize_mnemonic
 from app.permissions import Permissions
-from app.wire import LOCATOR_CHARS, SHARE_CODE_ALPHABET, EnvelopeDelivery, ShareDelivery
+from app.protocol.bodies import EnvelopeDelivery, ShareDelivery
+from app.protocol.formats import (
+    LOCATOR_CHARS,
+    SHARE_CODE_ALPHABET,
+    SHARE_CODE_CHARS,
+    group_code,
+    normalize_code,
+)
 
 from . import crypto_jobs
 from .errors import ApiError, bad_request, conflict, forbidden, not_found
@@ -28,14 +35,8 @@ def new_id(prefix: str) -> str:
 def new_share_code(*, locator: bool = False) -> str:
     """A custodial share code (20 characters, ~100 bits), or a keyless code's locator (the
     owner's machine appends the key part, which never reaches this server)."""
-    length = LOCATOR_CHARS if locator else 20
-    raw = "".join(secrets.choice(SHARE_CODE_ALPHABET) for _ in range(length))
-    return "-".join(raw[i : i + 5] for i in range(0, length, 5))
-
-
-def normalize_code(code: str) -> str:
-    """The code as typed, however grouped: case, spaces and dashes do not matter."""
-    return "".join(ch for ch in code.upper() if ch not in " -\t\n")
+    length = LOCATOR_CHARS if locator else SHARE_CODE_CHARS
+    return group_code("".join(secrets.choice(SHARE_CODE_ALPHABET) for _ in range(length)))
 
 
 # -- wallets ---------------------------------------------------------------------------------

@@ -1,20 +1,21 @@
-"""Records -> wire views (app/wire.py) for answers: what a client may see of each record."""
+"""Records -> wire views (app/protocol/bodies.py): what a client may see of each record."""
 
 from __future__ import annotations
 
-from app.wire import CUSTODIAL, KEYLESS, SplitView, UserView, WalletView
+from app.protocol.bodies import SplitView, UserView, WalletView
+from app.protocol.enums import Custody
 
 from .model import Split, User, Wallet
 from .state import now
 
 
-def user_view(user: User) -> dict:
+def user_view(user: User) -> UserView:
     return UserView(
         id=user.id, subject=user.subject, issuer=user.issuer, role=user.role, enabled=user.enabled
-    ).to_dict()
+    )
 
 
-def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
+def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> WalletView:
     return WalletView(
         client_id=wallet.client_id,
         public_key=wallet.public_key,
@@ -23,11 +24,11 @@ def wallet_view(wallet: Wallet, last_nonce: int | None = None) -> dict:
         frozen=wallet.frozen,
         delete_after=wallet.delete_after,
         last_nonce=last_nonce,
-        custody=CUSTODIAL if wallet.custody == "vault" else KEYLESS,
-    ).to_dict()
+        custody=Custody.CUSTODIAL if wallet.custody == "vault" else Custody.KEYLESS,
+    )
 
 
-def split_view(split: Split) -> dict:
+def split_view(split: Split) -> SplitView:
     return SplitView(
         id=split.id,
         client_id=split.client_id,
@@ -41,4 +42,4 @@ def split_view(split: Split) -> dict:
         created_at=split.created_at,
         revoked_at=split.revoked_at,
         share_retrieved=split.sealed_user_share is None,
-    ).to_dict()
+    )

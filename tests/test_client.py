@@ -1,4 +1,4 @@
-"""app/client.py: answers parsed with app/wire.py, errors typed, co-signed answers verified before
+"""app/client.py: answers parsed with app/protocol, errors typed, co-signed answers verified before
 they are returned (a forged one raises TamperedAnswer), proof challenges checked before a share
 signs them, TLS pinning; then both clients against a real co-signer on 127.0.0.1."""
 

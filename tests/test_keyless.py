@@ -21,7 +21,8 @@ from app.keyless import (
     split_code,
 )
 from app.keys import client_id_of
-from app.wire import CODE_KEY_CHARS, EnvelopeDelivery, keyless_message
+from app.protocol.bodies import EnvelopeDelivery
+from app.protocol.formats import CODE_KEY_CHARS, keyless_message
 
 
 def _verifies(public_key: str, message: bytes, signature: str) -> bool:

@@ -18,7 +18,7 @@ from app.client import CosignerClient
 from app.crypto import SecretKey
 from app.keys import Wallet, secret_key_from_mnemonic
 from app.protocol.exit_codes import ExitStatus
-from app.wire import CODE_KEY_CHARS, LOCATOR_CHARS
+from app.protocol.formats import CODE_KEY_CHARS, LOCATOR_CHARS
 from cosigner_server.bootstrap import init_data_dir
 from tests import test_cli_cosigner as cli_tests
 from tests.cosigner_server.conftest import make_config, run_server

@@ -12,6 +12,7 @@ import pytest
 from app.client import CosignerClient, CosignerError
 from app.keys import Wallet, WalletError
 from app.permissions import ZCN, Permissions
+from app.protocol.bodies import SplitView, WalletView
 from app.session import CosignerSession, SignInNeeded, is_loopback_url
 from app.transaction import Transaction
 from app.wallets import (
@@ -24,7 +25,6 @@ from app.wallets import (
     load_wallets,
     zwallet_secret,
 )
-from app.wire import SplitView, WalletView
 from cosigner_server import identity
 from cosigner_server.bootstrap import init_data_dir
 from tests.cosigner_server.conftest import RunningServer, make_config, run_server

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.activity import ALL, ALLOWED, REFUSED, rows_of, to_csv
 from app.policy_words import short_id
-from app.wire import SplitView
+from app.protocol.bodies import SplitView
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.jobs import follow

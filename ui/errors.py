@@ -31,6 +31,7 @@ from app.client import (
 from app.compose import ComposeError
 from app.crypto import CryptoError
 from app.keys import KeysError
+from app.local_cosigner import LocalCosignerError
 from app.network.errors import (
     NetworkUnreachable,
     NoConsensus,
@@ -38,7 +39,7 @@ from app.network.errors import (
     UntrustedConfirmation,
 )
 from app.session import SignInNeeded
-from app.share_store import PassphraseNeeded
+from app.share_store import PassphraseNeeded, ShareStoreError
 from app.transaction import TransactionError
 
 log = logging.getLogger(__name__)
@@ -63,13 +64,30 @@ RULE_TITLES = {
     "frozen": QT_TRANSLATE_NOOP("Errors", "This wallet is frozen"),
     "chain_id": QT_TRANSLATE_NOOP("Errors", "Wrong chain"),
     "creation_time": QT_TRANSLATE_NOOP("Errors", "Your computer's clock is off"),
-    "nonce_reused": QT_TRANSLATE_NOOP("Errors", "This nonce was already used"),
     "hash_mismatch": QT_TRANSLATE_NOOP("Errors", "The transaction's hash does not match"),
     "looks_like_transaction": QT_TRANSLATE_NOOP("Errors", "This message looks like a transaction"),
     "partial_invalid": QT_TRANSLATE_NOOP("Errors", "Your key's signature was not accepted"),
     "partial_malformed": QT_TRANSLATE_NOOP("Errors", "Your key's signature was not accepted"),
     "request_key_reused": QT_TRANSLATE_NOOP("Errors", "This request was already used"),
     "request_in_progress": QT_TRANSLATE_NOOP("Errors", "This request is already being signed"),
+    "nonce_window": QT_TRANSLATE_NOOP("Errors", "This nonce is too far ahead"),
+    "raw_hashes_not_allowed": QT_TRANSLATE_NOOP("Errors", "This key may not sign a bare hash"),
+    "data_read_differently": QT_TRANSLATE_NOOP(
+        "Errors", "The transaction's data could be read two ways"
+    ),
+    "also_a_contract_call": QT_TRANSLATE_NOOP("Errors", "This transaction is also a contract call"),
+    "host": QT_TRANSLATE_NOOP("Errors", "The request went to the wrong address"),
+    "origin": QT_TRANSLATE_NOOP("Errors", "Requests from web pages are refused"),
+    "slow_body": QT_TRANSLATE_NOOP("Errors", "The request arrived too slowly"),
+    "deadline": QT_TRANSLATE_NOOP("Errors", "The co-signer took too long"),
+    "body_size": QT_TRANSLATE_NOOP("Errors", "The request is too large"),
+    "rate_split": QT_TRANSLATE_NOOP("Errors", "This key is signing too often"),
+    "rate_ip": QT_TRANSLATE_NOOP("Errors", "Too many requests from this computer"),
+    "rate_token": QT_TRANSLATE_NOOP("Errors", "Too many requests with this sign-in"),
+    "login": QT_TRANSLATE_NOOP("Errors", "Too many failed sign-ins"),
+    "storage_unavailable": QT_TRANSLATE_NOOP("Errors", "The co-signer cannot reach its storage"),
+    "audit_unavailable": QT_TRANSLATE_NOOP("Errors", "The co-signer cannot write its audit log"),
+    "crypto_queue_full": QT_TRANSLATE_NOOP("Errors", "The co-signer is busy"),
 }
 
 # What a person can do about a refusal, when there is something.
@@ -96,10 +114,8 @@ RULE_ADVICE = {
     "creation_time": QT_TRANSLATE_NOOP(
         "Errors", "Set your computer's clock (automatic time), then try again."
     ),
-    "nonce_reused": QT_TRANSLATE_NOOP(
-        "Errors",
-        "Every transaction of this wallet needs its own nonce, whichever key signed it: "
-        "enter the wallet's next nonce and review again.",
+    "nonce_window": QT_TRANSLATE_NOOP(
+        "Errors", "Use the wallet's next nonce, or ask the owner to sign this one."
     ),
     "chain_id": QT_TRANSLATE_NOOP("Errors", "Check the chain id in Settings."),
 }
@@ -296,13 +312,14 @@ def explain(exc: BaseException) -> Explanation:
         return Explanation(
             QCoreApplication.translate("Errors", "That does not work"), _sentence(str(exc))
         )
-    name = type(exc).__name__
-    if name == "AppLocked":
+    from ui.context import AppLocked  # ui.context shows its errors through this module
+
+    if isinstance(exc, AppLocked):
         return Explanation(
             QCoreApplication.translate("Errors", "Splitkey is locked"),
             QCoreApplication.translate("Errors", "Unlock it with your password to continue."),
         )
-    if name == "LocalCosignerError":
+    if isinstance(exc, LocalCosignerError):
         return Explanation(
             QCoreApplication.translate("Errors", "The co-signer on this computer could not start"),
             _sentence(str(exc))
@@ -311,7 +328,7 @@ def explain(exc: BaseException) -> Explanation:
             ),
             retry=True,
         )
-    if name.endswith(("ShareStoreError", "UnsafeKeyring", "PassphraseNeeded", "FallbackFileError")):
+    if isinstance(exc, ShareStoreError):
         return Explanation(
             QCoreApplication.translate("Errors", "Your keys could not be stored or read"),
             _sentence(str(exc)),
@@ -328,7 +345,7 @@ def explain(exc: BaseException) -> Explanation:
             "Errors",
             "Splitkey hit an unexpected problem ({name}). Nothing was signed. The details are in "
             "the log.",
-        ).format(name=name),
+        ).format(name=type(exc).__name__),
     )
 
 
@@ -372,13 +389,7 @@ def _cosigner_error(exc: CosignerError) -> Explanation:
             rule=exc.rule,
             field=FIELD_NAMES.get(exc.field or "", exc.field),
         )
-    if exc.status == 401:
-        if "revoked" in exc.message or "expired" in exc.message:
-            return Explanation(
-                QCoreApplication.translate("Errors", "This key was revoked"),
-                _sentence(exc.message) + " " + _tr(RULE_ADVICE["revoked"]),
-                rule="revoked",
-            )
+    if exc.status == 401:  # a refused key carries its rule (above); this is the sign-in
         return Explanation(
             QCoreApplication.translate("Errors", "Sign in again"), _sentence(exc.message)
         )

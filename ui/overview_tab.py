@@ -27,8 +27,8 @@ from app.policy_words import (
     format_zcn,
     worst_case,
 )
+from app.protocol.enums import Custody
 from app.wallets import OWNED, WalletEntry, new_device_key
-from app.wire import KEYLESS
 from ui.balance_box import BalanceBox
 from ui.context import AppContext
 from ui.errors import ErrorBanner
@@ -215,7 +215,7 @@ class OverviewTab(QWidget):
             self.custody.setText("")
             return
         self.client_id.setText(entry.client_id)
-        keyless = entry.wallet.custody == KEYLESS
+        keyless = entry.wallet.custody == Custody.KEYLESS
         self.custody.setText(
             self.tr("Keyless: the co-signer holds only its share; it never had this wallet's key.")
             if keyless

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from app.wire import SplitView
+from app.protocol.bodies import SplitView
 from ui.context import AppContext
 from ui.errors import ErrorBanner
 from ui.jobs import follow

@@ -36,6 +36,7 @@ from app.client import NewSplit
 from app.keys import KeysError
 from app.permissions import GROUP_TITLES, GROUPS, Permissions
 from app.policy_words import RAW_HASHES_LINE, describe, worst_case
+from app.protocol.enums import Custody
 from app.share_terms import (
     CUSTOM,
     EXPIRY_PRESETS,
@@ -45,7 +46,6 @@ from app.share_terms import (
     permissions_of,
 )
 from app.wallets import WalletEntry
-from app.wire import KEYLESS
 from ui.context import AppContext
 from ui.errors import ErrorBanner, explain
 from ui.jobs import follow
@@ -344,7 +344,7 @@ class ShareDialog(QDialog):
         now = int(time.time())
         permissions = permissions_of(self.form(now), now)
         label, client_id = self.label.text().strip(), self.entry.client_id
-        keyless = self.entry.wallet.custody == KEYLESS
+        keyless = self.entry.wallet.custody == Custody.KEYLESS
         own_split = self.entry.split.id if self.entry.split and self.entry.has_share else None
         ctx = self.ctx
 

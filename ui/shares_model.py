@@ -18,7 +18,8 @@ from PySide6.QtGui import QGuiApplication, QPalette
 from app.activity import ALL, ActivityRow, matches
 from app.permissions import GROUP_TITLES, GROUPS
 from app.policy_words import format_period, format_time, format_zcn, short_id
-from app.wire import SplitView
+from app.protocol.bodies import SplitView
+from app.wallets import status_rank
 
 SPLIT_ROLE = Qt.ItemDataRole.UserRole + 11
 ROW_ROLE = Qt.ItemDataRole.UserRole + 12
@@ -153,8 +154,7 @@ class SplitsModel(QAbstractTableModel):
         self, splits: list[SplitView], me: str | None, here: Callable[[str], bool]
     ) -> None:
         self.beginResetModel()
-        order = {"active": 0, "not_yet_valid": 1, "expired": 2, "revoked": 3}
-        self._splits = sorted(splits, key=lambda s: (order.get(s.status, 4), -s.created_at))
+        self._splits = sorted(splits, key=lambda s: (status_rank(s.status), -s.created_at))
         self._me, self._here = me, here
         self.endResetModel()
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.wire import SplitView
+from app.protocol.bodies import SplitView
 from ui.context import AppContext
 from ui.jobs import follow
 from ui.owner_tab import OwnerTab

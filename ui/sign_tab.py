@@ -52,6 +52,7 @@ from app.compose import (
 from app.network import zcn_text
 from app.permissions import GROUP_TITLES
 from app.policy_words import short_id
+from app.protocol.enums import Rule
 from app.transaction import Transaction
 from app.wallets import WalletEntry, proposed_nonce
 from ui.context import AppContext
@@ -67,7 +68,7 @@ from ui.widgets import BusyStrip, CopyButton, FieldError, field_block, mark_fiel
 
 SEND, CALL, DATA = "send", "call", "data"
 # Refusals that mean the wallet list is out of date (the key or the wallet changed state).
-KEY_STATE_RULES = frozenset({"revoked", "expired", "frozen"})
+KEY_STATE_RULES = frozenset({Rule.REVOKED, Rule.EXPIRED, Rule.FROZEN})
 LABELS = (
     QT_TRANSLATE_NOOP("SignTab", "Recipient (client id)"),
     QT_TRANSLATE_NOOP("SignTab", "Tokens moved (ZCN)"),

@@ -22,6 +22,7 @@ from typing import Any
 
 from app.cli.errors import InputError
 from app.cli.tables import fmt_time, table
+from app.protocol.enums import Role
 from app.protocol.exit_codes import ExitStatus
 
 Data = dict[str, Any]
@@ -205,7 +206,7 @@ ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
             Arg(("subject",), {"nargs": "?", "metavar": "SUBJECT"}),
             Arg(("--subject",), {"dest": "subject_option", "metavar": "S",
                                  "help": "the same as SUBJECT"}),
-            Arg(("--role",), {"choices": ("user", "admin"), "default": "user"}),
+            Arg(("--role",), {"choices": [r.value for r in Role], "default": Role.USER.value}),
         ),
         legacy=(("users", "add"),),
     ),

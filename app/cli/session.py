@@ -23,8 +23,8 @@ from app.client import ClientError, CosignerClient, CosignerError, CosignerUnrea
 from app.crypto import CryptoError
 from app.files import fsync_dir, write_private_atomic
 from app.network.errors import NetworkError
+from app.protocol.bodies import WireError
 from app.protocol.exit_codes import ExitStatus
-from app.wire import WireError
 
 CONFIG_ENV = "SPLITKEY_CONFIG_DIR"
 SESSION_FILE = "cosigner-session.json"

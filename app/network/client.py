@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from app.http_owner import OwnsAsyncHttp, OwnsHttp
 from app.network.errors import (
     NetworkUnreachable,
     NoConsensus,
@@ -426,10 +427,8 @@ def _failed(request: Request, exc: Exception) -> Reply:
     return Reply(request.url, None, error=str(exc) or type(exc).__name__)
 
 
-class NetworkClient(_NetworkApi):
+class NetworkClient(OwnsHttp, _NetworkApi):
     """Synchronous (the CLI's); a batch goes out on a few threads so it is parallel too."""
-
-    _http: httpx.Client | None = None
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -475,22 +474,9 @@ class NetworkClient(_NetworkApi):
         finally:
             flow.close()
 
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
 
-    def __enter__(self) -> NetworkClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class AsyncNetworkClient(_NetworkApi):
+class AsyncNetworkClient(OwnsAsyncHttp, _NetworkApi):
     """Asynchronous (the desktop's, on ui/runner.py's loop); same methods, awaitable."""
-
-    _http: httpx.AsyncClient | None = None
 
     async def _one(self, request: Request) -> Reply:
         if self._http is None:
@@ -521,14 +507,3 @@ class AsyncNetworkClient(_NetworkApi):
             return done.value
         finally:
             flow.close()
-
-    async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-
-    async def __aenter__(self) -> AsyncNetworkClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()

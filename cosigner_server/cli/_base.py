@@ -235,7 +235,7 @@ def pin_of(config: ServerConfig, url: str) -> str | None:
 
 @contextlib.contextmanager
 def admin_client(args: argparse.Namespace):
-    """app/client.py's CosignerClient (the one client of the API, answers parsed with app/wire),
+    """app/client.py's CosignerClient (the one client of the API, answers parsed with app/protocol),
     holding an admin token minted here; its errors become one line and an exit code."""
     from app.cli.session import answer_status
     from app.client import ClientError, CosignerClient, CosignerError, CosignerUnreachable

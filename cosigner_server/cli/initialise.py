@@ -276,6 +276,6 @@ def cmd_users_recover_admin(args: argparse.Namespace) -> int:
     if pid is not None:
         raise CliError(f"the server (pid {pid}) has the database open: stop it first")
     user, code = asyncio.run(_create_first_admin(config, args.subject, recovery=True))
-    data = {"user": user_view(user), "enrollment_code": code}
+    data = {"user": user_view(user).to_dict(), "enrollment_code": code}
     emit(args, data, code_text)
     return EXIT_OK

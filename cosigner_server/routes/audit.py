@@ -3,11 +3,10 @@ verification."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from aiohttp import web
 
-from app.wire import API
+from app.protocol import routes as paths
+from app.protocol.bodies import AuditRecords, AuditVerifyReport
 
 from .. import vault
 from ..audit_access import read_records, verify_chain
@@ -29,7 +28,7 @@ def _int_query(request: web.Request, name: str, default: int | None) -> int | No
     return int(raw)
 
 
-@routes.get(API + "/wallets/{client_id}/audit")
+@routes.get(paths.WALLET_AUDIT)
 async def wallet_audit(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
@@ -42,10 +41,10 @@ async def wallet_audit(request: web.Request) -> web.Response:
         since=_int_query(request, "since", None),
         limit=_int_query(request, "limit", 500),
     )
-    return ok({"records": records})
+    return ok(AuditRecords(records))
 
 
-@routes.get(API + "/admin/audit")
+@routes.get(paths.ADMIN_AUDIT)
 async def all_audit(request: web.Request) -> web.Response:
     await require_admin(request)
     state = request.app[STATE]
@@ -54,12 +53,15 @@ async def all_audit(request: web.Request) -> web.Response:
         since=_int_query(request, "since", None),
         limit=_int_query(request, "limit", 500),
     )
-    return ok({"records": records})
+    return ok(AuditRecords(records))
 
 
-@routes.get(API + "/admin/audit/verify")
+@routes.get(paths.ADMIN_AUDIT_VERIFY)
 async def verify(request: web.Request) -> web.Response:
     await require_admin(request)
     state = request.app[STATE]
     report = await verify_chain(state.audit, state.audit_key)
-    return ok(asdict(report))
+    head = None if report.head is None else list(report.head)
+    return ok(
+        AuditVerifyReport(report.ok, report.records, report.first_bad_seq, report.problem, head)
+    )

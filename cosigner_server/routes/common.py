@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from app import gojson
-from app.wire import WireError
+from app.protocol.bodies import WireError
 
 from ..errors import bad_request
 
@@ -40,4 +40,5 @@ def parse(fn, data: Any):
 
 
 def ok(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status)
+    """A JSON answer: a body of app/protocol/bodies.py, or (0Chain's own shapes) plain JSON."""
+    return web.json_response(data.to_dict() if hasattr(data, "to_dict") else data, status=status)

@@ -9,6 +9,8 @@ from importlib import resources
 
 from aiohttp import web
 
+from app.protocol import routes as paths
+
 routes = web.RouteTableDef()
 
 DOCS_CSP = (
@@ -29,16 +31,16 @@ def _answer(name: str, content_type: str) -> web.Response:
     )
 
 
-@routes.get("/docs")
+@routes.get(paths.DOCS)
 async def docs_page(request: web.Request) -> web.Response:
     return _answer("docs.html", "text/html; charset=utf-8")
 
 
-@routes.get("/docs/viewer.js")
+@routes.get(paths.DOCS_SCRIPT)
 async def docs_script(request: web.Request) -> web.Response:
     return _answer("viewer.js", "text/javascript; charset=utf-8")
 
 
-@routes.get("/docs/viewer.css")
+@routes.get(paths.DOCS_STYLE)
 async def docs_style(request: web.Request) -> web.Response:
     return _answer("viewer.css", "text/css; charset=utf-8")

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from app.protocol import routes as paths
+from app.protocol.bodies import Health, Readiness
+
 from .. import metrics
 from ..audit_access import audit_ready
 from ..errors import unavailable
@@ -18,12 +21,12 @@ from .common import ok
 routes = web.RouteTableDef()
 
 
-@routes.get("/health")
+@routes.get(paths.HEALTH)
 async def health(request: web.Request) -> web.Response:
-    return ok({"status": "ok", "sealed": request.app[STATE].sealed})
+    return ok(Health(status="ok", sealed=request.app[STATE].sealed))
 
 
-@routes.get("/ready")
+@routes.get(paths.READY)
 async def ready(request: web.Request) -> web.Response:
     state = request.app[STATE]
     checks = {"unsealed": not state.sealed, "storage": False, "audit": False}
@@ -39,18 +42,16 @@ async def ready(request: web.Request) -> web.Response:
                 checks["kek"] = await holds_shared_key(state)
             except Exception:
                 checks["kek"] = False
-    return ok(
-        {"ready": all(checks.values()), "checks": checks},
-        status=200 if all(checks.values()) else 503,
-    )
+    ready = all(checks.values())
+    return ok(Readiness(ready=ready, checks=checks), status=200 if ready else 503)
 
 
-@routes.get("/openapi.json")
+@routes.get(paths.OPENAPI)
 async def openapi(request: web.Request) -> web.Response:
     return ok(document())
 
 
-@routes.get("/metrics")
+@routes.get(paths.METRICS)
 async def metrics_text(request: web.Request) -> web.Response:
     """Prometheus text format. Counts are not secret but say how the server is used: open to
     metrics_networks (loopback by default, where a local scraper or agent runs), anyone else

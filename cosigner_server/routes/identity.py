@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, require
+from app.protocol import bodies
+from app.protocol import routes as paths
 
 from .. import identity, reenrollment
 from ..principal import bearer_token, require_user
@@ -15,41 +16,40 @@ from .common import json_body, ok, parse
 routes = web.RouteTableDef()
 
 
-@routes.post(API + "/auth/enroll")
+@routes.post(paths.ENROLL)
 async def enroll(request: web.Request) -> web.Response:
-    code = parse(lambda d: require(d, "code", str), await json_body(request))
-    return ok(await identity.enroll(request.app[STATE], code))
+    body = parse(bodies.CodeRequest.from_dict, await json_body(request))
+    return ok(await identity.enroll(request.app[STATE], body.code))
 
 
-@routes.post(API + "/auth/enrollment-approvals")
+@routes.post(paths.ENROLLMENT_APPROVALS)
 async def approve_enrollment(request: web.Request) -> web.Response:
     """The second half of a two-person enrollment code (reenrollment.py)."""
     who = await require_user(request)
-    ref = parse(lambda d: require(d, "ref", str), await json_body(request))
-    return ok(await reenrollment.approve(request.app[STATE], who, ref))
+    body = parse(bodies.ApprovalRequest.from_dict, await json_body(request))
+    return ok(await reenrollment.approve(request.app[STATE], who, body.ref))
 
 
-@routes.post(API + "/auth/exchange")
+@routes.post(paths.EXCHANGE)
 async def exchange(request: web.Request) -> web.Response:
     return ok(await identity.exchange(request.app[STATE], bearer_token(request)))
 
 
-@routes.post(API + "/auth/challenge")
+@routes.post(paths.CHALLENGE)
 async def challenge(request: web.Request) -> web.Response:
-    split_id = parse(lambda d: require(d, "split_id", str), await json_body(request))
-    return ok(await identity.new_challenge(request.app[STATE], split_id))
+    body = parse(bodies.ChallengeRequest.from_dict, await json_body(request))
+    return ok(await identity.new_challenge(request.app[STATE], body.split_id))
 
 
-@routes.post(API + "/auth/proof")
+@routes.post(paths.PROOF)
 async def proof(request: web.Request) -> web.Response:
-    body = await json_body(request)
-    split_id = parse(lambda d: require(d, "split_id", str), body)
-    challenge = parse(lambda d: require(d, "challenge", str), body)
-    signature = parse(lambda d: require(d, "signature", str), body)
-    return ok(await identity.prove(request.app[STATE], split_id, challenge, signature))
+    body = parse(bodies.ProofRequest.from_dict, await json_body(request))
+    return ok(
+        await identity.prove(request.app[STATE], body.split_id, body.challenge, body.signature)
+    )
 
 
-@routes.get(API + "/auth/whoami")
+@routes.get(paths.WHOAMI)
 async def whoami(request: web.Request) -> web.Response:
     who = await require_user(request, scoped_ok=True)
-    return ok({"user": user_view(who.user), "split": who.scope_split})
+    return ok(bodies.WhoAmI(user_view(who.user), who.scope_split))

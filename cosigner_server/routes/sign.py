@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, SignMessageRequest, SignTransactionRequest
+from app.protocol import routes as paths
+from app.protocol.bodies import SignMessageRequest, SignTransactionRequest
 
 from .. import signing
 from ..admission import gated
@@ -15,7 +16,7 @@ from .common import json_body, ok, parse
 routes = web.RouteTableDef()
 
 
-@routes.post(API + "/sign/transaction")
+@routes.post(paths.SIGN_TRANSACTION)
 @gated
 async def sign_transaction(request: web.Request) -> web.Response:
     who = await require_user(request, scoped_ok=True)
@@ -23,16 +24,16 @@ async def sign_transaction(request: web.Request) -> web.Response:
     answer = await signing.cosign_transaction(
         request.app[STATE], who, req.split_id, req.request_id, req.transaction
     )
-    return ok(answer.to_dict())
+    return ok(answer)
 
 
-@routes.post(API + "/sign/message")
+@routes.post(paths.SIGN_MESSAGE)
 @gated
 async def sign_message(request: web.Request) -> web.Response:
     return await _message(request, headers=False)
 
 
-@routes.post(API + "/sign/auth-headers")
+@routes.post(paths.SIGN_AUTH_HEADERS)
 @gated
 async def sign_auth_headers(request: web.Request) -> web.Response:
     return await _message(request, headers=True)
@@ -50,4 +51,4 @@ async def _message(request: web.Request, *, headers: bool) -> web.Response:
         req.signature,
         headers=headers,
     )
-    return ok(answer.to_dict())
+    return ok(answer)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, DelegationRequest, RefreshRequest, permissions_from, require
+from app.protocol import bodies
+from app.protocol import routes as paths
 
 from .. import keyless, vault
 from ..principal import require_user
@@ -16,95 +17,80 @@ from .common import json_body, ok, parse
 routes = web.RouteTableDef()
 
 
-@routes.post(API + "/wallets/{client_id}/splits")
+@routes.post(paths.WALLET_SPLITS)
 async def create_split(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = await json_body(request)
-    label = parse(lambda d: require(d, "label", str, optional=True), body) or ""
-    holder = parse(lambda d: require(d, "holder", str, optional=True), body) or "me"
-    raw = parse(lambda d: require(d, "permissions", dict, optional=True), body)
-    permissions = None if raw is None else parse(permissions_from, raw)
-    delegation = parse(lambda d: require(d, "delegation", dict, optional=True), body)
-    if delegation is not None:  # a keyless wallet: cut from the owner's share
-        split, code = await keyless.delegate(
-            request.app[STATE],
-            who,
-            request.match_info["client_id"],
-            label=label[:100],
-            holder=holder,
-            permissions=permissions,
-            request=parse(DelegationRequest.from_dict, delegation),
-        )
+    body = parse(bodies.CreateSplitRequest.from_dict, await json_body(request))
+    state, client_id = request.app[STATE], request.match_info["client_id"]
+    terms = {
+        "label": body.label[: bodies.MAX_LABEL],
+        "holder": body.holder or "me",
+        "permissions": body.permissions,
+    }
+    if body.delegation is not None:  # a keyless wallet: cut from the owner's share
+        made = keyless.delegate(state, who, client_id, request=body.delegation, **terms)
     else:
-        split, code = await vault.create_split(
-            request.app[STATE],
-            who,
-            request.match_info["client_id"],
-            label=label[:100],
-            holder=holder,
-            permissions=permissions,
-        )
-    answer = {"split": split_view(split)}
-    if code:
-        answer["share_code"] = code
-        answer["share_code_expires_in"] = request.app[STATE].config.share_code_ttl
-    return ok(answer, status=201)
+        made = vault.create_split(state, who, client_id, **terms)
+    split, code = await made
+    if not code:
+        return ok(bodies.NewSplitAnswer(split_view(split)), status=201)
+    ttl = state.config.share_code_ttl
+    return ok(bodies.NewSplitAnswer(split_view(split), code, ttl), status=201)
 
 
-@routes.get(API + "/splits")
+@routes.get(paths.SPLITS)
 async def my_splits(request: web.Request) -> web.Response:
     who = await require_user(request)
     splits = await request.app[STATE].storage.list_splits(holder_id=who.user.id)
-    return ok({"splits": [split_view(s) for s in splits]})
+    return ok(bodies.SplitList([split_view(s) for s in splits]))
 
 
-@routes.get(API + "/splits/{split_id}")
+@routes.get(paths.SPLIT)
 async def get_split(request: web.Request) -> web.Response:
     who = await require_user(request)
     split = await vault.split_for(
         request.app[STATE], who, request.match_info["split_id"], access=vault.VIEW
     )
-    return ok({"split": split_view(split)})
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
-@routes.put(API + "/splits/{split_id}/permissions")
+@routes.put(paths.SPLIT_PERMISSIONS)
 async def set_permissions(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = await json_body(request)
-    permissions = parse(permissions_from, parse(lambda d: require(d, "permissions", dict), body))
+    body = parse(bodies.PermissionsRequest.from_dict, await json_body(request))
     split = await vault.set_permissions(
-        request.app[STATE], who, request.match_info["split_id"], permissions
+        request.app[STATE], who, request.match_info["split_id"], body.permissions
     )
-    return ok({"split": split_view(split)})
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
-@routes.post(API + "/splits/{split_id}/revoke")
+@routes.post(paths.SPLIT_REVOKE)
 async def revoke(request: web.Request) -> web.Response:
     who = await require_user(request)
     split = await vault.revoke(request.app[STATE], who, request.match_info["split_id"])
-    return ok({"split": split_view(split)})
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
-@routes.post(API + "/splits/{split_id}/refresh")
+@routes.post(paths.SPLIT_REFRESH)
 async def refresh(request: web.Request) -> web.Response:
     # A token from proof of possession of this split's share may refresh it: the request is
     # signed by that share anyway.
     who = await require_user(request, scoped_ok=True)
-    body = parse(RefreshRequest.from_dict, await json_body(request))
+    body = parse(bodies.RefreshRequest.from_dict, await json_body(request))
     split = await keyless.refresh(request.app[STATE], who, request.match_info["split_id"], body)
-    return ok({"split": split_view(split)})
+    return ok(bodies.SplitAnswer(split_view(split)))
 
 
-@routes.post(API + "/splits/{split_id}/key")
+@routes.post(paths.SPLIT_KEY)
 async def retrieve_key(request: web.Request) -> web.Response:
     who = await require_user(request)
     share = await vault.retrieve_share(request.app[STATE], who, request.match_info["split_id"])
     return ok(share)
 
 
-@routes.post(API + "/share-codes/redeem")
+@routes.post(paths.REDEEM)
 async def redeem(request: web.Request) -> web.Response:
     who = await require_user(request)
-    code = parse(lambda d: require(d, "code", str), await json_body(request))
-    share = await vault.redeem_code(request.app[STATE], who, code)
+    body = parse(bodies.CodeRequest.from_dict, await json_body(request))
+    share = await vault.redeem_code(request.app[STATE], who, body.code)
     return ok(share)

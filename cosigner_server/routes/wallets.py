@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from app.wire import API, KeylessWalletRequest, require
+from app.protocol import bodies
+from app.protocol import routes as paths
+from app.protocol.enums import SplitStatus
 
 from .. import keyless, vault
-from ..model import SPLIT_ACTIVE
 from ..principal import require_user
 from ..state import STATE, now
 from ..views import split_view, wallet_view
@@ -16,28 +17,23 @@ from .common import json_body, ok, parse
 routes = web.RouteTableDef()
 
 
-@routes.post(API + "/wallets")
+@routes.post(paths.WALLETS)
 async def create_wallet(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = await json_body(request)
-    split_locally = parse(lambda d: require(d, "keyless", dict, optional=True), body)
-    if split_locally is not None:
-        wallet, split = await keyless.create_wallet(
-            request.app[STATE], who, parse(KeylessWalletRequest.from_dict, split_locally)
+    body = parse(bodies.CreateWalletRequest.from_dict, await json_body(request))
+    if body.keyless is not None:
+        wallet, split = await keyless.create_wallet(request.app[STATE], who, body.keyless)
+        return ok(
+            bodies.CreatedWalletAnswer(wallet_view(wallet), split=split_view(split)), status=201
         )
-        return ok({"wallet": wallet_view(wallet), "split": split_view(split)}, status=201)
-    mnemonic = parse(lambda d: require(d, "mnemonic", str, optional=True), body)
-    private_key = parse(lambda d: require(d, "private_key", str, optional=True), body)
     wallet, drawn = await vault.create_wallet(
-        request.app[STATE], who, mnemonic=mnemonic, private_key=private_key
+        request.app[STATE], who, mnemonic=body.mnemonic, private_key=body.private_key
     )
-    answer = {"wallet": wallet_view(wallet)}
-    if drawn:
-        answer["mnemonic"] = drawn  # shown once, for the owner's offline backup; never stored
-    return ok(answer, status=201)
+    # drawn: shown once, for the owner's offline backup; never stored
+    return ok(bodies.CreatedWalletAnswer(wallet_view(wallet), mnemonic=drawn or None), status=201)
 
 
-@routes.get(API + "/wallets")
+@routes.get(paths.WALLETS)
 async def list_wallets(request: web.Request) -> web.Response:
     who = await require_user(request)
     storage = request.app[STATE].storage
@@ -45,7 +41,7 @@ async def list_wallets(request: web.Request) -> web.Response:
     owned_ids = {w.client_id for w in owned}
     shared: list = []
     for split in await storage.list_splits(holder_id=who.user.id):
-        if split.status_at(now()) != SPLIT_ACTIVE:
+        if split.status_at(now()) != SplitStatus.ACTIVE:
             continue  # a revoked or expired share no longer opens the wallet
         if split.client_id in owned_ids or split.client_id in {w.client_id for w in shared}:
             continue
@@ -53,53 +49,52 @@ async def list_wallets(request: web.Request) -> web.Response:
         if wallet is not None:
             shared.append(wallet)
     return ok(
-        {
-            "owned": [await signing_view(storage, w) for w in owned],
-            "shared": [await signing_view(storage, w) for w in shared],
-        }
+        bodies.WalletList(
+            owned=[await signing_view(storage, w) for w in owned],
+            shared=[await signing_view(storage, w) for w in shared],
+        )
     )
 
 
-async def signing_view(storage, wallet) -> dict:
+async def signing_view(storage, wallet) -> bodies.WalletView:
     """The wallet as its signers see it: with the last nonce co-signed, so that an owner and
     their delegates, each on their own device, do not propose the same nonce."""
     return wallet_view(wallet, await storage.last_nonce(wallet.client_id))
 
 
-@routes.get(API + "/wallets/{client_id}")
+@routes.get(paths.WALLET)
 async def get_wallet(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
     wallet = await vault.wallet_for(state, who, request.match_info["client_id"], access=vault.VIEW)
-    return ok({"wallet": await signing_view(state.storage, wallet)})
+    return ok(bodies.WalletAnswer(await signing_view(state.storage, wallet)))
 
 
-@routes.post(API + "/wallets/{client_id}/freeze")
+@routes.post(paths.WALLET_FREEZE)
 async def freeze(request: web.Request) -> web.Response:
     who = await require_user(request)
-    body = await json_body(request)
-    frozen = parse(lambda d: require(d, "frozen", bool), body)
+    body = parse(bodies.FreezeRequest.from_dict, await json_body(request))
     wallet = await vault.set_frozen(
-        request.app[STATE], who, request.match_info["client_id"], frozen
+        request.app[STATE], who, request.match_info["client_id"], body.frozen
     )
-    return ok({"wallet": wallet_view(wallet)})
+    return ok(bodies.WalletAnswer(wallet_view(wallet)))
 
 
-@routes.delete(API + "/wallets/{client_id}")
+@routes.delete(paths.WALLET)
 async def delete_wallet(request: web.Request) -> web.Response:
     who = await require_user(request)
     wallet = await vault.schedule_deletion(request.app[STATE], who, request.match_info["client_id"])
-    return ok({"wallet": wallet_view(wallet)}, status=202)
+    return ok(bodies.WalletAnswer(wallet_view(wallet)), status=202)
 
 
-@routes.post(API + "/wallets/{client_id}/cancel-deletion")
+@routes.post(paths.WALLET_CANCEL_DELETION)
 async def cancel_deletion(request: web.Request) -> web.Response:
     who = await require_user(request)
     wallet = await vault.cancel_deletion(request.app[STATE], who, request.match_info["client_id"])
-    return ok({"wallet": wallet_view(wallet)})
+    return ok(bodies.WalletAnswer(wallet_view(wallet)))
 
 
-@routes.get(API + "/wallets/{client_id}/splits")
+@routes.get(paths.WALLET_SPLITS)
 async def wallet_splits(request: web.Request) -> web.Response:
     who = await require_user(request)
     state = request.app[STATE]
@@ -107,4 +102,4 @@ async def wallet_splits(request: web.Request) -> web.Response:
         state, who, request.match_info["client_id"], access=vault.OWNER_OR_ADMIN
     )
     splits = await state.storage.list_splits(client_id=wallet.client_id)
-    return ok({"splits": [split_view(s) for s in splits]})
+    return ok(bodies.SplitList([split_view(s) for s in splits]))

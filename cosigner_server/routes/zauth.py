@@ -19,8 +19,9 @@ import re
 
 from aiohttp import web
 
+from app.protocol import zchain
+from app.protocol.bodies import permissions_from, require
 from app.transaction import sha3_hex
-from app.wire import permissions_from, require
 
 from .. import crypto_jobs, identity, setup_challenge, signing, vault
 from ..admission import gated
@@ -191,10 +192,9 @@ async def sign_msg(request: web.Request) -> web.Response:
     state = request.app[STATE]
     peer = peer_key(request)
     body = await json_body(request)
-    hash_hex = parse(lambda d: require(d, "hash", str), body)
-    partial = parse(lambda d: require(d, "signature", str), body).lower()
-    client_id = parse(lambda d: require(d, "client_id", str), body)
-    message = parse(lambda d: require(d, "message", str, optional=True), body)
+    asked = parse(zchain.SignMessage.from_dict, body)
+    hash_hex, partial, client_id = asked.hash, asked.signature.lower(), asked.client_id
+    message = asked.message
     if not _HASH.fullmatch(hash_hex):
         raise bad_request("hash must be 64 hex digits", field="hash")
     hash_hex = hash_hex.lower()
@@ -218,7 +218,8 @@ async def sign_msg(request: web.Request) -> web.Response:
 async def setup_challenge_route(request: web.Request) -> web.Response:
     """A challenge for /setup's proof that the caller holds the wallet key."""
     who = await zauth_user(request)
-    client_id = parse(lambda d: require(d, "client_id", str), await json_body(request))
+    asked = parse(zchain.SetupChallengeRequest.from_dict, await json_body(request))
+    client_id = asked.client_id
     if len(client_id) > MAX_KEY_CHARS:
         raise bad_request("client_id is not a client id", field="client_id")
     return ok(setup_challenge.new_challenge(request.app[STATE], who.user.id, client_id))
@@ -232,14 +233,14 @@ async def setup(request: web.Request) -> web.Response:
     who = await zauth_user(request)
     state = request.app[STATE]
     body = await json_body(request)
+    asked = parse(zchain.SetupRequest.from_dict, body)
     fields = {
-        name: parse(lambda d, n=name: require(d, n, str), body)
+        name: getattr(asked, name)
         for name in ("client_id", "client_key", "public_key", "private_key", "peer_public_key")
     }
-    challenge = parse(lambda d: require(d, "challenge", str, optional=True), body)
-    proof = parse(lambda d: require(d, "proof", str, optional=True), body)
-    restrictions = parse(lambda d: require(d, "restrictions", list, optional=True), body) or []
-    expired_at = parse(lambda d: require(d, "expired_at", int, optional=True), body) or None
+    challenge, proof = asked.challenge, asked.proof
+    restrictions = asked.restrictions or []
+    expired_at = asked.expired_at or None
     # permissions_from: a PermissionsError (e.g. a restriction that is not a group name) is a
     # 400 naming the field, not a 500 (schemathesis found [{}]).
     permissions = parse(
@@ -284,7 +285,7 @@ async def setup(request: web.Request) -> web.Response:
         details={"permissions": permissions.to_dict()},
         undo=lambda: state.storage.revoke_split(split_id, now()),
     )
-    return ok({**SUCCESS, "split": split_view(split)})
+    return ok({**SUCCESS, "split": split_view(split).to_dict()})
 
 
 async def _wallet_for_setup(
@@ -328,7 +329,7 @@ async def restrictions(request: web.Request) -> web.Response:
     state = request.app[STATE]
     who = await zauth_user(request)
     split = await _split_by_peer(state, request.match_info["client_id"], peer_key(request))
-    groups = parse(lambda d: require(d, "restrictions", list), await json_body(request))
+    groups = parse(zchain.RestrictionsRequest.from_dict, await json_body(request)).restrictions
     current = split.permissions.to_dict()
     current["groups"] = groups
     current["unrestricted"] = False

@@ -13,7 +13,8 @@ from aiohttp import web
 
 from app.crypto import DecodeError, SecretKey
 from app.keys import KeysError, normalize_mnemonic
-from app.wire import permissions_from, require
+from app.protocol import zchain
+from app.protocol.bodies import permissions_from
 
 from .. import crypto_jobs, vault
 from ..errors import bad_request, not_found
@@ -84,8 +85,8 @@ async def store(request: web.Request) -> web.Response:
     """Import a wallet by private key or mnemonic (with a JWT, unlike gosdk 1.18's call)."""
     who = await zauth_user(request)
     body = await json_body(request)
-    private_key = parse(lambda d: require(d, "private_key", str, optional=True), body) or None
-    mnemonic = parse(lambda d: require(d, "mnemonic", str, optional=True), body) or None
+    asked = parse(zchain.StoreRequest.from_dict, body)
+    private_key, mnemonic = asked.private_key or None, asked.mnemonic or None
     state = request.app[STATE]
     if private_key and mnemonic:
         from_words, _ = await _material(state, mnemonic=mnemonic)
@@ -123,7 +124,7 @@ async def new_key(request: web.Request) -> web.Response:
     who = await zauth_user(request)
     state = request.app[STATE]
     body = await json_body(request)
-    groups = parse(lambda d: require(d, "restrictions", list, optional=True), body)
+    groups = parse(zchain.NewKeyRequest.from_dict, body).restrictions
     permissions = None
     if groups is not None:
         permissions = parse(lambda g: permissions_from({"groups": g}, "restrictions"), groups)

@@ -468,10 +468,6 @@ Key {split}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>This nonce was already used</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The transaction&apos;s hash does not match</source>
         <translation type="unfinished"></translation>
     </message>
@@ -517,10 +513,6 @@ Key {split}</source>
     </message>
     <message>
         <source>Set your computer&apos;s clock (automatic time), then try again.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Every transaction of this wallet needs its own nonce, whichever key signed it: enter the wallet&apos;s next nonce and review again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -641,6 +633,74 @@ Key {split}</source>
     </message>
     <message>
         <source>Your keys are locked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This nonce is too far ahead</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This key may not sign a bare hash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The transaction&apos;s data could be read two ways</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This transaction is also a contract call</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request went to the wrong address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requests from web pages are refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request arrived too slowly</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The co-signer took too long</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The request is too large</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This key is signing too often</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many requests from this computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many requests with this sign-in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed sign-ins</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The co-signer cannot reach its storage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The co-signer cannot write its audit log</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The co-signer is busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the wallet&apos;s next nonce, or ask the owner to sign this one.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -215,3 +215,18 @@ def metric(text: str, name: str, **labels: str) -> float:
         if line.startswith(prefix):
             total += float(line[len(prefix) :])
     return total
+
+
+def served_routes(config) -> set[tuple[str, str]]:
+    """(method, path template) of every route the app registers (HEAD aside)."""
+    from cosigner_server.app import create_app
+
+    app = create_app(config)
+    served = set()
+    for resource in app.router.resources():
+        info = resource.get_info()
+        path = info.get("path") or info.get("formatter")
+        for route in resource:
+            if route.method != "HEAD":
+                served.add((route.method.lower(), path))
+    return served

@@ -23,8 +23,8 @@ import pytest
 from app.crypto import SecretKey, split_secret_key
 from app.crypto.params import R
 from app.keys import _bip39, client_id_of, generate_mnemonic, secret_key_from_mnemonic
+from app.protocol.formats import setup_proof_message
 from app.transaction import Transaction
-from app.wire import setup_proof_message
 from cosigner_server import identity
 from cosigner_server.bootstrap import (
     SECRETS_FILE,

@@ -15,7 +15,8 @@ from app.crypto import SecretKey
 from app.keyless import delegation, keyless_wallet, refresh, split_code
 from app.keys import client_id_of
 from app.permissions import Permissions
-from app.wire import SplitView, keyless_message
+from app.protocol.bodies import SplitView
+from app.protocol.formats import keyless_message
 
 SENDS = Permissions.from_dict({"groups": ["token_transfers"]}).to_dict()
 

@@ -9,22 +9,15 @@ import os
 import httpx
 import pytest
 
-from cosigner_server.app import create_app
 from cosigner_server.openapi import document
 
 from .conftest import make_config, run_server
 from .cosign_helpers import holder
+from .ops_helpers import served_routes
 
 
 def test_openapi_document_lists_exactly_the_served_routes(server_config):
-    app = create_app(server_config)
-    served = set()
-    for resource in app.router.resources():
-        info = resource.get_info()
-        path = info.get("path") or info.get("formatter")
-        for route in resource:
-            if route.method != "HEAD":
-                served.add((route.method.lower(), path))
+    served = served_routes(server_config)
     documented = {(m, p) for p, ops in document()["paths"].items() for m in ops}
     assert served == documented
 

@@ -13,8 +13,8 @@ import pytest
 
 from app.crypto import PublicKey, SecretKey, Signature, split_secret_key
 from app.keys import client_id_of
+from app.protocol.formats import setup_proof_message
 from app.transaction import STORAGE_SC_ADDRESS, Transaction, sha3_hex
-from app.wire import setup_proof_message
 from cosigner_server.config import DEFAULT_CHAIN_ID
 
 from .conftest import make_config, run_server

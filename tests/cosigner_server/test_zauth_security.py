@@ -10,7 +10,7 @@ from app.crypto import PublicKey, SecretKey
 from app.crypto.params import R
 from app.keys import client_id_of
 from app.protocol.exit_codes import ExitStatus
-from app.wire import setup_proof_message
+from app.protocol.formats import setup_proof_message
 from cosigner_server.model import Wallet
 from cosigner_server.state import now
 

@@ -10,10 +10,10 @@ from app.client import CosignerError, CosignerUnreachable, PinMismatch, Tampered
 from app.compose import ComposeError, verify_signature
 from app.crypto import SecretKey
 from app.permissions import ZCN, Permissions
+from app.protocol.bodies import SplitView, WalletView
 from app.session import SignInNeeded
 from app.transaction import sha3_hex
 from app.wallets import SHARED, WalletEntry
-from app.wire import SplitView, WalletView
 from tests.ui.conftest import WAIT_MS, connected, give_owner_a_wallet, wait_job
 from ui.errors import explain
 from ui.messages_tab import MessagesTab
@@ -211,7 +211,7 @@ def test_a_refusal_names_its_rule_and_what_is_left():
         (TamperedAnswer("x"), "The co-signer's answer did not verify", False, True),
         (CosignerError(503, "unavailable", "busy"), "The co-signer is busy or having trouble",
          True, False),
-        (SignInNeeded("refused", ["the key is unknown, revoked or expired"]),
+        (SignInNeeded("refused", ["the key is unknown, revoked or expired"], ["revoked"]),
          "Your key is no longer accepted", False, False),
         (CosignerError(403, "refused", "this key is revoked", rule="revoked"),
          "This key was revoked", False, False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
+from app.share_store import PassphraseNeeded, UnsafeKeyring
 from ui.errors import ErrorBanner
 from ui.jobs import follow
 from ui.runner import Job
@@ -99,7 +100,7 @@ class AsyncPage(QWizardPage):
 
     @staticmethod
     def _needs_store_decision(exc: BaseException) -> bool:
-        return type(exc).__name__ in ("UnsafeKeyring", "PassphraseNeeded")
+        return isinstance(exc, (UnsafeKeyring, PassphraseNeeded))
 
     def _retry(self) -> None:
         self.wizard().next()

@@ -4,22 +4,13 @@ holder of that split and hands over its share, once; it goes straight to the key
 from __future__ import annotations
 
 import asyncio
-import re
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
+from app.protocol.formats import code_letters_only, group_code, looks_like_code, normalize_code
 from ui.runner import Job, report
 from ui.widgets import FieldError, field_block, mark_field, monospace
 from ui.wizard.base import AsyncPage
-
-# Share codes: 20 characters from an alphabet without 0/O and 1/I, in groups of 5; a keyless
-# wallet's codes have 30 (the last 20 open the share and never reach the co-signer).
-_CODE = re.compile(r"[A-HJ-NP-Z2-9]{20}([A-HJ-NP-Z2-9]{10})?")
-_LETTERS = re.compile(r"[A-HJ-NP-Z2-9]*")
-
-
-def normalized_code(text: str) -> str:
-    return re.sub(r"[\s-]", "", text).upper()
 
 
 class RedeemPage(AsyncPage):
@@ -45,21 +36,19 @@ class RedeemPage(AsyncPage):
         self.finish_layout()
 
     def _edited(self, _text: str) -> None:
-        code = normalized_code(self.code.text())
+        text = self.code.text()
         problem = None
-        if len(code) > 30 or not _LETTERS.fullmatch(code):
+        if len(normalize_code(text)) > 30 or not code_letters_only(text):
             problem = self.tr("a share code is 20 or 30 letters and digits (no 0, O, 1 or I)")
         self.error.set_error(problem)
         mark_field(self.code, problem)
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return bool(_CODE.fullmatch(normalized_code(self.code.text())))
+        return looks_like_code(self.code.text())
 
     def start(self) -> Job | None:
-        # The co-signer compares codes as it wrote them: groups of five joined by dashes.
-        raw = normalized_code(self.code.text())
-        code = "-".join(raw[i : i + 5] for i in range(0, len(raw), 5))
+        code = group_code(normalize_code(self.code.text()))
         ctx = self.ctx
 
         async def run(api):

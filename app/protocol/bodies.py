@@ -1,5 +1,7 @@
-"""The co-signer's wire format, written once for both sides: the server (cosigner_server/) builds
-its answers with these classes and the client (app/client.py) and desktop parse them back.
+"""Every body the co-signer's API carries, written once for both sides: the server
+(cosigner_server/) builds its answers with these classes and parses requests with them; the
+client (app/client.py) and the desktop parse answers back with them; cosigner_server/openapi.py
+generates the API's schemas from their fields.
 
 Every `from_dict` checks types and names the offending field in a WireError, so a malformed
 request gets a 400 that says what is wrong, and a malformed answer never reaches a user as data.
@@ -7,12 +9,16 @@ request gets a 400 that says what is wrong, and a malformed answer never reaches
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import functools
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from enum import StrEnum
 from typing import Any
 
 from app.permissions import Permissions, PermissionsError
 
-API = "/v1"
+from .enums import Custody, Role, SplitStatus
 
 
 class WireError(ValueError):
@@ -52,18 +58,21 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def schema(extra: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """Field metadata: a JSON schema the field's values meet beyond their type (OpenAPI)."""
+    return {"schema": extra, **more}
+
+
+def one_of(names: type[StrEnum]) -> dict[str, Any]:
+    """Field metadata: the field holds a member of `names` (OpenAPI: an enum)."""
+    return schema({"enum": [m.value for m in names]})
+
+
 def permissions_from(data: Any, name: str = "permissions") -> Permissions:
     try:
         return Permissions.from_dict(data)
     except PermissionsError as exc:
         raise WireError(name, str(exc)) from None
-
-
-# How a wallet is held. CUSTODIAL: the vault holds the master key (0Chain ZVault's model) and cuts
-# splits itself. KEYLESS: the owner drew the key and split it on their own machine; the co-signer
-# only ever holds server shares, and user shares reach delegates end-to-end encrypted.
-CUSTODIAL = "custodial"
-KEYLESS = "keyless"
 
 
 # -- views the server returns -----------------------------------------------------------------
@@ -74,7 +83,7 @@ class UserView:
     id: str
     subject: str
     issuer: str
-    role: str
+    role: str = field(metadata=one_of(Role))
     enabled: bool
 
     @classmethod
@@ -100,13 +109,13 @@ class WalletView:
     frozen: bool = False
     delete_after: int | None = None
     last_nonce: int | None = None  # highest nonce the co-signer signed for it: propose one more
-    custody: str = "custodial"  # CUSTODIAL: the co-signer holds the master key; KEYLESS: never
+    custody: str = field(default=Custody.CUSTODIAL, metadata=one_of(Custody))
 
     @classmethod
     def from_dict(cls, data: Any) -> WalletView:
-        custody = require(data, "custody", str, optional=True) or CUSTODIAL
-        if custody not in (CUSTODIAL, KEYLESS):
-            raise WireError("custody", f"must be {CUSTODIAL} or {KEYLESS}")
+        custody = require(data, "custody", str, optional=True) or Custody.CUSTODIAL
+        if custody not in set(Custody):
+            raise WireError("custody", f"must be {Custody.CUSTODIAL} or {Custody.KEYLESS}")
         return cls(
             client_id=require(data, "client_id", str),
             public_key=require(data, "public_key", str),
@@ -130,7 +139,7 @@ class SplitView:
     label: str
     share_public_key: str
     permissions: Permissions
-    status: str  # active | revoked | expired
+    status: str = field(metadata=one_of(SplitStatus))
     uses: int
     last_used: int | None
     created_at: int
@@ -244,30 +253,6 @@ class ApiErrorBody:
         return {"error": err}
 
 
-# -- identity ---------------------------------------------------------------------------------
-
-PROOF_PREFIX = b"splitkey-proof-of-possession:"
-
-
-def proof_message(issuer: str, split_id: str, challenge: str) -> bytes:
-    """What a split key's share signs to prove possession. Domain-separated: it can never be a
-    transaction hash or a message a 0Chain service accepts."""
-    return PROOF_PREFIX + f"{issuer}:{split_id}:{challenge}".encode()
-
-
-SETUP_PROOF_PREFIX = b"splitkey-zauth-setup:"
-
-
-def setup_proof_message(
-    issuer: str, client_id: str, public_key: str, peer_public_key: str, challenge: str
-) -> bytes:
-    """What the WALLET key signs to register its split through 0Chain's /setup: proof that the
-    caller holds the whole key, not only its public half. Binds both share keys, so the proof
-    cannot be replayed for another split; never 32 bytes, so never a transaction hash."""
-    text = f"{issuer}:{client_id}:{public_key.lower()}:{peer_public_key.lower()}:{challenge}"
-    return SETUP_PROOF_PREFIX + text.encode()
-
-
 @dataclass(frozen=True)
 class TokenAnswer:
     """A server token, from enrollment, exchange or proof of possession."""
@@ -275,7 +260,7 @@ class TokenAnswer:
     token: str = field(repr=False)
     expires_in: int
     user_id: str
-    role: str
+    role: str = field(metadata=one_of(Role))
 
     @classmethod
     def from_dict(cls, data: Any) -> TokenAnswer:
@@ -329,11 +314,41 @@ class ShareDelivery:
 # -- requests the client sends ------------------------------------------------------------------
 
 
+# What JSON schema can say of the fields below (the rest is checked in code, with a 400 that
+# names the field): cosigner_server/openapi.py reads it from the fields' metadata.
+REQUEST_ID_SCHEMA = {"pattern": "^[ -~]{8,128}$"}  # printable ASCII, as _request_id checks it
+_HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_INT = {"type": "integer"}
+_STR = {"type": "string"}
+# A 0Chain transaction as the miners take it (app/transaction.py reads it).
+TRANSACTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["chain_id", "client_id", "creation_date", "signature"],
+    "properties": {
+        "client_id": _HEX64,
+        "chain_id": _HEX64,
+        "creation_date": _INT,
+        "signature": _STR,
+        "to_client_id": _STR,
+        "transaction_data": _STR,
+        "transaction_value": _INT,
+        "transaction_fee": _INT,
+        "transaction_nonce": _INT,
+        "transaction_type": _INT,
+        "public_key": _STR,
+        "version": _STR,
+        "hash": _STR,
+    },
+}
+
+
 @dataclass(frozen=True)
 class SignTransactionRequest:
     split_id: str
-    request_id: str  # the client's idempotency key: a replay returns the first answer
-    transaction: dict[str, Any]  # miner JSON; "signature" is the user's partial
+    # the client's idempotency key: a replay returns the first answer
+    request_id: str = field(metadata=schema(REQUEST_ID_SCHEMA))
+    # miner JSON; "signature" is the user's partial
+    transaction: dict[str, Any] = field(metadata=schema(TRANSACTION_SCHEMA))
 
     @classmethod
     def from_dict(cls, data: Any) -> SignTransactionRequest:
@@ -352,7 +367,7 @@ class SignMessageRequest:
     """A message (or auth-header string) co-sign: the preimage and the partial over its sha3."""
 
     split_id: str
-    request_id: str
+    request_id: str = field(metadata=schema(REQUEST_ID_SCHEMA))
     message: str
     signature: str
 
@@ -377,19 +392,6 @@ def _request_id(data: Any) -> str:
 
 
 # -- keyless custody ----------------------------------------------------------------------------
-
-KEYLESS_PREFIX = b"splitkey-keyless-authority:"
-# A keyless share code: the locator the server draws (it finds the envelope), then the key part
-# the owner's machine draws (it opens the envelope, and never reaches the server).
-SHARE_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or typed
-LOCATOR_CHARS = 10  # 50 bits: guessing one finds only ciphertext, within the code's lifetime
-CODE_KEY_CHARS = 20  # 100 bits: the envelope's key
-
-
-def keyless_message(action: str, *fields: str) -> bytes:
-    """What an owner's share signs to authorise a keyless action ("wallet", "delegate",
-    "refresh"). Domain-separated: never a transaction hash nor a proof_message."""
-    return KEYLESS_PREFIX + ":".join((action, *fields)).encode()
 
 
 def _fields(cls, data: Any, optional: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -471,3 +473,316 @@ class EnvelopeDelivery:
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
+
+
+# -- bodies parsed from their field types ------------------------------------------------------
+# The classes below declare their fields and nothing else: `Body` reads and writes them from the
+# type hints (str, int, bool, dict, list[...], X | None, Permissions, another body), and
+# cosigner_server/openapi.py turns the same hints into the API's schemas. A field with a default
+# may be missing; an optional field that is None is left out of the JSON unless marked KEEP_NULL.
+
+KEEP_NULL = {"keep_null": True}
+MAX_LABEL = 100  # characters of a split's label the co-signer keeps
+
+
+@functools.cache
+def hints(cls: type) -> dict[str, Any]:
+    """A body class's fields and their types, resolved."""
+    return typing.get_type_hints(cls)
+
+
+def unoptional(hint: Any) -> tuple[Any, bool]:
+    """(the type, whether None is allowed) of a hint like `X | None`."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return hint, False
+
+
+def _wire_kind(hint: Any) -> type:
+    origin = typing.get_origin(hint) or hint
+    if origin in (list, dict, str, int, bool):
+        return origin
+    return dict  # a body or Permissions: a JSON object
+
+
+def _read(hint: Any, value: Any, name: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        kind = _wire_kind(item)
+        out = []
+        for v in value:
+            if not isinstance(v, kind) or (isinstance(v, bool) and kind is not bool):
+                raise WireError(name, "has an item of the wrong type")
+            out.append(_read(item, v, name))
+        return out
+    if hint is Permissions:
+        return permissions_from(value, name)
+    if isinstance(hint, type) and hasattr(hint, "from_dict"):
+        return hint.from_dict(value)
+    return value
+
+
+def _write(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_write(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    return value
+
+
+class Body:
+    """from_dict / to_dict from the dataclass's fields (see above)."""
+
+    @classmethod
+    def from_dict(cls, data: Any):
+        values = {}
+        for f in fields(cls):  # type: ignore[arg-type]
+            hint, _nullable = unoptional(hints(cls)[f.name])
+            has_default = f.default is not MISSING or f.default_factory is not MISSING
+            raw = require(data, f.name, _wire_kind(hint), optional=has_default)
+            if raw is not None:
+                values[f.name] = _read(hint, raw, f.name)
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None and not f.metadata.get("keep_null"):
+                continue
+            out[f.name] = _write(value)
+        return out
+
+
+# -- request bodies ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeRequest(Body):
+    """POST /v1/auth/enroll (an enrollment code) and /v1/share-codes/redeem (a share code)."""
+
+    code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ApprovalRequest(Body):
+    ref: str  # the approval reference of a two-person enrollment code
+
+
+@dataclass(frozen=True)
+class ChallengeRequest(Body):
+    split_id: str
+
+
+@dataclass(frozen=True)
+class ProofRequest(Body):
+    split_id: str
+    challenge: str
+    signature: str  # the share's signature of the challenge's proof_message
+
+
+@dataclass(frozen=True)
+class CreateWalletRequest(Body):
+    """Nothing: the vault draws a wallet; mnemonic or private_key: import one; keyless: a
+    wallet split on the owner's machine (then the other two are not read)."""
+
+    mnemonic: str | None = field(default=None, repr=False)
+    private_key: str | None = field(
+        default=None,
+        repr=False,
+        # 32 bytes in hex; "0x" and surrounding spaces are accepted; "" means "not given".
+        metadata=schema({"pattern": "^(\\s*(0[xX])?[0-9a-fA-F]{64}\\s*)?$"}),
+    )
+    keyless: KeylessWalletRequest | None = None
+
+    @classmethod
+    def from_dict(cls, data: Any) -> CreateWalletRequest:
+        split_locally = require(data, "keyless", dict, optional=True)
+        if split_locally is not None:
+            return cls(keyless=KeylessWalletRequest.from_dict(split_locally))
+        return super().from_dict(data)
+
+
+@dataclass(frozen=True)
+class FreezeRequest(Body):
+    frozen: bool
+
+
+@dataclass(frozen=True)
+class EnabledRequest(Body):
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class CreateSplitRequest(Body):
+    """holder: "me", "code" (a one-time share code for a delegate) or a user id; permissions
+    absent: the co-signer's defaults; delegation: a keyless wallet's split, cut by the owner."""
+
+    label: str = ""
+    holder: str = "me"
+    permissions: Permissions | None = None
+    delegation: DelegationRequest | None = None
+
+
+@dataclass(frozen=True)
+class PermissionsRequest(Body):
+    permissions: Permissions
+
+
+@dataclass(frozen=True)
+class CreateUserRequest(Body):
+    subject: str = field(metadata=schema({"minLength": 1, "maxLength": 200}))
+    role: str = field(default=Role.USER, metadata=one_of(Role))
+
+
+@dataclass(frozen=True)
+class RemoveRecordRequest(Body):
+    reason: str = field(metadata=schema({"minLength": 1}))
+
+
+# -- answers -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhoAmI(Body):
+    user: UserView
+    split: str | None = field(default=None, metadata=KEEP_NULL)  # a token scoped to this split
+
+
+@dataclass(frozen=True)
+class UserAnswer(Body):
+    user: UserView
+
+
+@dataclass(frozen=True)
+class UserList(Body):
+    users: list[UserView]
+
+
+@dataclass(frozen=True)
+class NewUser(Body):
+    user: UserView
+    enrollment_code: str = field(repr=False)  # shown once
+
+
+@dataclass(frozen=True)
+class EnrollmentCodeAnswer(Body):
+    enrollment_code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class EnrollmentHalf(Body):
+    """202 to a new enrollment code for a wallet owner: half of the code now, the other half
+    once the owner or another administrator approves `approval_ref`."""
+
+    enrollment_code_half: str = field(repr=False)
+    approval_ref: str
+    expires_at: int
+    message: str
+
+
+@dataclass(frozen=True)
+class ApprovedHalf(Body):
+    enrollment_code_half: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class WalletAnswer(Body):
+    wallet: WalletView
+
+
+@dataclass(frozen=True)
+class WalletList(Body):
+    owned: list[WalletView]
+    shared: list[WalletView]  # wallets the caller holds an active split of
+
+
+@dataclass(frozen=True)
+class AllWallets(Body):
+    wallets: list[WalletView]
+
+
+@dataclass(frozen=True)
+class CreatedWalletAnswer(Body):
+    wallet: WalletView
+    mnemonic: str | None = field(default=None, repr=False)  # drawn by the vault: shown once
+    split: SplitView | None = None  # keyless: the owner's split, made with the wallet
+
+
+@dataclass(frozen=True)
+class RemovedRecord(Body):
+    removed: str  # the wallet's client id
+
+
+@dataclass(frozen=True)
+class SplitAnswer(Body):
+    split: SplitView
+
+
+@dataclass(frozen=True)
+class SplitList(Body):
+    splits: list[SplitView]
+
+
+@dataclass(frozen=True)
+class NewSplitAnswer(Body):
+    split: SplitView
+    share_code: str | None = field(default=None, repr=False)  # holder "code": for a delegate
+    share_code_expires_in: int | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecords(Body):
+    """An audit trail: records {seq, at, event, actor, wallet, split, outcome, details}."""
+
+    records: list[dict]
+
+
+@dataclass(frozen=True)
+class Stats(Body):
+    users: int
+    wallets: int
+    splits: dict  # SplitStatus -> how many
+    cosigns: int
+    crypto_queue: int
+
+
+@dataclass(frozen=True)
+class AuditVerifyReport(Body):
+    ok: bool
+    records: int  # records that verified, in order, before the first problem
+    first_bad_seq: int | None = field(default=None, metadata=KEEP_NULL)
+    problem: str | None = field(default=None, metadata=KEEP_NULL)
+    head: list | None = field(default=None, metadata=KEEP_NULL)  # [seq, mac] of the last good one
+
+
+@dataclass(frozen=True)
+class KekStatus(Body):
+    """Key-encryption keys: the current key id, every key id of the ring, sealed values per key
+    id, the background rewrap's progress and, with replicas, who still lacks the current key."""
+
+    current: str
+    keys: list[str]
+    sealed: dict
+    rewrap: dict
+    loaded: str
+    waiting_for: list[str]
+    replicas: list[dict]
+
+
+# -- operations ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Health(Body):
+    status: str  # "ok": the process answers
+    sealed: bool  # no key-encryption key loaded yet
+
+
+@dataclass(frozen=True)
+class Readiness(Body):
+    ready: bool  # every check passed (else the answer is a 503 with this same body)
+    checks: dict  # check name -> passed
