@@ -21,6 +21,10 @@ DEFAULT_IDLE_MINUTES = 5
 _HASHER = PasswordHasher()
 
 
+class AppLocked(Exception):
+    """The app is locked: nothing is signed or loaded until the person unlocks it."""
+
+
 class AppLockError(ValueError):
     """A password that cannot be used; the message is for the user."""
 

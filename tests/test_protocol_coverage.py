@@ -93,7 +93,7 @@ def test_every_wallet_entry_status_has_a_badge_and_every_split_status_a_rank():
     assert wallets.status_rank(SplitStatus.ACTIVE) == 0  # a usable key first
 
 
-@pytest.mark.parametrize("cli", ["app.cli", "cosigner_server.cli"])
+@pytest.mark.parametrize("cli", ["app.cli.program", "cosigner_server.cli"])
 def test_both_clis_offer_every_role(cli):
     module = pytest.importorskip(cli)
     parser = module.build_parser()

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import platformdirs
 from PySide6.QtCore import QByteArray, QObject, QSettings, QTimer, Signal
 
+from app.app_lock import AppLocked
 from app.client import AsyncCosignerClient, ShareInfo
 from app.client_calls import Session
 from app.session import CosignerSession, SignInNeeded
@@ -238,10 +239,6 @@ class Prefs:
 
     def set_receipt(self, split_id: str, when: int, period_value: int, period_count: int):
         self._set(f"receipts/{split_id}", f"{when},{period_value},{period_count}")
-
-
-class AppLocked(Exception):
-    """The app is locked: nothing is signed or loaded until the person unlocks it."""
 
 
 class AppContext(QObject):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.app_lock import AppLocked
 from app.client import (
     CertificateExpired,
     CosignerError,
@@ -312,8 +313,6 @@ def explain(exc: BaseException) -> Explanation:
         return Explanation(
             QCoreApplication.translate("Errors", "That does not work"), _sentence(str(exc))
         )
-    from ui.context import AppLocked  # ui.context shows its errors through this module
-
     if isinstance(exc, AppLocked):
         return Explanation(
             QCoreApplication.translate("Errors", "Splitkey is locked"),

@@ -10,9 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from app.app_lock import check_password
+from app.app_lock import AppLocked, check_password
 from tests.ui.conftest import WAIT_MS, connected, give_owner_a_wallet, wait_job
-from ui.context import AppLocked
 from ui.errors import explain
 from ui.lock_settings_dialog import LockSettingsDialog
 from ui.main_window import MainWindow
