@@ -267,7 +267,7 @@ def run_size(tmp: Path, records: int, splits: int) -> SizeResult:
 
     secrets = asyncio.run(_audit_key(data_dir))
     t0 = time.monotonic()
-    report_ = audit.verify(config.audit_path, secrets)
+    report_ = audit.verify(config.audit_path, secrets, processes=None)  # as `audit verify`
     verify_s = time.monotonic() - t0
     assert report_.ok, report_.problem
     result.verify_per_s = report_.records / verify_s

@@ -1175,7 +1175,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         result = asdict(report)
         result["path"] = "postgresql (database_url)"
     else:
-        report = verify(config.audit_path, key, anchor=anchor)
+        report = verify(config.audit_path, key, anchor=anchor, processes=None)
         result = asdict(report)
         result["path"] = str(config.audit_path)
     if not config.database_url and not report.ok and (
