@@ -609,3 +609,44 @@ def test_parallel_verify_reports_what_serial_does(tmp_path: Path, monkeypatch) -
         assert audit_parallel.verify_parallel(path, KEY, 3, None) is None
     path.write_bytes(original)
     assert verify(path, b"x" * 32, processes=2) == verify(path, b"x" * 32)
+
+
+def test_async_appends_share_fsyncs_and_a_failed_one_refuses_its_group(tmp_path, monkeypatch):
+    """append_async writes on the loop and waits for an fsync in a thread: concurrent appends
+    share one, each returns only once its record is durable, and a failed fsync refuses every
+    append it covered while the ones after it succeed."""
+    path = tmp_path / "audit.jsonl"
+    log = AuditLog(path, KEY)
+    log.open()
+    real_fsync, calls, durable_at_return = os.fsync, itertools.count(), []
+
+    def slow_flaky_fsync(fd: int) -> None:
+        threading.Event().wait(0.01)
+        if next(calls) == 2:
+            raise OSError(errno.EIO, "I/O error")
+        real_fsync(fd)
+
+    monkeypatch.setattr(audit.os, "fsync", slow_flaky_fsync)
+
+    async def one(i: int):
+        await asyncio.sleep(0.002 * (i % 10))
+        try:
+            seq = await log.append_async("cosign", actor="a", outcome="ok", details={"i": i})
+        except AuditUnavailable:
+            return None
+        durable_at_return.append(log._durable >= path.stat().st_size or seq <= log._durable_head[0])
+        return seq
+
+    async def main():
+        return await asyncio.gather(*(one(i) for i in range(60)))
+
+    seqs = asyncio.run(main())
+    syncs = next(calls)
+    monkeypatch.setattr(audit.os, "fsync", real_fsync)
+    acknowledged = [s for s in seqs if s is not None]
+    assert 1 <= seqs.count(None) < 60 and syncs < 60 // 2  # refused some; shared fsyncs
+    assert all(durable_at_return)
+    report = verify(path, KEY)
+    assert report.ok
+    cosigns = {r["seq"] for r in read(path) if r["event"] == "cosign"}
+    assert set(acknowledged) == cosigns
