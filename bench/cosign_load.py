@@ -698,7 +698,7 @@ def render(results: list[RunResult], argv_text: str) -> str:
         "from the server: the figures are what one machine does with both on it."
     )
     lines.append(
-        "- Where the time goes: `--profile cpu|workers|wall` records the server with py-spy "
+        "- Where the time goes: `--profile cpu|workers|wall|gil` records the server with py-spy "
         "(collapsed stacks in $TMPDIR/splitkey-profiles)."
     )
     return "\n".join(lines)
