@@ -94,25 +94,37 @@ def _verify_piece(
     macs = _RecordMacs(key)
     first: tuple[int, bytes] | None = None
     seq, prev, at_anchor = 0, b"", None
-    with open(path, "rb", buffering=_READ) as stream:
-        stream.seek(start)
-        left = end - start
-        for raw in stream:
-            if left <= 0:
-                break
-            left -= len(raw)
-            if not raw.endswith(b"\n"):
-                return None  # torn tail: the serial path reports it
-            fast = _authentic(raw[:-1], macs)
-            if fast is None:
-                return None
-            if first is None:
-                first = fast[0], fast[1]
-            elif fast[0] != seq + 1 or fast[1] != prev:
-                return None
-            seq, prev = fast[0], fast[2]
-            if seq == anchor_seq:
-                at_anchor = prev.decode("ascii")
-    if first is None or left != 0:
+    for line in _piece_lines(path, start, end):
+        if line is None:
+            return None  # torn tail: the serial path reports it
+        fast = _authentic(line, macs)
+        if fast is None:
+            return None
+        if first is None:
+            first = fast[0], fast[1]
+        elif fast[0] != seq + 1 or fast[1] != prev:
+            return None
+        seq, prev = fast[0], fast[2]
+        if seq == anchor_seq:
+            at_anchor = prev.decode("ascii")
+    if first is None:
         return None
     return first[0], first[1].decode("ascii"), seq, prev.decode("ascii"), at_anchor
+
+
+def _piece_lines(path: str, start: int, end: int):
+    """The lines (without newline) in bytes [start, end), read in large blocks; None for a
+    last line without its newline."""
+    with open(path, "rb", buffering=0) as stream:
+        stream.seek(start)
+        left, rest = end - start, b""
+        while left > 0:
+            block = stream.read(min(_READ, left))
+            if not block:
+                break
+            left -= len(block)
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+        if rest or left > 0:
+            yield None
