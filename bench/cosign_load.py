@@ -491,8 +491,10 @@ def start_profiler(profile: str | None, backend: str, pid: int, seconds: float):
     command = [spy, "record", "-p", str(pid), "--threads", "-r", "100", "--nonblocking"]
     command += ["-d", str(max(1, int(seconds) - 1)), "-f", "raw"]
     # cpu: the main process's running frames; workers: the same with the crypto workers; wall:
-    # the main process's threads including waits (where a request sits).
-    command += {"cpu": [], "workers": ["--subprocesses"], "wall": ["--idle"]}[profile]
+    # the main process's threads including waits (where a request sits); gil: only the thread
+    # holding the interpreter lock (what keeps the main process at one core).
+    modes = {"cpu": [], "workers": ["--subprocesses"], "wall": ["--idle"], "gil": ["--gil"]}
+    command += modes[profile]
     command += ["-o", str(out_dir / f"server-{backend}-{profile}.txt")]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -696,7 +698,7 @@ def render(results: list[RunResult], argv_text: str) -> str:
         "from the server: the figures are what one machine does with both on it."
     )
     lines.append(
-        "- Where the time goes: `--profile cpu|workers|wall` records the server with py-spy "
+        "- Where the time goes: `--profile cpu|workers|wall|gil` records the server with py-spy "
         "(collapsed stacks in $TMPDIR/splitkey-profiles)."
     )
     return "\n".join(lines)
@@ -737,7 +739,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument(
         "--profile",
-        choices=("cpu", "workers", "wall"),
+        choices=("cpu", "workers", "wall", "gil"),
         help="py-spy the server during the run into $TMPDIR/splitkey-profiles (collapsed stacks)",
     )
     parser.add_argument(

@@ -148,7 +148,13 @@ async def fill(data_dir: Path, records: int, splits: int) -> str:
 class Serve:
     def __init__(self, data_dir: Path, port: int, **env: str) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith("SPLITKEY_COSIGNER_")}
+        # Without PYTHONDONTWRITEBYTECODE (a developer's shell may set it): an installed server
+        # has its bytecode compiled (pip, the .deb), so a start must not compile every module.
+        full_env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("SPLITKEY_COSIGNER_") and k != "PYTHONDONTWRITEBYTECODE"
+        }
         full_env.update({f"SPLITKEY_COSIGNER_{k.upper()}": v for k, v in env.items()})
         self.log = open(data_dir.parent / f"serve-{port}.log", "ab")  # noqa: SIM115
         command = [sys.executable, "-m", "cosigner_server", "serve", "--data-dir", str(data_dir)]
@@ -267,7 +273,7 @@ def run_size(tmp: Path, records: int, splits: int) -> SizeResult:
 
     secrets = asyncio.run(_audit_key(data_dir))
     t0 = time.monotonic()
-    report_ = audit.verify(config.audit_path, secrets)
+    report_ = audit.verify(config.audit_path, secrets, processes=None)  # as `audit verify`
     verify_s = time.monotonic() - t0
     assert report_.ok, report_.problem
     result.verify_per_s = report_.records / verify_s
