@@ -10,7 +10,7 @@ so the dialog can mark every wrong field before anything is sent.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from app.compose import ComposeError, parse_client_id, parse_count, parse_zcn
 from app.permissions import DAY, GROUPS, Permissions, PermissionsError
@@ -50,6 +50,10 @@ class ShareForm:
     recipients: str = ""  # client ids separated by lines, spaces or commas; empty: anyone
     expires_at: int | None = None  # unix seconds; None: never
     max_uses: str = ""  # empty: no limit
+
+
+# The fields form_errors can name, in the form's order (a yes/no box cannot be wrong).
+FIELDS = tuple(f.name for f in fields(ShareForm) if f.type != "bool")
 
 
 def parse_recipients(text: str) -> frozenset[str] | None:

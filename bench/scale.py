@@ -40,7 +40,7 @@ import httpx
 from app.crypto import SecretKey
 from app.permissions import Permissions
 from app.transaction import Transaction
-from cosigner_server import audit, identity
+from cosigner_server import audit_parallel, identity
 from cosigner_server.bootstrap import close_state, init_data_dir, load_state
 from cosigner_server.config import DEFAULT_CHAIN_ID, load_config
 from cosigner_server.model import Split, Wallet
@@ -273,7 +273,7 @@ def run_size(tmp: Path, records: int, splits: int) -> SizeResult:
 
     secrets = asyncio.run(_audit_key(data_dir))
     t0 = time.monotonic()
-    report_ = audit.verify(config.audit_path, secrets, processes=None)  # as `audit verify`
+    report_ = audit_parallel.verify(config.audit_path, secrets)  # as `audit verify`
     verify_s = time.monotonic() - t0
     assert report_.ok, report_.problem
     result.verify_per_s = report_.records / verify_s

@@ -640,18 +640,10 @@ def verify(
     key: bytes,
     *,
     anchor: tuple[int, str] | None = None,
-    processes: int | None = 1,
 ) -> VerifyReport:
     """Check the whole chain. A torn last record is a problem to report, never accepted.
-    `processes` > 1 (None: one per core) verifies a large file on several cores; a problem is
-    then found again serially, so the report is the same either way. The server keeps 1: it
-    must not fork its threads."""
-    if processes != 1:
-        from .audit_parallel import usable_processes, verify_parallel
-
-        head = verify_parallel(Path(path), key, usable_processes(processes), anchor)
-        if head is not None:
-            return VerifyReport(True, head[0], None, None, head)
+    (audit_parallel.verify does the same on several cores; the server keeps this one: it must
+    not fork its threads.)"""
     try:
         with open(path, "rb") as stream:
             return verify_stream(stream, key, anchor=anchor)

@@ -40,6 +40,7 @@ from app.protocol.enums import Custody
 from app.share_terms import (
     CUSTOM,
     EXPIRY_PRESETS,
+    FIELDS,
     PERIODS,
     ShareForm,
     form_errors,
@@ -53,16 +54,6 @@ from ui.runner import Job
 from ui.widgets import BusyStrip, CopyButton, FieldError, QrLabel, mark_field, monospace, scrolling
 
 DEFAULT_EXPIRY = 7 * 24 * 3600  # seconds: a week, the preset chosen first
-FIELDS = (
-    "label",
-    "groups",
-    "per_transaction",
-    "per_period",
-    "period_seconds",
-    "recipients",
-    "expires_at",
-    "max_uses",
-)
 
 
 class NoShareHere(KeysError):

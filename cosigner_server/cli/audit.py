@@ -49,7 +49,7 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from ..audit import verify
+    from ..audit_parallel import verify as verify_parallel
 
     config = config_of(args)
     anchor = _parse_anchor(args.anchor)
@@ -60,7 +60,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         result = asdict(report)
         result["path"] = "postgresql (database_url)"
     else:
-        report = verify(config.audit_path, key, anchor=anchor, processes=None)
+        report = verify_parallel(config.audit_path, key, anchor=anchor)
         result = asdict(report)
         result["path"] = str(config.audit_path)
     if (
@@ -71,7 +71,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         # The server may be halfway through appending (write, then fsync) right now: look again
         # before calling a live tail torn. A real torn tail is still there the second time.
         time.sleep(0.5)
-        report = verify(config.audit_path, key, anchor=anchor, processes=None)
+        report = verify_parallel(config.audit_path, key, anchor=anchor)
         result = asdict(report)
         result["path"] = str(config.audit_path)
 

@@ -593,10 +593,10 @@ def test_parallel_verify_reports_what_serial_does(tmp_path: Path, monkeypatch) -
     log.close()
     # A good chain is verified in pieces (not by the serial fallback) and says the same.
     assert audit_parallel.verify_parallel(path, KEY, 3, log.head) == log.head
-    assert verify(path, KEY, processes=3) == verify(path, KEY)
-    assert verify(path, KEY, anchor=log.head, processes=3).ok
-    assert not verify(path, KEY, anchor=(60, "0" * 64), processes=3).ok
-    assert not verify(path, KEY, anchor=(61, log.head[1]), processes=3).ok
+    assert audit_parallel.verify(path, KEY, processes=3) == verify(path, KEY)
+    assert audit_parallel.verify(path, KEY, anchor=log.head, processes=3).ok
+    assert not audit_parallel.verify(path, KEY, anchor=(60, "0" * 64), processes=3).ok
+    assert not audit_parallel.verify(path, KEY, anchor=(61, log.head[1]), processes=3).ok
     original = path.read_bytes()
     lines = original.splitlines()
     rng = random.Random(11)
@@ -605,10 +605,10 @@ def test_parallel_verify_reports_what_serial_does(tmp_path: Path, monkeypatch) -
         path.write_bytes(tampered)
         serial = verify(path, KEY)
         assert not serial.ok
-        assert verify(path, KEY, processes=3) == serial
+        assert audit_parallel.verify(path, KEY, processes=3) == serial
         assert audit_parallel.verify_parallel(path, KEY, 3, None) is None
     path.write_bytes(original)
-    assert verify(path, b"x" * 32, processes=2) == verify(path, b"x" * 32)
+    assert audit_parallel.verify(path, b"x" * 32, processes=2) == verify(path, b"x" * 32)
 
 
 def test_async_appends_share_fsyncs_and_a_failed_one_refuses_its_group(tmp_path, monkeypatch):

@@ -56,6 +56,13 @@ def test_schemathesis_all_checks_find_nothing(tmp_path):
             served.url + "/openapi.json",
             "--checks",
             "all",
+            # The API's one DELETE (/v1/wallets/{id}) schedules the deletion after a waiting
+            # period (202) and cancel-deletion brings the wallet back: it is still served until
+            # then by design, so "deleted resource still available" does not apply. (The CLI's
+            # --checks overrides schemathesis.toml, and the stateful phase reaches that DELETE
+            # through other operations' links.)
+            "--exclude-checks",
+            "use_after_free",
             "--max-examples",
             str(EXAMPLES),
             "--exclude-path",
