@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import sqlite3
 import threading
@@ -197,6 +198,7 @@ _UNAVAILABLE_CODES = {
 }
 _UNAVAILABLE_TEXT = ("disk i/o error", "disk is full", "database is locked", "readonly",
                      "unable to open", "malformed", "not a database")  # fmt: skip
+_SCHEMA_GONE = re.compile(r"no such (column|table)")
 _UNIQUE_CODES = {1555, 2067}  # SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE
 _FOREIGN_KEY_CODE = 787  # SQLITE_CONSTRAINT_FOREIGNKEY
 
@@ -477,10 +479,17 @@ class SQLiteStorage(Storage):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="splitkey-sqlite")
         try:
             await self._call(self._open_sync)
-        except BaseException:
+        except BaseException as exc:
             executor, self._executor = self._executor, None
             executor.submit(self._close_sync)
             executor.shutdown(wait=False)
+            if isinstance(exc, StorageError) and _SCHEMA_GONE.search(str(exc)):
+                # The migrations made every table and column this code asks for: one missing at
+                # start means the schema text in the file was changed (a flipped byte), not a
+                # new database. Say so, as for any other damage.
+                raise StorageUnavailable(
+                    f"database damaged: its schema no longer has what this version wrote ({exc})"
+                ) from exc
             raise
 
     async def close(self) -> None:

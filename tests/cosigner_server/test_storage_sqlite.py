@@ -123,6 +123,22 @@ async def test_newer_schema_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_changed_schema_is_damage_at_start(tmp_path: Path) -> None:
+    # A flipped byte in the schema text (found by the corruption trials: "no such column: id"
+    # at start, which read as a bug) is refused as damage, like a damaged page.
+    path = tmp_path / "cosigner.db"
+    storage = SQLiteStorage(path)
+    await storage.open()
+    await storage.close()
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE splits RENAME COLUMN id TO ix")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageUnavailable, match="database damaged: its schema"):
+        await SQLiteStorage(path).open()
+
+
+@pytest.mark.asyncio
 async def test_not_a_database_is_unavailable(tmp_path: Path) -> None:
     path = tmp_path / "cosigner.db"
     path.write_bytes(b"this is not an sqlite file at all" * 200)
