@@ -257,6 +257,18 @@ class AuditLog:
         self._size += len(line)
 
     # -- appending -------------------------------------------------------------------------------
+    def _write(self, event, actor, wallet, split, outcome, details) -> tuple[int, int, int]:
+        """The record's line written (not yet durable): its seq, and the file's end and epoch
+        that a durable-making step needs."""
+        details = checked_fields(event, actor, wallet, split, outcome, details)
+        with self._lock:
+            if self._fd is None:
+                self._open_locked()
+            seq = self._append_locked(
+                event, actor=actor, wallet=wallet, split=split, outcome=outcome, details=details
+            )
+            return seq, self._size, self._epoch
+
     def append(
         self,
         event: str,
@@ -268,14 +280,7 @@ class AuditLog:
         details: dict[str, Any] | None = None,
     ) -> int:
         """Write one record durably and return its seq; AuditUnavailable if it cannot."""
-        details = checked_fields(event, actor, wallet, split, outcome, details)
-        with self._lock:
-            if self._fd is None:
-                self._open_locked()
-            seq = self._append_locked(
-                event, actor=actor, wallet=wallet, split=split, outcome=outcome, details=details
-            )
-            end, epoch = self._size, self._epoch
+        seq, end, epoch = self._write(event, actor, wallet, split, outcome, details)
         self._make_durable(end, epoch)
         return seq
 
@@ -341,14 +346,7 @@ class AuditLog:
         # The line is written here (a write to the page cache, microseconds); the fsync, which
         # takes milliseconds, runs in a thread, and appends that arrive while one runs share the
         # next: one thread hand-off per fsync instead of one per record.
-        details = checked_fields(event, actor, wallet, split, outcome, details)
-        with self._lock:
-            if self._fd is None:
-                self._open_locked()
-            seq = self._append_locked(
-                event, actor=actor, wallet=wallet, split=split, outcome=outcome, details=details
-            )
-            end, epoch = self._size, self._epoch
+        seq, end, epoch = self._write(event, actor, wallet, split, outcome, details)
         await self._durable_async(end, epoch)
         return seq
 
