@@ -585,7 +585,9 @@ class SignTab(QWidget):
         self.banner.show_explanation(replace(explain(exc), retry=False))
 
     def _review_send(self, entry: WalletEntry, nonce: int, fee: int) -> None:
-        if entry is not self.entry:
+        # A wallet-list refresh while the network answered replaces the entry objects: only
+        # another wallet picked in the meantime makes this answer stale.
+        if self.entry is None or entry.client_id != self.entry.client_id:
             return
         self.nonce.setText(str(nonce))
         self.fee.setText(zcn_text(fee))

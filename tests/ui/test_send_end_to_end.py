@@ -6,6 +6,7 @@ it; a miner's refusal shown in words."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,11 @@ def send_through_the_tab(qtbot, tab: SignTab, amount: str) -> None:
         qtbot.keyClicks(widget, text)
     assert tab.send_button.isEnabled(), tab.cannot_sign.text()
     qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.review is not None, timeout=WAIT_MS)
+    # the network's nonce and fee come first; a refusal there shows in the banner, not a review
+    qtbot.waitUntil(
+        lambda: tab.review is not None or tab.banner.explanation is not None, timeout=WAIT_MS
+    )
+    assert tab.review is not None, tab.banner.text()
     dialog = tab.review
     shown = dialog.shown_fields()
     assert any("1.5" in str(v) or amount in str(v) for v in shown.values()), shown
@@ -149,3 +154,28 @@ def test_send_pending_then_confirmed_balance_history_and_refusals(
         assert miners_saw(on_netsim) == seen
     finally:
         bob_ctx.shutdown()
+
+
+def test_send_still_reviews_when_the_wallet_list_reloads_while_the_network_answers(
+    qtbot, qapp, on_netsim, ctx, owner_cosigner, server
+):
+    """The first send's broadcast reloads the wallet list; when that reload lands while the
+    next Send is asking for the nonce and fee, the tab holds a new entry object for the same
+    wallet. The answer is still this wallet's: the review must open (it was silently dropped)."""
+    share, _created = give_owner_a_wallet(ctx, owner_cosigner)
+    on_netsim.fund(share.client_id, 10 * ZCN)
+    connected(qtbot, ctx)
+    tab = SignTab(ctx)
+    qtbot.addWidget(tab)
+    tab.set_entry(ctx.entry(share.client_id))
+    tab.show()
+    for widget, text in ((tab.recipient, RECIPIENT), (tab.amount, "1")):
+        qtbot.keyClicks(widget, text)
+    qtbot.mouseClick(tab.send_button, Qt.MouseButton.LeftButton)
+    # what the main window does on wallets_changed, before the network's answer is delivered
+    tab.set_entry(dataclasses.replace(tab.entry))
+    qtbot.waitUntil(
+        lambda: tab.review is not None or tab.banner.explanation is not None, timeout=WAIT_MS
+    )
+    assert tab.review is not None, tab.banner.text()
+    assert tab.review.tx.client_id == share.client_id
