@@ -206,6 +206,10 @@ def test_keys_go_fills_the_call_fields_with(key, field):
         ('{"n":1e999}', "out of range"),
         ('{"n":NaN}', "NaN is not a JSON number"),
         ('{"s":"\\udc00"}', "lone UTF-16 surrogate"),
+        ('{"s":"\\uD8FF and more"}', "lone UTF-16 surrogate"),
+        ('{"s":"\udc00"}', "lone UTF-16 surrogate"),  # in the text itself, not escaped
+        ("[" * 65 + "]" * 65, "nested 65 levels deep"),
+        ('[{"a":' * 33 + "1" + "}]" * 33, "nested 66 levels deep"),
         ("{", "is not JSON"),
     ],
 )
@@ -216,6 +220,14 @@ def test_loads_names_what_it_refuses(text, words):
 
 def test_loads_keeps_pairs_and_plain_json():
     assert loads('{"a":"\\ud83d\\ude00","b":[1,2.5,null]}') == {"a": "😀", "b": [1, 2.5, None]}
+    assert loads('{"a":"\\\\ud800"}') == {"a": "\\ud800"}  # an escaped backslash, then text
+    deepest: list = []
+    for _ in range(63):
+        deepest = [deepest]
+    assert loads("[" * 64 + "]" * 64) == deepest  # the limit itself is read
+    assert loads('{"brackets in a string":"' + "[{" * 100 + '"}') == {
+        "brackets in a string": "[{" * 100
+    }
     with pytest.raises(GoJsonError, match='"a" appears twice'):
         loads('{"a":1,"a":2}', unique_keys=True)
 
