@@ -14,6 +14,7 @@ split back. Restore only the main file (and delete its -wal/-shm): see restore_f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -327,6 +328,10 @@ class SQLiteStorage(Storage):
         # Grouped writes waiting for the database thread (see _grouped).
         self._group: list[tuple[str, Callable, asyncio.AbstractEventLoop, asyncio.Future]] = []
         self._group_lock = threading.Lock()
+        # Point reads run on the caller's thread (see _point_read), one connection per thread.
+        self._readers = threading.local()
+        self._reader_conns: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
 
     # -- plumbing ----------------------------------------------------------------------------------
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
@@ -489,6 +494,46 @@ class SQLiteStorage(Storage):
     def _read(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self._conn().execute(sql, params).fetchall()
 
+    async def _point_read(self, sql: str, params: tuple) -> list[tuple]:
+        """A read of a few rows by an index, on the caller's thread: every co-sign makes four
+        (user, split, wallet, last nonce), and handing each to the database thread cost the
+        event loop more than the read (and queued it behind group commits' fsyncs). WAL readers
+        never wait for the writer; should this one be busy (WAL recovery), the read goes to
+        the database thread as before rather than blocking the loop."""
+        if self._executor is None:
+            raise StorageUnavailable("the database is not open")
+        try:
+            return self._reader().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF not in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+                raise _storage_error(exc) from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise _storage_error(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise _storage_error(exc) from None  # its message can quote the damaged row
+        return await self._call(self._read, sql, params)
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            # Shared-cache off, query_only: this connection can never write, and a zero busy
+            # timeout makes a lock wait an immediate SQLITE_BUSY (handled by the caller).
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA busy_timeout = 0")
+            with self._readers_lock:
+                self._reader_conns.append(conn)
+            self._readers.conn = conn
+        return conn
+
+    def _close_readers(self) -> None:
+        with self._readers_lock:
+            conns, self._reader_conns = self._reader_conns, []
+        self._readers = threading.local()
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+
     # -- lifecycle -----------------------------------------------------------------------------
     async def open(self) -> None:
         if self._executor is not None:
@@ -534,6 +579,7 @@ class SQLiteStorage(Storage):
         """Checkpoint, close, then record the files' size, times and inode in `<db>.clean`. The
         next open() trusts the files only if they are exactly those (any write, copy, restore or
         edit changes the change time or inode) and no WAL is left; else it checks every page."""
+        self._close_readers()  # first: a reader still open would keep the WAL from emptying
         clean = self._db is not None and self._journal is not None
         for conn in (self._db, self._journal):
             if conn is not None:
@@ -580,6 +626,7 @@ class SQLiteStorage(Storage):
         return same
 
     def _close_sync(self) -> None:
+        self._close_readers()
         for conn in (self._db, self._journal):
             if conn is not None:
                 try:
@@ -808,9 +855,7 @@ class SQLiteStorage(Storage):
         await self._call(self._write, "add_user", body)
 
     async def get_user(self, user_id: str) -> User | None:
-        rows = await self._call(
-            self._read, f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,)
-        )
+        rows = await self._point_read(f"SELECT {USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
         return user_of(rows[0]) if rows else None
 
     async def find_user(self, issuer: str, subject: str) -> User | None:
@@ -892,15 +937,15 @@ class SQLiteStorage(Storage):
         await self._call(self._write, "add_wallet", body)
 
     async def get_wallet(self, client_id: str) -> Wallet | None:
-        rows = await self._call(
-            self._read, f"SELECT {WALLET_COLUMNS} FROM wallets WHERE client_id = ?", (client_id,)
+        rows = await self._point_read(
+            f"SELECT {WALLET_COLUMNS} FROM wallets WHERE client_id = ?", (client_id,)
         )
         return wallet_of(rows[0]) if rows else None
 
     async def last_nonce(self, client_id: str) -> int | None:
         # One step down the wallet's part of cosigns_wallet_nonce (numeric order), and what
         # pruning kept of the wallet's nonces.
-        rows = await self._call(self._read, LAST_NONCE_SQL, (client_id, client_id))
+        rows = await self._point_read(LAST_NONCE_SQL, (client_id, client_id))
         return None if rows[0][0] is None else int(rows[0][0])
 
     async def list_wallets(self, owner_id: str | None = None) -> list[Wallet]:
@@ -977,8 +1022,8 @@ class SQLiteStorage(Storage):
         await self._call(self._write, "add_split", body)
 
     async def get_split(self, split_id: str) -> Split | None:
-        rows = await self._call(
-            self._read, f"SELECT {SPLIT_COLUMNS} FROM splits WHERE id = ?", (split_id,)
+        rows = await self._point_read(
+            f"SELECT {SPLIT_COLUMNS} FROM splits WHERE id = ?", (split_id,)
         )
         return split_of(rows[0]) if rows else None
 

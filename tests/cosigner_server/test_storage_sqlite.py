@@ -436,3 +436,48 @@ async def test_concurrent_cosigns_share_one_commit_and_fail_alone(tmp_path: Path
         assert (await storage.get_split("s1")).uses == 7
     finally:
         await storage.close()
+
+
+@pytest.mark.asyncio
+async def test_point_reads_do_not_queue_behind_the_database_thread(db: SQLiteStorage) -> None:
+    """A co-sign's lookups (user, split, wallet, last nonce) are answered while the database
+    thread is busy (a group commit waiting for its fsync), and see what was committed."""
+    await db.add_user(user(1))
+    await db.add_wallet(wallet(1))
+    await db.add_split(split(1))
+    busy, release = threading.Event(), threading.Event()
+
+    def hold_the_thread() -> None:
+        busy.set()
+        release.wait(10)
+
+    loop = asyncio.get_running_loop()
+    held = loop.run_in_executor(db._executor, hold_the_thread)  # noqa: SLF001
+    try:
+        await loop.run_in_executor(None, busy.wait, 10)
+        found = await asyncio.wait_for(
+            asyncio.gather(
+                db.get_user(user(1).id),
+                db.get_wallet(wallet(1).client_id),
+                db.get_split(split(1).id),
+                db.last_nonce(wallet(1).client_id),
+            ),
+            timeout=5,
+        )
+        assert [x.id for x in (found[0], found[2])] == [user(1).id, split(1).id]
+        assert found[1].client_id == wallet(1).client_id and found[3] is None
+    finally:
+        release.set()
+        await held
+
+
+@pytest.mark.asyncio
+async def test_point_reads_after_close_are_refused(tmp_path: Path) -> None:
+    storage = SQLiteStorage(tmp_path / "cosigner.db")
+    await storage.open()
+    await storage.add_user(user(1))
+    assert await storage.get_user(user(1).id) is not None
+    await storage.close()
+    with pytest.raises(StorageUnavailable, match="not open"):
+        await storage.get_user(user(1).id)
+    assert storage.clean_marker.exists()  # the reader connection did not spoil the clean close
