@@ -185,6 +185,17 @@ def db_appends(url: str, processes: int, n: int) -> float:
     return total / (max(g[2] for g in got) - min(g[1] for g in got))
 
 
+def _load_words(rows: list[dict]) -> str:
+    """What the load average before the runs says about them (measured, not assumed)."""
+    worst = max((r["load_before"] for r in rows), default=0.0)
+    return (
+        f"The 1-min load average before each run is in the table (at most {worst:.1f} on "
+        f"{os.cpu_count()} cores; it includes the tail of the previous run): "
+        + ("other work was running, so the figures are pessimistic and noisy."
+           if worst > 2 * os.cpu_count() else "no other heavy work was running.")
+    )  # fmt: skip
+
+
 def render(rows: list[dict], appends: dict, args) -> str:
     lines = [
         "## Replicas on PostgreSQL",
@@ -196,9 +207,7 @@ def render(rows: list[dict], appends: dict, args) -> str:
         "and synchronous_commit on, over a Unix socket), SQLite runs WAL with synchronous=FULL "
         "and the fsync'd audit file. Clients: bench/cosign_load.py's (2 processes, pre-built "
         "keep-alive requests, every request a new nonce and request id), split across the "
-        "replicas. **The machine was shared with seven other engineers' work while this ran** "
-        "(1-min load average before each run in the table): the figures are pessimistic and "
-        "noisy.",
+        "replicas. " + _load_words(rows),
         "",
         "| storage | replicas | co-signs/s | p50 ms | p95 ms | errors | machine CPU busy "
         "| load before |",
