@@ -226,9 +226,14 @@ def verdict_of(data: dict, show: Show, judge: Judge) -> tuple[Any, str]:
 def render(results: Path) -> tuple[str, int]:
     paths = sorted(results.glob("*.json"))
     figures = {p.stem: json.loads(p.read_text()) for p in paths}
-    # When the figures were measured (the last one written), not when this page was rendered.
-    measured = max((p.stat().st_mtime for p in paths), default=dt.datetime.now().timestamp())
-    now = dt.datetime.fromtimestamp(measured, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # When the figures were measured (their files' times), not when this page was rendered; a
+    # test re-run alone rewrites only its own file, so a span says so.
+    times = [p.stat().st_mtime for p in paths] or [dt.datetime.now().timestamp()]
+    first, last = (
+        dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        for t in (min(times), max(times))
+    )
+    now = last if max(times) - min(times) < 3600 else f"measured between {first} and {last}"
     sizes = "long" if any(f.get("soak") for f in figures.values()) else "CI"
     lines = [
         "# Reliability: the fault suite's figures",
