@@ -516,7 +516,7 @@ class SQLiteStorage(Storage):
     def _reader(self) -> sqlite3.Connection:
         conn = getattr(self._readers, "conn", None)
         if conn is None:
-            # Shared-cache off, query_only: this connection can never write, and a zero busy
+            # query_only: this connection can never write; a zero busy
             # timeout makes a lock wait an immediate SQLITE_BUSY (handled by the caller).
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA query_only = ON")

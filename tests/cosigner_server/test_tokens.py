@@ -159,21 +159,15 @@ def make(
 def make_es(header: Any = None, claims: Any = None, **kwargs: Any) -> str:
     kwargs.setdefault("alg", "ES256")
     kwargs.setdefault("key", ES_KEY)
-    return make(
-        ent_header() if header is None else header,
-        ent_claims() if claims is None else claims,
-        **kwargs,
-    )
+    return make(ent_header() if header is None else header, ent_claims() if claims is None
+                else claims, **kwargs)
 
 
 def make_rs(header: Any = None, claims: Any = None, **kwargs: Any) -> str:
     kwargs.setdefault("alg", "RS256")
     kwargs.setdefault("key", RS_KEY)
-    return make(
-        ent_header("rs-1") if header is None else header,
-        ent_claims() if claims is None else claims,
-        **kwargs,
-    )
+    return make(ent_header("rs-1") if header is None else header, ent_claims() if claims is None
+                else claims, **kwargs)
 
 
 GOOD = make()
@@ -231,67 +225,38 @@ def hostile_cases() -> list[Hostile]:
         Hostile("bytes_not_str", GOOD.encode(), "token is not a string"),
         Hostile("none_not_str", None, "token is not a string"),
         Hostile("oversized_garbage", "A" * (MAX_TOKEN_LENGTH + 1), "token is too large"),
-        Hostile(
-            "oversized_validly_signed",
-            make(claims=c(pad="x" * MAX_TOKEN_LENGTH)),
-            "token is too large",
-        ),
+        Hostile("oversized_validly_signed", make(claims=c(pad="x" * MAX_TOKEN_LENGTH)),
+                "token is too large"),
         Hostile("non_ascii_letter", GOOD[:10] + "é" + GOOD[10:], "token is not ASCII"),
         Hostile("cyrillic_homoglyph", GOOD.replace("e", "\u0435", 1), "token is not ASCII"),
         Hostile("trailing_newline", GOOD + "\n", "token has characters outside base64url"),
-        Hostile(
-            "bearer_prefix_left_in", "Bearer " + GOOD, "token has characters outside base64url"
-        ),
+        Hostile("bearer_prefix_left_in", "Bearer " + GOOD,
+                "token has characters outside base64url"),
         Hostile("nul_byte", GOOD + "\x00", "token has characters outside base64url"),
-        Hostile(
-            "padding_chars",
-            replace_segment(GOOD, 2, GOOD_SIG + "=="),
-            "token has characters outside base64url",
-        ),
-        Hostile(
-            "standard_base64_plus",
-            replace_segment(GOOD, 1, "+" + GOOD_BODY),
-            "token has characters outside base64url",
-        ),
+        Hostile("padding_chars", replace_segment(GOOD, 2, GOOD_SIG + "=="),
+                "token has characters outside base64url"),
+        Hostile("standard_base64_plus", replace_segment(GOOD, 1, "+" + GOOD_BODY),
+                "token has characters outside base64url"),
         Hostile("signature_truncated_one_char", GOOD[:-1], "signature is not base64url"),
-        Hostile(
-            "signature_unused_bits_set",
-            replace_segment(GOOD, 2, last_char_bits_flipped(GOOD_SIG)),
-            "signature is not canonical base64url",
-        ),
+        Hostile("signature_unused_bits_set", replace_segment(GOOD, 2,
+                last_char_bits_flipped(GOOD_SIG)), "signature is not canonical base64url"),
         Hostile("header_not_json", make(header=b"not json"), "header is not valid JSON"),
         Hostile("header_json_array", make(header=["EdDSA"]), "header is not a JSON object"),
-        Hostile(
-            "header_duplicate_alg",
-            make(header=duplicate_member_header()),
-            "header is not valid JSON",
-        ),
-        Hostile(
-            "header_utf16",
-            make(header=json.dumps(h()).encode("utf-16")),
-            "header is not valid JSON",
-        ),
+        Hostile("header_duplicate_alg", make(header=duplicate_member_header()),
+                "header is not valid JSON"),
+        Hostile("header_utf16", make(header=json.dumps(h()).encode("utf-16")),
+                "header is not valid JSON"),
         Hostile("payload_not_json", make(claims=b"\xff\xfe garbage"), "payload is not valid JSON"),
-        Hostile(
-            "payload_json_string", make(claims='"just a string"'), "payload is not a JSON object"
-        ),
-        Hostile(
-            "payload_duplicate_sub",
-            make(claims=json.dumps(c())[:-1] + ',"sub":"admin"}'),
-            "payload is not valid JSON",
-        ),
-        Hostile(
-            "payload_nan_exp",
-            make(claims=json.dumps(c())[:-1] + ',"x":NaN}'),
-            "payload is not valid JSON",
-        ),
+        Hostile("payload_json_string", make(claims='"just a string"'),
+                "payload is not a JSON object"),
+        Hostile("payload_duplicate_sub", make(claims=json.dumps(c())[:-1] + ',"sub":"admin"}'),
+                "payload is not valid JSON"),
+        Hostile("payload_nan_exp", make(claims=json.dumps(c())[:-1] + ',"x":NaN}'),
+                "payload is not valid JSON"),
         Hostile("payload_deeply_nested", make(claims=nested(2000)), "payload is not valid JSON"),
         # algorithms
-        Hostile(
-            "alg_none_no_signature",
-            f"{b64(encode_json(h(alg='none')))}.{GOOD_BODY}.",
-            "token has an empty segment",
-        ),
+        Hostile("alg_none_no_signature", f"{b64(encode_json(h(alg='none')))}.{GOOD_BODY}.",
+                "token has an empty segment"),
         Hostile("alg_none", make(header=h(alg="none")), "alg is not allowed"),
         Hostile("alg_None", make(header=h(alg="None")), "alg is not allowed"),
         Hostile("alg_NONE", make(header=h(alg="NONE")), "alg is not allowed"),
@@ -302,172 +267,82 @@ def hostile_cases() -> list[Hostile]:
         Hostile("alg_list", make(header=h(alg=["EdDSA"])), "alg is not allowed"),
         Hostile("alg_lowercase_eddsa", make(header=h(alg="eddsa")), "alg is not allowed"),
         Hostile("alg_Ed25519_name", make(header=h(alg="Ed25519")), "alg is not allowed"),
-        Hostile(
-            "hs256_with_server_public_raw",
-            make(header=h(alg="HS256"), alg="HS256", key=SERVER_PUBLIC_RAW),
-            "alg is not allowed",
-        ),
-        Hostile(
-            "hs256_with_server_public_pem",
-            make(header=h(alg="HS256"), alg="HS256", key=SERVER_PUBLIC_PEM),
-            "alg is not allowed",
-        ),
-        Hostile(
-            "hs384_with_server_public_pem",
-            make(header=h(alg="HS384"), alg="HS384", key=SERVER_PUBLIC_PEM),
-            "alg is not allowed",
-        ),
-        Hostile(
-            "hs512_with_server_public_pem",
-            make(header=h(alg="HS512"), alg="HS512", key=SERVER_PUBLIC_PEM),
-            "alg is not allowed",
-        ),
-        Hostile(
-            "hs256_with_enterprise_rsa_pem",
-            make_rs(header=ent_header("rs-1", alg="HS256"), alg="HS256", key=RS_PUBLIC_PEM),
-            "alg is not allowed",
-        ),
-        Hostile(
-            "ps256_with_enterprise_rsa",
-            make_rs(header=ent_header("rs-1", alg="PS256"), alg="PS256"),
-            "alg is not allowed",
-        ),
-        Hostile(
-            "rs512_with_enterprise_rsa",
-            make_rs(header=ent_header("rs-1", alg="RS512"), alg="RS512"),
-            "alg is not allowed",
-        ),
+        Hostile("hs256_with_server_public_raw", make(header=h(alg="HS256"), alg="HS256",
+                key=SERVER_PUBLIC_RAW), "alg is not allowed"),
+        Hostile("hs256_with_server_public_pem", make(header=h(alg="HS256"), alg="HS256",
+                key=SERVER_PUBLIC_PEM), "alg is not allowed"),
+        Hostile("hs384_with_server_public_pem", make(header=h(alg="HS384"), alg="HS384",
+                key=SERVER_PUBLIC_PEM), "alg is not allowed"),
+        Hostile("hs512_with_server_public_pem", make(header=h(alg="HS512"), alg="HS512",
+                key=SERVER_PUBLIC_PEM), "alg is not allowed"),
+        Hostile("hs256_with_enterprise_rsa_pem", make_rs(header=ent_header("rs-1", alg="HS256"),
+                alg="HS256", key=RS_PUBLIC_PEM), "alg is not allowed"),
+        Hostile("ps256_with_enterprise_rsa", make_rs(header=ent_header("rs-1", alg="PS256"),
+                alg="PS256"), "alg is not allowed"),
+        Hostile("rs512_with_enterprise_rsa", make_rs(header=ent_header("rs-1", alg="RS512"),
+                alg="RS512"), "alg is not allowed"),
         Hostile("es384_header", make_es(header=ent_header(alg="ES384")), "alg is not allowed"),
         Hostile("es256k_header", make_es(header=ent_header(alg="ES256K")), "alg is not allowed"),
-        Hostile(
-            "swap_es256_on_server_kid",
-            make(header=h(alg="ES256"), alg="ES256", key=FOREIGN_ES),
-            "alg does not match the key's algorithm",
-        ),
-        Hostile(
-            "swap_rs256_on_es_kid",
-            make_rs(header=ent_header("es-1", alg="RS256")),
-            "alg does not match the key's algorithm",
-        ),
-        Hostile(
-            "swap_es256_on_rs_kid",
-            make_es(header=ent_header("rs-1", alg="ES256")),
-            "alg does not match the key's algorithm",
-        ),
-        Hostile(
-            "swap_eddsa_on_rs_kid",
-            make(header=ent_header("rs-1", alg="EdDSA"), claims=ent_claims(), key=FOREIGN_ED),
-            "alg does not match the key's algorithm",
-        ),
+        Hostile("swap_es256_on_server_kid", make(header=h(alg="ES256"), alg="ES256",
+                key=FOREIGN_ES), "alg does not match the key's algorithm"),
+        Hostile("swap_rs256_on_es_kid", make_rs(header=ent_header("es-1", alg="RS256")),
+                "alg does not match the key's algorithm"),
+        Hostile("swap_es256_on_rs_kid", make_es(header=ent_header("rs-1", alg="ES256")),
+                "alg does not match the key's algorithm"),
+        Hostile("swap_eddsa_on_rs_kid", make(header=ent_header("rs-1", alg="EdDSA"),
+                claims=ent_claims(), key=FOREIGN_ED), "alg does not match the key's algorithm"),
         # keys and signatures
         Hostile("foreign_key_server_kid", make(key=FOREIGN_ED), "signature does not verify"),
-        Hostile(
-            "foreign_key_own_kid",
-            make(header=h(kid=FOREIGN_KID), key=FOREIGN_ED),
-            "kid is unknown for this issuer",
-        ),
+        Hostile("foreign_key_own_kid", make(header=h(kid=FOREIGN_KID), key=FOREIGN_ED),
+                "kid is unknown for this issuer"),
         Hostile("foreign_es_key_es_kid", make_es(key=FOREIGN_ES), "signature does not verify"),
-        Hostile(
-            "untrusted_issuer",
-            make(claims=c(iss="https://evil.example"), key=FOREIGN_ED),
-            "iss is not a trusted issuer",
-        ),
-        Hostile(
-            "server_kid_under_enterprise_iss",
-            make(claims=ent_claims()),
-            "kid is unknown for this issuer",
-        ),
-        Hostile(
-            "enterprise_kid_under_server_iss", make_es(claims=c()), "kid is unknown for this issuer"
-        ),
+        Hostile("untrusted_issuer", make(claims=c(iss="https://evil.example"), key=FOREIGN_ED),
+                "iss is not a trusted issuer"),
+        Hostile("server_kid_under_enterprise_iss", make(claims=ent_claims()),
+                "kid is unknown for this issuer"),
+        Hostile("enterprise_kid_under_server_iss", make_es(claims=c()),
+                "kid is unknown for this issuer"),
         Hostile("kid_missing", make(header=h(kid=DROP)), "kid is missing"),
-        Hostile(
-            "role_escalated_signature_kept",
-            replace_segment(GOOD, 1, b64(encode_json(c(role="admin")))),
-            "signature does not verify",
-        ),
-        Hostile(
-            "sub_swapped_signature_kept",
-            replace_segment(GOOD, 1, b64(encode_json(c(sub="admin-1")))),
-            "signature does not verify",
-        ),
-        Hostile(
-            "payload_one_byte_changed",
-            replace_segment(
-                GOOD,
-                1,
-                b64(base64.urlsafe_b64decode(GOOD_BODY + "==").replace(b"jti-0001", b"jti-0002")),
-            ),
-            "signature does not verify",
-        ),
-        Hostile(
-            "header_whitespace_added",
-            replace_segment(GOOD, 0, b64(json.dumps(h()).encode())),
-            "signature does not verify",
-        ),
-        Hostile(
-            "signature_one_byte_changed",
-            replace_segment(
-                GOOD,
-                2,
-                b64(GOOD_SIG_BYTES[:10] + bytes([GOOD_SIG_BYTES[10] ^ 1]) + GOOD_SIG_BYTES[11:]),
-            ),
-            "signature does not verify",
-        ),
-        Hostile(
-            "signature_spliced_from_other_token",
-            replace_segment(GOOD, 2, make(claims=c(jti="other")).split(".")[2]),
-            "signature does not verify",
-        ),
-        Hostile(
-            "signature_truncated_bytes",
-            make(signature=GOOD_SIG_BYTES[:32]),
-            "signature does not verify",
-        ),
+        Hostile("role_escalated_signature_kept",
+                replace_segment(GOOD, 1, b64(encode_json(c(role="admin")))),
+                "signature does not verify"),
+        Hostile("sub_swapped_signature_kept",
+                replace_segment(GOOD, 1, b64(encode_json(c(sub="admin-1")))),
+                "signature does not verify"),
+        Hostile("payload_one_byte_changed", replace_segment(GOOD, 1, b64(
+                base64.urlsafe_b64decode(GOOD_BODY + "==").replace(b"jti-0001", b"jti-0002"))),
+                "signature does not verify"),
+        Hostile("header_whitespace_added", replace_segment(GOOD, 0, b64(
+                json.dumps(h()).encode())), "signature does not verify"),
+        Hostile("signature_one_byte_changed", replace_segment(GOOD, 2, b64(
+                GOOD_SIG_BYTES[:10] + bytes([GOOD_SIG_BYTES[10] ^ 1]) + GOOD_SIG_BYTES[11:])),
+                "signature does not verify"),
+        Hostile("signature_spliced_from_other_token", replace_segment(GOOD, 2,
+                make(claims=c(jti="other")).split(".")[2]), "signature does not verify"),
+        Hostile("signature_truncated_bytes", make(signature=GOOD_SIG_BYTES[:32]),
+                "signature does not verify"),
         Hostile("signature_all_zero", make(signature=bytes(64)), "signature does not verify"),
-        Hostile(
-            "es256_signature_der_encoded", make_es(alg="ES256-DER"), "signature does not verify"
-        ),
-        Hostile(
-            "es256_signature_all_zero", make_es(signature=bytes(64)), "signature does not verify"
-        ),
-        Hostile(
-            "rs256_signature_truncated",
-            make_rs(signature=sign("RS256", RS_KEY, b"x")[:-1]),
-            "signature does not verify",
-        ),
+        Hostile("es256_signature_der_encoded", make_es(alg="ES256-DER"),
+                "signature does not verify"),
+        Hostile("es256_signature_all_zero", make_es(signature=bytes(64)),
+                "signature does not verify"),
+        Hostile("rs256_signature_truncated", make_rs(signature=sign(
+                "RS256", RS_KEY, b"x")[:-1]), "signature does not verify"),
         # headers that name keys, extensions, types
-        Hostile(
-            "jku_header",
-            make(header=h(jku=FETCH_URL, kid=FOREIGN_KID), key=FOREIGN_ED),
-            "header jku is not accepted",
-        ),
-        Hostile(
-            "jku_header_validly_signed", make(header=h(jku=FETCH_URL)), "header jku is not accepted"
-        ),
-        Hostile(
-            "x5u_header",
-            make(header=h(x5u=FETCH_URL), key=FOREIGN_ED),
-            "header x5u is not accepted",
-        ),
-        Hostile(
-            "jwk_embedded_attacker_key",
-            make(header=h(jwk=ATTACKER_JWK, kid=DROP), key=FOREIGN_ED),
-            "header jwk is not accepted",
-        ),
-        Hostile(
-            "x5c_header",
-            make(header=h(x5c=["MIIB" + "A" * 40]), key=FOREIGN_ED),
-            "header x5c is not accepted",
-        ),
-        Hostile(
-            "crit_unknown_validly_signed",
-            make(header=h(crit=["exp"], exp=NOW)),
-            "header crit is not accepted",
-        ),
-        Hostile(
-            "crit_b64_false", make(header=h(crit=["b64"], b64=False)), "header crit is not accepted"
-        ),
+        Hostile("jku_header", make(header=h(jku=FETCH_URL, kid=FOREIGN_KID), key=FOREIGN_ED),
+                "header jku is not accepted"),
+        Hostile("jku_header_validly_signed", make(header=h(jku=FETCH_URL)),
+                "header jku is not accepted"),
+        Hostile("x5u_header", make(header=h(x5u=FETCH_URL), key=FOREIGN_ED),
+                "header x5u is not accepted"),
+        Hostile("jwk_embedded_attacker_key", make(header=h(jwk=ATTACKER_JWK, kid=DROP),
+                key=FOREIGN_ED), "header jwk is not accepted"),
+        Hostile("x5c_header", make(header=h(x5c=["MIIB" + "A" * 40]), key=FOREIGN_ED),
+                "header x5c is not accepted"),
+        Hostile("crit_unknown_validly_signed", make(header=h(crit=["exp"], exp=NOW)),
+                "header crit is not accepted"),
+        Hostile("crit_b64_false", make(header=h(crit=["b64"], b64=False)),
+                "header crit is not accepted"),
         Hostile("crit_empty_list", make(header=h(crit=[])), "header crit is not accepted"),
         Hostile("b64_false_without_crit", make(header=h(b64=False)), "header b64 is not accepted"),
         Hostile("cty_nested_jwt", make(header=h(cty="JWT")), "header cty is not accepted"),
@@ -478,48 +353,28 @@ def hostile_cases() -> list[Hostile]:
         Hostile("typ_at_jwt", make(header=h(typ="at+jwt")), "typ is not JWT"),
         Hostile("typ_null", make(header=h(typ=None)), "typ is not JWT"),
         Hostile("typ_number", make(header=h(typ=1)), "typ is not JWT"),
-        Hostile(
-            "kid_path_traversal",
-            make(header=h(kid="../../../../etc/passwd")),
-            "kid is unknown for this issuer",
-        ),
+        Hostile("kid_path_traversal", make(header=h(kid="../../../../etc/passwd")),
+                "kid is unknown for this issuer"),
         Hostile("kid_dev_null", make(header=h(kid="/dev/null")), "kid is unknown for this issuer"),
-        Hostile(
-            "kid_sql_union",
-            make(header=h(kid="x' UNION SELECT 'k' --")),
-            "kid is unknown for this issuer",
-        ),
-        Hostile(
-            "kid_sql_or_true", make(header=h(kid="' OR '1'='1")), "kid is unknown for this issuer"
-        ),
-        Hostile(
-            "kid_nul_byte",
-            make(header=h(kid=SERVER.kid + "\x00")),
-            "kid is unknown for this issuer",
-        ),
+        Hostile("kid_sql_union", make(header=h(kid="x' UNION SELECT 'k' --")),
+                "kid is unknown for this issuer"),
+        Hostile("kid_sql_or_true", make(header=h(kid="' OR '1'='1")),
+                "kid is unknown for this issuer"),
+        Hostile("kid_nul_byte", make(header=h(kid=SERVER.kid + "\x00")),
+                "kid is unknown for this issuer"),
         Hostile("kid_empty", make(header=h(kid="")), "kid is unknown for this issuer"),
-        Hostile(
-            "kid_case_changed",
-            make(header=h(kid=SERVER.kid.swapcase())),
-            "kid is unknown for this issuer",
-        ),
+        Hostile("kid_case_changed", make(header=h(kid=SERVER.kid.swapcase())),
+                "kid is unknown for this issuer"),
         Hostile("kid_integer", make(header=h(kid=1)), "kid is not a string"),
         # issuer and audience
         Hostile("iss_missing", make(claims=c(iss=DROP)), "iss is missing"),
         Hostile("iss_prefix", make(claims=c(iss=SERVER_ISS[:-1])), "iss is not a trusted issuer"),
-        Hostile(
-            "iss_trailing_slash",
-            make(claims=c(iss=SERVER_ISS + "/")),
-            "iss is not a trusted issuer",
-        ),
-        Hostile(
-            "iss_suffix_domain",
-            make(claims=c(iss=SERVER_ISS + ".evil.example")),
-            "iss is not a trusted issuer",
-        ),
-        Hostile(
-            "iss_uppercase", make(claims=c(iss=SERVER_ISS.upper())), "iss is not a trusted issuer"
-        ),
+        Hostile("iss_trailing_slash", make(claims=c(iss=SERVER_ISS + "/")),
+                "iss is not a trusted issuer"),
+        Hostile("iss_suffix_domain", make(claims=c(iss=SERVER_ISS + ".evil.example")),
+                "iss is not a trusted issuer"),
+        Hostile("iss_uppercase", make(claims=c(iss=SERVER_ISS.upper())),
+                "iss is not a trusted issuer"),
         Hostile("iss_integer", make(claims=c(iss=1)), "iss is not a string"),
         Hostile("iss_list", make(claims=c(iss=[SERVER_ISS])), "iss is not a string"),
         Hostile("aud_missing", make(claims=c(aud=DROP)), "aud is missing"),
@@ -529,20 +384,13 @@ def hostile_cases() -> list[Hostile]:
         Hostile("aud_suffix", make(claims=c(aud=AUD + ".evil")), "aud is not this server"),
         Hostile("aud_trailing_space", make(claims=c(aud=AUD + " ")), "aud is not this server"),
         Hostile("aud_empty", make(claims=c(aud="")), "aud is not this server"),
-        Hostile(
-            "aud_list_with_ours", make(claims=c(aud=[AUD, "other"])), "aud is not a single string"
-        ),
+        Hostile("aud_list_with_ours", make(claims=c(aud=[AUD, "other"])),
+                "aud is not a single string"),
         Hostile("aud_list_only_ours", make(claims=c(aud=[AUD])), "aud is not a single string"),
-        Hostile(
-            "aud_enterprise_value_on_server_token",
-            make(claims=c(aud=ENT_AUD)),
-            "aud is not this server",
-        ),
-        Hostile(
-            "aud_server_value_on_enterprise_token",
-            make_es(claims=ent_claims(aud=AUD)),
-            "aud is not this server",
-        ),
+        Hostile("aud_enterprise_value_on_server_token", make(claims=c(aud=ENT_AUD)),
+                "aud is not this server"),
+        Hostile("aud_server_value_on_enterprise_token", make_es(claims=ent_claims(aud=AUD)),
+                "aud is not this server"),
         # NumericDates
         Hostile("exp_missing", make(claims=c(exp=DROP)), "exp is missing"),
         Hostile("iat_missing", make(claims=c(iat=DROP)), "iat is missing"),
@@ -555,63 +403,31 @@ def hostile_cases() -> list[Hostile]:
         Hostile("iat_bool", make(claims=c(iat=False)), "iat is not a number"),
         Hostile("nbf_bool", make(claims=c(nbf=True)), "nbf is not a number"),
         Hostile("exp_list", make(claims=c(exp=[NOW + 600])), "exp is not a number"),
-        Hostile(
-            "exp_overflowing_float",
-            make(claims=json.dumps(c(exp=DROP))[:-1] + ',"exp":1e400}'),
-            "exp is not finite",
-        ),
-        Hostile(
-            "exp_huge_integer",
-            make(claims=json.dumps(c(exp=DROP))[:-1] + ',"exp":1' + "0" * 400 + "}"),
-            "exp is out of range",
-        ),
+        Hostile("exp_overflowing_float", make(claims=json.dumps(c(exp=DROP))[:-1]
+                + ',"exp":1e400}'), "exp is not finite"),
+        Hostile("exp_huge_integer", make(claims=json.dumps(c(exp=DROP))[:-1]
+                + ',"exp":1' + "0" * 400 + "}"), "exp is out of range"),
         Hostile("iat_negative", make(claims=c(iat=-1)), "iat is out of range"),
-        Hostile(
-            "exp_past_by_leeway_plus_1",
-            make(claims=c(iat=NOW - 600, nbf=NOW - 600, exp=NOW - LEEWAY - 1)),
-            expired,
-        ),
-        Hostile(
-            "exp_at_leeway_edge",
-            make(claims=c(iat=NOW - 600, nbf=NOW - 600, exp=NOW - LEEWAY)),
-            expired,
-        ),
-        Hostile(
-            "exp_long_ago",
-            make(claims=c(iat=NOW - 10**6, nbf=NOW - 10**6, exp=NOW - 10**6 + 60)),
-            expired,
-        ),
-        Hostile(
-            "nbf_future_by_leeway_plus_1",
-            make(claims=c(nbf=NOW + LEEWAY + 1)),
-            "token is not yet valid (nbf)",
-        ),
-        Hostile(
-            "iat_future_by_leeway_plus_1",
-            make(claims=c(iat=NOW + LEEWAY + 1)),
-            "token is issued in the future (iat)",
-        ),
-        Hostile(
-            "exp_not_after_iat", make(claims=c(iat=NOW + 3, exp=NOW + 2)), "exp is not after iat"
-        ),
-        Hostile(
-            "nbf_not_before_exp", make(claims=c(nbf=NOW + 3, exp=NOW + 2)), "nbf is not before exp"
-        ),
-        Hostile(
-            "lifetime_cap_plus_1",
-            make(claims=c(exp=NOW + DEFAULT_MAX_LIFETIME + 1)),
-            "token lifetime is over the cap",
-        ),
-        Hostile(
-            "lifetime_ten_years",
-            make(claims=c(exp=NOW + 10 * 365 * 86400)),
-            "token lifetime is over the cap",
-        ),
-        Hostile(
-            "lifetime_old_iat",
-            make(claims=c(iat=NOW - 30 * 86400, nbf=NOW - 30 * 86400)),
-            "token lifetime is over the cap",
-        ),
+        Hostile("exp_past_by_leeway_plus_1", make(claims=c(iat=NOW - 600, nbf=NOW - 600,
+                exp=NOW - LEEWAY - 1)), expired),
+        Hostile("exp_at_leeway_edge", make(claims=c(iat=NOW - 600, nbf=NOW - 600,
+                exp=NOW - LEEWAY)), expired),
+        Hostile("exp_long_ago", make(claims=c(iat=NOW - 10**6, nbf=NOW - 10**6,
+                exp=NOW - 10**6 + 60)), expired),
+        Hostile("nbf_future_by_leeway_plus_1", make(claims=c(nbf=NOW + LEEWAY + 1)),
+                "token is not yet valid (nbf)"),
+        Hostile("iat_future_by_leeway_plus_1", make(claims=c(iat=NOW + LEEWAY + 1)),
+                "token is issued in the future (iat)"),
+        Hostile("exp_not_after_iat", make(claims=c(iat=NOW + 3, exp=NOW + 2)),
+                "exp is not after iat"),
+        Hostile("nbf_not_before_exp", make(claims=c(nbf=NOW + 3, exp=NOW + 2)),
+                "nbf is not before exp"),
+        Hostile("lifetime_cap_plus_1", make(claims=c(exp=NOW + DEFAULT_MAX_LIFETIME + 1)),
+                "token lifetime is over the cap"),
+        Hostile("lifetime_ten_years", make(claims=c(exp=NOW + 10 * 365 * 86400)),
+                "token lifetime is over the cap"),
+        Hostile("lifetime_old_iat", make(claims=c(iat=NOW - 30 * 86400, nbf=NOW - 30 * 86400)),
+                "token lifetime is over the cap"),
         # subject, id, role
         Hostile("sub_missing", make(claims=c(sub=DROP)), "sub is missing"),
         Hostile("sub_null", make(claims=c(sub=None)), "sub is missing"),
@@ -716,9 +532,8 @@ def test_random_overwrites_of_a_valid_token_are_refused(patch: bytes, where: int
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
-    ),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
     max_leaves=8,
 )
 
@@ -827,9 +642,8 @@ def test_server_token_header_and_claims_are_exactly_as_specified() -> None:
 
 
 def test_jti_is_random() -> None:
-    ids = {
-        VERIFIER.verify(SERVER.mint("u", role="user", now=NOW), now=NOW).jwt_id for _ in range(200)
-    }
+    ids = {VERIFIER.verify(SERVER.mint("u", role="user", now=NOW), now=NOW).jwt_id
+           for _ in range(200)}
     assert len(ids) == 200
 
 
@@ -904,28 +718,18 @@ def test_edge_tokens_that_pass(name: str, overrides: dict[str, Any]) -> None:
 def test_enterprise_es256_and_rs256_from_pem_files(tmp_path) -> None:
     es_pem = tmp_path / "es.pem"
     rs_pem = tmp_path / "rs.pem"
-    es_pem.write_bytes(
-        ES_KEY.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
+    es_pem.write_bytes(ES_KEY.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
     rs_pem.write_bytes(RS_PUBLIC_PEM)
-    issuer = TrustedIssuer(
-        ENT_ISS,
-        (
-            IssuerKey.from_pem_file(es_pem, "ES256", kid="es-1"),
-            IssuerKey.from_pem_file(rs_pem, "RS256", kid="rs-1"),
-        ),
-        audience=ENT_AUD,
-    )
+    issuer = TrustedIssuer(ENT_ISS, (
+        IssuerKey.from_pem_file(es_pem, "ES256", kid="es-1"),
+        IssuerKey.from_pem_file(rs_pem, "RS256", kid="rs-1"),
+    ), audience=ENT_AUD)
     verifier = TokenVerifier([issuer], AUD)
     es_claims = verifier.verify(make_es(), now=NOW)
     rs_claims = verifier.verify(make_rs(), now=NOW)
     assert (es_claims.issuer, es_claims.subject, es_claims.audience) == (
-        ENT_ISS,
-        "alice@acme",
-        ENT_AUD,
-    )
+        ENT_ISS, "alice@acme", ENT_AUD)
     assert (es_claims.key_id, rs_claims.key_id) == ("es-1", "rs-1")
 
 
@@ -954,29 +758,22 @@ def jwk_of(public_key: Any, **members: Any) -> dict[str, Any]:
 def test_enterprise_keys_from_a_jwks_file_and_kid_selection(tmp_path) -> None:
     second_es = ec.generate_private_key(ec.SECP256R1())
     ed_key = ed25519.Ed25519PrivateKey.generate()
-    jwks = {
-        "keys": [
-            jwk_of(ES_KEY.public_key(), kid="es-1", alg="ES256", use="sig"),
-            jwk_of(second_es.public_key(), kid="es-2"),  # no alg: P-256 means ES256
-            jwk_of(RS_KEY.public_key(), kid="rs-1", alg="RS256", x5u=FETCH_URL),  # x5u ignored
-            jwk_of(ed_key.public_key(), kid="ed-1", key_ops=["verify"]),
-        ]
-    }
+    jwks = {"keys": [
+        jwk_of(ES_KEY.public_key(), kid="es-1", alg="ES256", use="sig"),
+        jwk_of(second_es.public_key(), kid="es-2"),  # no alg: P-256 means ES256
+        jwk_of(RS_KEY.public_key(), kid="rs-1", alg="RS256", x5u=FETCH_URL),  # x5u ignored
+        jwk_of(ed_key.public_key(), kid="ed-1", key_ops=["verify"]),
+    ]}
     path = tmp_path / "jwks.json"
     path.write_text(json.dumps(jwks))
     keys = IssuerKey.from_jwks_file(path)
     assert [(key.kid, key.algorithm) for key in keys] == [
-        ("es-1", "ES256"),
-        ("es-2", "ES256"),
-        ("rs-1", "RS256"),
-        ("ed-1", "EdDSA"),
-    ]
+        ("es-1", "ES256"), ("es-2", "ES256"), ("rs-1", "RS256"), ("ed-1", "EdDSA")]
     verifier = TokenVerifier([TrustedIssuer(ENT_ISS, keys, ENT_AUD)], AUD)
 
     assert verifier.verify(make_es(), now=NOW).key_id == "es-1"
-    assert (
-        verifier.verify(make_es(header=ent_header("es-2"), key=second_es), now=NOW).key_id == "es-2"
-    )
+    assert verifier.verify(make_es(header=ent_header("es-2"), key=second_es),
+                           now=NOW).key_id == "es-2"
     assert verifier.verify(make_rs(), now=NOW).key_id == "rs-1"
     ed_token = make(header=ent_header("ed-1", alg="EdDSA"), claims=ent_claims(), key=ed_key)
     assert verifier.verify(ed_token, now=NOW).key_id == "ed-1"
@@ -993,107 +790,55 @@ def test_enterprise_keys_from_a_jwks_file_and_kid_selection(tmp_path) -> None:
         ("es256_with_ed25519_key", lambda: IssuerKey("ES256", SERVER_KEY.public_key())),
         ("eddsa_with_rsa_key", lambda: IssuerKey("EdDSA", RS_KEY.public_key())),
         ("rs256_with_ec_key", lambda: IssuerKey("RS256", ES_KEY.public_key())),
-        (
-            "es256_with_p384",
-            lambda: IssuerKey("ES256", ec.generate_private_key(ec.SECP384R1()).public_key()),
-        ),
-        (
-            "rs256_1024_bits",
-            lambda: IssuerKey(
-                "RS256", rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()
-            ),
-        ),
+        ("es256_with_p384", lambda: IssuerKey(
+            "ES256", ec.generate_private_key(ec.SECP384R1()).public_key())),
+        ("rs256_1024_bits", lambda: IssuerKey(
+            "RS256", rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key())),
         ("private_key_object", lambda: IssuerKey("EdDSA", SERVER_KEY)),
         ("kid_not_string", lambda: IssuerKey("EdDSA", SERVER_KEY.public_key(), 7)),
-        (
-            "pem_private_key",
-            lambda: IssuerKey.from_pem(
-                SERVER_KEY.private_bytes(
-                    serialization.Encoding.PEM,
-                    serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption(),
-                ),
-                "EdDSA",
-            ),
-        ),
+        ("pem_private_key", lambda: IssuerKey.from_pem(SERVER_KEY.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption()), "EdDSA")),
         ("pem_garbage", lambda: IssuerKey.from_pem(b"-----BEGIN PUBLIC KEY-----\nAAAA\n", "EdDSA")),
         ("pem_str", lambda: IssuerKey.from_pem(RS_PUBLIC_PEM.decode(), "RS256")),
         ("jwk_oct", lambda: IssuerKey.from_jwk({"kty": "oct", "k": "c2VjcmV0", "alg": "HS256"})),
-        (
-            "jwk_with_private_d",
-            lambda: IssuerKey.from_jwk(jwk_of(FOREIGN_ED.public_key(), d=b64(b"\x01" * 32))),
-        ),
-        (
-            "jwk_alg_hs256_on_rsa",
-            lambda: IssuerKey.from_jwk(jwk_of(RS_KEY.public_key(), alg="HS256")),
-        ),
-        (
-            "jwk_alg_rs256_on_ec",
-            lambda: IssuerKey.from_jwk(jwk_of(ES_KEY.public_key(), alg="RS256")),
-        ),
-        (
-            "jwk_alg_differs_from_configured",
-            lambda: IssuerKey.from_jwk(jwk_of(ES_KEY.public_key(), alg="ES256"), "RS256"),
-        ),
-        (
-            "jwk_configured_alg_wrong_for_key",
-            lambda: IssuerKey.from_jwk(jwk_of(ES_KEY.public_key()), "EdDSA"),
-        ),
+        ("jwk_with_private_d", lambda: IssuerKey.from_jwk(
+            jwk_of(FOREIGN_ED.public_key(), d=b64(b"\x01" * 32)))),
+        ("jwk_alg_hs256_on_rsa", lambda: IssuerKey.from_jwk(
+            jwk_of(RS_KEY.public_key(), alg="HS256"))),
+        ("jwk_alg_rs256_on_ec", lambda: IssuerKey.from_jwk(
+            jwk_of(ES_KEY.public_key(), alg="RS256"))),
+        ("jwk_alg_differs_from_configured", lambda: IssuerKey.from_jwk(
+            jwk_of(ES_KEY.public_key(), alg="ES256"), "RS256")),
+        ("jwk_configured_alg_wrong_for_key", lambda: IssuerKey.from_jwk(
+            jwk_of(ES_KEY.public_key()), "EdDSA")),
         ("jwk_use_enc", lambda: IssuerKey.from_jwk(jwk_of(RS_KEY.public_key(), use="enc"))),
-        (
-            "jwk_key_ops_sign_only",
-            lambda: IssuerKey.from_jwk(jwk_of(RS_KEY.public_key(), key_ops=["sign"])),
-        ),
-        (
-            "jwk_broken_member",
-            lambda: IssuerKey.from_jwk({"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}),
-        ),
+        ("jwk_key_ops_sign_only", lambda: IssuerKey.from_jwk(
+            jwk_of(RS_KEY.public_key(), key_ops=["sign"]))),
+        ("jwk_broken_member", lambda: IssuerKey.from_jwk({"kty": "EC", "crv": "P-256", "x": "AA",
+                                                           "y": "AA"})),
         ("jwks_without_keys", lambda: IssuerKey.from_jwks({"key": []})),
         ("jwks_empty", lambda: IssuerKey.from_jwks({"keys": []})),
         ("issuer_empty", lambda: TrustedIssuer("", (SERVER.issuer_key,))),
         ("issuer_no_keys", lambda: TrustedIssuer(ENT_ISS, ())),
-        (
-            "issuer_duplicate_kids",
-            lambda: TrustedIssuer(
-                ENT_ISS,
-                (
-                    IssuerKey("ES256", ES_KEY.public_key(), "k"),
-                    IssuerKey("RS256", RS_KEY.public_key(), "k"),
-                ),
-            ),
-        ),
-        (
-            "issuer_two_keys_one_without_kid",
-            lambda: TrustedIssuer(
-                ENT_ISS,
-                (
-                    IssuerKey("ES256", ES_KEY.public_key()),
-                    IssuerKey("RS256", RS_KEY.public_key(), "k"),
-                ),
-            ),
-        ),
+        ("issuer_duplicate_kids", lambda: TrustedIssuer(ENT_ISS, (
+            IssuerKey("ES256", ES_KEY.public_key(), "k"),
+            IssuerKey("RS256", RS_KEY.public_key(), "k")))),
+        ("issuer_two_keys_one_without_kid", lambda: TrustedIssuer(ENT_ISS, (
+            IssuerKey("ES256", ES_KEY.public_key()),
+            IssuerKey("RS256", RS_KEY.public_key(), "k")))),
         ("verifier_no_issuers", lambda: TokenVerifier([], AUD)),
-        (
-            "verifier_duplicate_issuer",
-            lambda: TokenVerifier([SERVER.trusted_issuer(), SERVER.trusted_issuer()], AUD),
-        ),
+        ("verifier_duplicate_issuer", lambda: TokenVerifier(
+            [SERVER.trusted_issuer(), SERVER.trusted_issuer()], AUD)),
         ("verifier_empty_audience", lambda: TokenVerifier([SERVER.trusted_issuer()], "")),
-        (
-            "verifier_huge_leeway",
-            lambda: TokenVerifier([SERVER.trusted_issuer()], AUD, leeway=3600),
-        ),
-        (
-            "verifier_infinite_lifetime",
-            lambda: TokenVerifier([SERVER.trusted_issuer()], AUD, max_lifetime=float("inf")),
-        ),
-        (
-            "server_issuer_short_key",
-            lambda: ServerIssuer.from_private_bytes(b"\x01" * 31, issuer=SERVER_ISS, audience=AUD),
-        ),
-        (
-            "server_issuer_empty_audience",
-            lambda: ServerIssuer.generate(issuer=SERVER_ISS, audience=""),
-        ),
+        ("verifier_huge_leeway", lambda: TokenVerifier([SERVER.trusted_issuer()], AUD,
+                                                       leeway=3600)),
+        ("verifier_infinite_lifetime", lambda: TokenVerifier([SERVER.trusted_issuer()], AUD,
+                                                             max_lifetime=float("inf"))),
+        ("server_issuer_short_key", lambda: ServerIssuer.from_private_bytes(
+            b"\x01" * 31, issuer=SERVER_ISS, audience=AUD)),
+        ("server_issuer_empty_audience", lambda: ServerIssuer.generate(
+            issuer=SERVER_ISS, audience="")),
     ],
 )
 def test_configuration_errors(name: str, build: Any) -> None:
@@ -1103,16 +848,8 @@ def test_configuration_errors(name: str, build: Any) -> None:
 
 def test_jwks_with_a_configured_algorithm(tmp_path) -> None:
     path = tmp_path / "jwks.json"
-    path.write_text(
-        json.dumps(
-            {
-                "keys": [
-                    jwk_of(RS_KEY.public_key(), kid="rs-1"),
-                    jwk_of(RS_KEY.public_key(), kid="rs-2", alg="RS256"),
-                ]
-            }
-        )
-    )
+    path.write_text(json.dumps({"keys": [jwk_of(RS_KEY.public_key(), kid="rs-1"),
+                                         jwk_of(RS_KEY.public_key(), kid="rs-2", alg="RS256")]}))
     keys = IssuerKey.from_jwks_file(path, "RS256")
     assert [(key.kid, key.algorithm) for key in keys] == [("rs-1", "RS256"), ("rs-2", "RS256")]
     with pytest.raises(IssuerConfigError):
@@ -1145,17 +882,8 @@ def test_bearer_token() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [
-        None,
-        "",
-        "Bearer",
-        "Bearer ",
-        f"Basic {GOOD}",
-        f"Bearer  {GOOD}",
-        f"Bearer {GOOD} ",
-        GOOD,
-        "Bearer " + "A" * (MAX_TOKEN_LENGTH + 1),
-    ],
+    [None, "", "Bearer", "Bearer ", f"Basic {GOOD}", f"Bearer  {GOOD}", f"Bearer {GOOD} ",
+     GOOD, "Bearer " + "A" * (MAX_TOKEN_LENGTH + 1)],
 )
 def test_bearer_token_refuses(value: str | None) -> None:
     with pytest.raises(TokenError):
