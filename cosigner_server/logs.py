@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import sys
+import time
 from typing import Any
 
 from aiohttp.abc import AbstractAccessLogger
@@ -77,3 +78,28 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
                 "ms": ms,
             },
         )
+
+
+class Throttled:
+    """A warning said at once the first time, then at most once per `seconds` with how many
+    times it happened meanwhile: under overload every refused request would otherwise write its
+    own line (thousands per second), flooding the log and costing the event loop time that the
+    refusals themselves need."""
+
+    def __init__(self, logger: logging.Logger, seconds: float = 10.0) -> None:
+        self.logger = logger
+        self.seconds = seconds
+        self._next: dict[str, float] = {}  # message -> when it may be said again
+        self._unsaid: dict[str, int] = {}  # message -> times since it was last said
+
+    def warning(self, message: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if now < self._next.get(message, 0.0):
+            self._unsaid[message] = self._unsaid.get(message, 0) + 1
+            return
+        unsaid = self._unsaid.pop(message, 0)
+        self._next[message] = now + self.seconds
+        if unsaid:
+            self.logger.warning("%s (and %d more times since the last such line)", message, unsaid)
+        else:
+            self.logger.warning("%s", message)

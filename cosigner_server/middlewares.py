@@ -19,11 +19,14 @@ from .audit import AuditUnavailable
 from .crypto_pool import Overloaded
 from .envelope import SealedDataError
 from .errors import ApiError
+from .logs import Throttled
 from .metrics import RULE_KEY, route_label
 from .state import STATE
 from .storage.base import StorageUnavailable
 
 log = logging.getLogger("splitkey.cosigner")
+# 503s come in floods under overload: one line, then a count at most every 10 s
+unavailable_log = Throttled(log)
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -89,7 +92,7 @@ async def errors(request: web.Request, handler) -> web.StreamResponse:
             AuditUnavailable: "audit log",
             Overloaded: "signing queue",
         }[type(exc)]
-        log.warning("503: %s unavailable", what)
+        unavailable_log.warning(f"503: {what} unavailable")
         return _error(
             503,
             "unavailable",
