@@ -1,5 +1,6 @@
 """The import graph of our packages, read with ast (module-level and function-level imports
-alike, relative ones resolved), and its cycles. Used by tests/test_import_cycles.py."""
+alike, relative ones resolved), and its cycles; and the top-level names a source file imports.
+Used by tests/test_import_cycles.py, tests/test_layout.py and tests/ui/test_main.py."""
 
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ def modules(root: Path, packages: Iterable[str]) -> dict[str, Path]:
                 parts.pop()
             found[".".join(parts)] = path
     return found
+
+
+def imported_roots(source: str) -> set[str]:
+    """Top-level names of the absolute imports in source, wherever they stand in the file."""
+    roots = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
 
 
 def _imported(node: ast.AST, module: str, is_package: bool) -> Iterable[str]:

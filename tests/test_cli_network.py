@@ -12,10 +12,10 @@ import pytest
 
 from app.permissions import ZCN
 from cosigner_server import identity
+from tests.cli_cosigner_helpers import enrolled, my_wallet_and_share, people
 from tests.helpers import run_splitkey
 from tests.netsim import NETSIM_CHAIN_ID
 from tests.network_helpers import KeyWallet, netsim, netsim_cosigner
-from tests.test_cli_cosigner import enrolled, my_wallet_and_share, people
 
 __all__ = ["netsim", "people"]  # fixtures, used by name
 OTHER = "cd" * 32

@@ -20,12 +20,12 @@ from app.keys import Wallet, secret_key_from_mnemonic
 from app.protocol.exit_codes import ExitStatus
 from app.protocol.formats import CODE_KEY_CHARS, LOCATOR_CHARS
 from cosigner_server.bootstrap import init_data_dir
-from tests import test_cli_cosigner as cli_tests
+from tests import cli_cosigner_helpers as cli_helpers
+from tests.cli_cosigner_helpers import enrolled, write_tx
 from tests.cosigner_server.conftest import make_config, run_server
-from tests.test_cli_cosigner import enrolled, write_tx
 
 # the fixtures, shared
-cosigner, admin, people = cli_tests.cosigner, cli_tests.admin, cli_tests.people
+cosigner, admin, people = cli_helpers.cosigner, cli_helpers.admin, cli_helpers.people
 
 
 def keyless_wallet(user, name: str = "own.share") -> tuple[dict, str]:

@@ -3,22 +3,10 @@ and the tests can use it without Qt or aiohttp (spec/architecture.md)."""
 
 from __future__ import annotations
 
-import ast
-
 from tests.helpers import REPO
+from tests.import_graph import imported_roots
 
 FORBIDDEN_IN_APP = {"PySide6", "aiohttp", "ui", "cosigner_server"}
-
-
-def imported_roots(source: str) -> set[str]:
-    """Top-level names of the absolute imports in source, wherever they stand in the file."""
-    roots = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            roots.add(node.module.split(".")[0])
-    return roots
 
 
 def test_the_checker_sees_every_kind_of_import():

@@ -1,10 +1,12 @@
 """A real co-signer on 127.0.0.1 for tests: a fresh data directory (KEK file, sealed secrets,
 SQLite, audit log), the aiohttp app on a real port, run by its own event loop in a thread so that
-synchronous clients (httpx, the CLI in-process) and async tests can both talk to it."""
+synchronous clients (httpx, the CLI in-process) and async tests can both talk to it. Also the
+`server_log` fixture (the server's DEBUG log in a file) that the canary tests search."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from cosigner_server.config import ServerConfig, load_config
 from cosigner_server.model import User
 from cosigner_server.serving import make_runner
 from cosigner_server.state import ServerState
+from tests.log_capture import debug_log_to
 
 
 @dataclass
@@ -105,3 +108,16 @@ def run_server(config: ServerConfig) -> Iterator[RunningServer]:
 @pytest.fixture
 def cosigner(server_config: ServerConfig) -> Iterator[RunningServer]:
     yield from run_server(server_config)
+
+
+class ClientLogFilter(logging.Filter):
+    """The test's own HTTP client logs in this process too; only the server's logs count."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.name.startswith(("httpx", "httpcore"))
+
+
+@pytest.fixture
+def server_log(tmp_path: Path):
+    with debug_log_to(tmp_path / "server-debug.log", ClientLogFilter()) as path:
+        yield path

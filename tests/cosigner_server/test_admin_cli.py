@@ -12,7 +12,6 @@ import io
 import json
 import os
 import signal
-import socket
 import ssl
 import stat
 import subprocess
@@ -29,41 +28,7 @@ from app.protocol.exit_codes import ExitStatus
 from cosigner_server import cli
 from cosigner_server.envelope import ENV_VAR
 
-REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
-
-
-def run(*argv: str) -> Result:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(list(argv))
-        except SystemExit as exc:  # argparse
-            code = exc.code
-    return Result(code, out.getvalue(), err.getvalue())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SPLITKEY_COSIGNER_")}
-    # Threads instead of spawned worker processes: the same code paths, seconds faster to start.
-    env["SPLITKEY_COSIGNER_CRYPTO_MODE"] = "thread"
-    env.update(extra)
-    return env
+from .admin_cli_helpers import REPO, Result, free_port, init, run, server_env, wait_for_health
 
 
 def one_line_error(text: str) -> bool:
@@ -78,10 +43,6 @@ def _no_inherited_settings(monkeypatch):
     for name in list(os.environ):
         if name.startswith("SPLITKEY_COSIGNER_"):
             monkeypatch.delenv(name)
-
-
-def init(data_dir: Path, *extra: str) -> Result:
-    return run("init", "--data-dir", str(data_dir), *extra)
 
 
 # -- init ------------------------------------------------------------------------------------------
@@ -251,20 +212,6 @@ class Server:
         ):  # fmt: skip
             command, rest = f"{command} {rest[0]}", rest[1:]
         return run(*command.split(), "--data-dir", str(self.data), *rest)
-
-
-def wait_for_health(url: str, proc: subprocess.Popen, deadline: float = 30.0) -> None:
-    stop = time.monotonic() + deadline
-    while time.monotonic() < stop:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stderr.read()}")
-        try:
-            if httpx.get(url + "/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError("server did not answer /health")
 
 
 @pytest.fixture(scope="module")

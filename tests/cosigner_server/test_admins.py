@@ -12,7 +12,7 @@ import threading
 
 import httpx
 
-from .test_admin_cli import REPO, free_port, init, run, server_env, wait_for_health
+from .admin_cli_helpers import REPO, free_port, init, run, server_env, wait_for_health
 
 
 def test_administrators_disabling_each_other_at_once_leave_one(cosigner):

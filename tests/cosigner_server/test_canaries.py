@@ -36,24 +36,10 @@ from cosigner_server.bootstrap import (
 from cosigner_server.config import DEFAULT_CHAIN_ID
 from cosigner_server.envelope import load_kek
 from tests.canaries import Canaries, data_dir_files
-from tests.log_capture import debug_log_to
 
 from .conftest import make_config, run_server
 
 RECIPIENT = "ab" * 32
-
-
-class ClientLogFilter(logging.Filter):
-    """The test's own HTTP client logs in this process too; only the server's logs count."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not record.name.startswith(("httpx", "httpcore"))
-
-
-@pytest.fixture
-def server_log(tmp_path: Path):
-    with debug_log_to(tmp_path / "server-debug.log", ClientLogFilter()) as path:
-        yield path
 
 
 # -- the provoking client --------------------------------------------------------------------

@@ -28,9 +28,9 @@ from cosigner_server import identity
 from cosigner_server.bootstrap import init_data_dir, kek_config
 from cosigner_server.config import DEFAULT_CHAIN_ID
 from cosigner_server.envelope import load_kek
+from tests.canaries import Canaries, data_dir_files
 
 from .conftest import make_config, run_server
-from .test_canaries import Canaries, data_dir_files, server_log  # noqa: F401  (fixture)
 
 RECIPIENT = "ab" * 32
 
@@ -151,7 +151,7 @@ def unsealed_values(server) -> dict[str, bytes]:
     return opened
 
 
-def test_no_whole_key_and_no_user_share_reaches_the_server(server, proxy, server_log):  # noqa: F811
+def test_no_whole_key_and_no_user_share_reaches_the_server(server, proxy, server_log):
     alice, _ = server.add_user("alice")
     bob, _ = server.add_user("bob")
     alice_token = identity.mint(server.state, alice)["token"]

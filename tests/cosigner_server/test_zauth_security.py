@@ -14,10 +14,10 @@ from app.protocol.formats import setup_proof_message
 from cosigner_server.model import Wallet
 from cosigner_server.state import now
 
+from .admin_cli_helpers import run
 from .cosign_helpers import holder, make_split
 from .gosdk_shapes import GoZauthClient, decoded
-from .test_admin_cli import run
-from .test_zauth_compat import go_client, local_split, set_up
+from .zauth_helpers import go_client, local_split, set_up
 
 
 def squatter_body(victim_key: str) -> dict:

@@ -11,7 +11,7 @@ from app.transaction import sha3_hex
 
 from .gosdk_shapes import GoZauthClient, decoded
 from .ops_helpers import serving
-from .test_zauth_compat import local_split, set_up
+from .zauth_helpers import local_split, set_up
 
 pytestmark = pytest.mark.slow
 

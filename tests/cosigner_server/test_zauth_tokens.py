@@ -21,7 +21,7 @@ from cosigner_server.tokens import (
 
 from .conftest import make_config, run_server
 from .gosdk_shapes import GoZauthClient, decoded
-from .test_zauth_compat import local_split, set_up
+from .zauth_helpers import local_split, set_up
 
 ISS = "https://0box.example"
 AUD = "splitkey-cosigner"

@@ -10,7 +10,7 @@ from app.crypto import PublicKey, SecretKey, Signature
 from app.keys import client_id_of, generate_mnemonic, secret_key_from_mnemonic
 
 from .gosdk_shapes import GoZauthClient, decoded, go_struct
-from .test_zauth_compat import LocalSplit
+from .zauth_helpers import LocalSplit
 
 
 def zvault(cosigner, subject: str) -> tuple[GoZauthClient, str]:

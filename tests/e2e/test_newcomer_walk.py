@@ -17,15 +17,10 @@ from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
 from app.local_cosigner import start_local_cosigner
 from app.share_store import KeyringShareStore
-from tests.e2e.test_desktop_flow import (
-    WAIT_MS,
-    press_next,
-    sign_transfer,
-    tab_of,
-    verified_signature,
-)
+from tests.e2e.desktop_steps import WAIT_MS, sign_transfer, tab_of, verified_signature
 from tests.share_store_helpers import MemoryKeyring
 from tests.ui.conftest import wait_job
+from tests.ui.wizard_steps import press_next
 from ui.context import OFFLINE, ONLINE, AppContext
 from ui.main import Desktop
 from ui.shares_tab import SharesTab

@@ -18,7 +18,7 @@ from cosigner_server.kek_rotation import REPLICA_LIVE_WINDOW
 from tests.pg_cluster import Cluster, pg_cluster  # noqa: F401 (the fixture)
 
 from .harness import Load, Server, run_cli
-from .test_pg_replicas_http import PgServer, _replica_of
+from .pg_replica_helpers import PgServer, _replica_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -16,7 +16,7 @@ from cosigner_server.tls import fingerprint_file
 from tests.pg_cluster import Cluster, pg_cluster  # noqa: F401 (the fixture)
 
 from .harness import Load, Server, check_acknowledged, run_cli, server_env
-from .test_pg_replicas_http import PgServer
+from .pg_replica_helpers import PgServer
 
 TLS = {"tls_cert": "tls.crt", "tls_key": "tls.key"}
 

@@ -1,6 +1,8 @@
 """Fixtures for the desktop tests: a real co-signer (tests/cosigner_server/conftest.py's
 in-process server on 127.0.0.1, on its own loop and thread), an AppContext wired to it with its
-own settings file and data folder, and a share store.
+own settings file and data folder, and a share store; `owned` and `tab` (a wallet the owner
+shares, in the Shares tab) for the modules about shares; `furnished` (a main window with a
+wallet, a key and a share) for the layout and accessibility walks.
 
 Qt runs offscreen (tests/conftest.py sets QT_QPA_PLATFORM before anything imports Qt)."""
 
@@ -13,6 +15,7 @@ from pathlib import Path
 import keyring
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from app.client import AsyncCosignerClient, CosignerClient
 from app.client_calls import Session
@@ -22,6 +25,9 @@ from cosigner_server.bootstrap import init_data_dir
 from tests.cosigner_server.conftest import RunningServer, make_config, run_server
 from tests.share_store_helpers import MemoryKeyring
 from ui.context import AppContext
+from ui.main_window import MainWindow
+from ui.shares_tab import SharesTab
+from ui.theme import apply_theme
 
 WAIT_MS = 60_000  # generous: CI machines are slow and the pairing is pure Python there
 
@@ -154,6 +160,45 @@ def connected(qtbot, ctx: AppContext) -> list:
     ctx.prefs.set_cosigner("local", None, None)
     wait_job(qtbot, ctx.start_local())
     return wait_job(qtbot, ctx.refresh_wallets())
+
+
+@pytest.fixture
+def owned(qtbot, ctx, owner_cosigner):
+    # The owner's own key stays on the co-signer side here (not in ctx's store): the app signs
+    # in as the owner account, which is what the Shares and Activity tabs need.
+    with owner_cosigner.client() as api:
+        created = api.create_wallet()
+        api.create_split(created.wallet.client_id, label="laptop", holder="me")
+    entries = connected(qtbot, ctx)
+    return next(e for e in entries if e.client_id == created.wallet.client_id)
+
+
+@pytest.fixture
+def tab(qtbot, ctx, owned):
+    widget = SharesTab(ctx)
+    qtbot.addWidget(widget)
+    widget.set_entry(owned)
+    wait_job(qtbot, widget.refresh())
+    return widget
+
+
+@pytest.fixture
+def furnished(qtbot, ctx, owner_cosigner):
+    """A main window with an owned wallet, its key on this computer, and a shared key."""
+    give_owner_a_wallet(ctx, owner_cosigner)
+    entries = connected(qtbot, ctx)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.wallets.select(entries[0].client_id)
+    qtbot.waitUntil(lambda: window.entry is not None, timeout=WAIT_MS)
+    shares = next(
+        window.tabs.widget(i) for i in range(window.tabs.count())
+        if isinstance(window.tabs.widget(i), SharesTab)
+    )  # fmt: skip
+    wait_job(qtbot, shares.refresh())
+    yield window
+    apply_theme(QApplication.instance(), "light")
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tests.ui.test_layout_sizes import _dialogs, _settle, furnished  # noqa: F401 (fixture)
+from tests.ui.window_dialogs import _dialogs, _settle
 from ui.wizard import FirstRunWizard
 
 INPUTS = (
@@ -69,7 +69,7 @@ def unnamed_inputs(top: QWidget) -> list[str]:
     return missing
 
 
-def test_every_input_has_a_name_and_takes_focus(qtbot, furnished):  # noqa: F811
+def test_every_input_has_a_name_and_takes_focus(qtbot, furnished):
     window = furnished
     problems = []
     for index in range(window.tabs.count()):
@@ -96,7 +96,7 @@ def test_every_input_has_a_name_and_takes_focus(qtbot, furnished):  # noqa: F811
     assert problems == [], "\n".join(sorted(set(problems)))
 
 
-def test_a_transfer_is_signed_from_the_keyboard_alone(qtbot, furnished):  # noqa: F811
+def test_a_transfer_is_signed_from_the_keyboard_alone(qtbot, furnished):
     window = furnished
     window.activateWindow()
     sign = window.sign

@@ -131,7 +131,7 @@ def test_an_unreachable_cosigner_is_a_state_with_retry(qtbot, ctx, window, owner
 
 
 def test_the_ui_package_holds_no_server_imports():
-    from tests.test_layout import imported_roots
+    from tests.import_graph import imported_roots
 
     offenders = {
         str(path.relative_to(REPO)): sorted(bad)

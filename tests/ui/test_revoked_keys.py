@@ -8,7 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.ui.conftest import WAIT_MS, wait_job
-from tests.ui.test_shares import owned, tab  # noqa: F401 (fixtures)
 from ui.activity_detail_dialog import ActivityDetailDialog
 from ui.activity_tab import ActivityTab
 from ui.main_window import MainWindow
@@ -16,7 +15,7 @@ from ui.shares_model import STATUS_COLUMN
 from ui.shares_tab import SharesTab
 
 
-def test_a_revoked_key_is_unmistakable_and_activity_names_it(qtbot, ctx, owned):  # noqa: F811
+def test_a_revoked_key_is_unmistakable_and_activity_names_it(qtbot, ctx, owned):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()  # the default size

@@ -18,7 +18,7 @@ from app.client import CosignerClient, CosignerError
 from app.permissions import ZCN
 from app.transaction import Transaction
 from cosigner_server.config import DEFAULT_CHAIN_ID
-from tests.ui.conftest import connected, wait_job
+from tests.ui.conftest import wait_job
 from ui.activity_tab import ActivityTab
 from ui.shares_tab import SharesTab
 
@@ -36,26 +36,6 @@ def _tx(share, nonce: int, value: int) -> Transaction:
         transaction_value=value,
         transaction_nonce=nonce,
     )
-
-
-@pytest.fixture
-def owned(qtbot, ctx, owner_cosigner):
-    # The owner's own key stays on the co-signer side here (not in ctx's store): the app signs
-    # in as the owner account, which is what the Shares and Activity tabs need.
-    with owner_cosigner.client() as api:
-        created = api.create_wallet()
-        api.create_split(created.wallet.client_id, label="laptop", holder="me")
-    entries = connected(qtbot, ctx)
-    return next(e for e in entries if e.client_id == created.wallet.client_id)
-
-
-@pytest.fixture
-def tab(qtbot, ctx, owned):
-    widget = SharesTab(ctx)
-    qtbot.addWidget(widget)
-    widget.set_entry(owned)
-    wait_job(qtbot, widget.refresh())
-    return widget
 
 
 def _statuses(tab) -> list[str]:
