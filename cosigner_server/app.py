@@ -9,6 +9,7 @@ import logging
 from aiohttp import web
 
 from . import kek_rotation, retention, vault
+from .admission import full_gate_first
 from .bootstrap import close_state, load_state
 from .config import ServerConfig
 from .limits import GUARD, Guard, deadline, guard
@@ -37,10 +38,12 @@ DELETION_SWEEP_SECONDS = 60
 
 def create_app(config: ServerConfig, state: ServerState | None = None) -> web.Application:
     """The server for config.role. With `state`, use it as is (tests); else load on startup."""
-    # Outermost first: observe counts what errors shaped; guard refuses before any work; the
-    # deadline bounds the handler; sealed answers 503 for routes that need the KEK.
+    # Outermost first: observe counts what errors shaped; a signing request that meets a full
+    # signing gate is refused first (the cheapest refusal, the one overload is made of); guard
+    # refuses before any work; the deadline bounds the handler; sealed answers 503 for routes
+    # that need the KEK.
     app = web.Application(
-        middlewares=[observe, errors, guard, deadline, sealed],
+        middlewares=[observe, errors, full_gate_first, guard, deadline, sealed],
         client_max_size=config.max_body_bytes,
     )
     app[STATE] = state or ServerState(config=config)

@@ -2,7 +2,8 @@
 every answer, and the sealed state (only health, readiness, metrics and the API documents answer
 without the KEK).
 
-Order (outermost first, see app.py): observe -> errors -> guard -> deadline -> sealed -> handler.
+Order (outermost first, see app.py): observe -> errors -> full_gate_first (admission.py) ->
+guard -> deadline -> sealed -> handler.
 observe counts the answer errors shaped; guard (limits.py) refuses before any handler work."""
 
 from __future__ import annotations
