@@ -35,9 +35,7 @@ class SigningGate:
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
-        if self.inside >= self.limit:
-            self.refused += 1
-            raise Overloaded()
+        self.refuse_if_full()
         self.inside += 1
         try:
             yield

@@ -634,10 +634,7 @@ def verify_stream(
 
 
 def verify(
-    path: str | os.PathLike[str],
-    key: bytes,
-    *,
-    anchor: tuple[int, str] | None = None,
+    path: str | os.PathLike[str], key: bytes, *, anchor: tuple[int, str] | None = None
 ) -> VerifyReport:
     """Check the whole chain. A torn last record is a problem to report, never accepted.
     (audit_parallel.verify does the same on several cores; the server keeps this one: it must

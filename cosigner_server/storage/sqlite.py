@@ -502,16 +502,17 @@ class SQLiteStorage(Storage):
         the database thread as before rather than blocking the loop."""
         if self._executor is None:
             raise StorageUnavailable("the database is not open")
+        rows = self._on_thread(self._read_here, (sql, params))  # errors as on the db thread
+        return rows if rows is not None else await self._call(self._read, sql, params)
+
+    def _read_here(self, sql: str, params: tuple) -> list[tuple] | None:
+        """The rows, read with this thread's reader; None when that reader is busy."""
         try:
             return self._reader().execute(sql, params).fetchall()
         except sqlite3.OperationalError as exc:
-            if exc.sqlite_errorcode & 0xFF not in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
-                raise _storage_error(exc) from exc
-        except (sqlite3.Error, OSError) as exc:
-            raise _storage_error(exc) from exc
-        except UnicodeDecodeError as exc:
-            raise _storage_error(exc) from None  # its message can quote the damaged row
-        return await self._call(self._read, sql, params)
+            if exc.sqlite_errorcode & 0xFF in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED
+                return None
+            raise
 
     def _reader(self) -> sqlite3.Connection:
         conn = getattr(self._readers, "conn", None)

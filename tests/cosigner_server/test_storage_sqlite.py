@@ -69,8 +69,19 @@ async def db(tmp_path: Path):
         await storage.close()
 
 
-async def _on_db_thread(storage: SQLiteStorage, sql: str) -> list[tuple]:
-    return await storage._call(storage._read, sql)
+async def _on_db_thread(storage: SQLiteStorage, sql: str, params: tuple = ()) -> list[tuple]:
+    return await storage._call(storage._read, sql, params)
+
+
+async def _made_then_edited(path: Path, sql: str, params: tuple = ()) -> None:
+    """A database this version made and closed cleanly, then changed behind its back."""
+    storage = SQLiteStorage(path)
+    await storage.open()
+    await storage.close()
+    conn = sqlite3.connect(path)
+    conn.execute(sql, params)
+    conn.commit()
+    conn.close()
 
 
 @pytest.mark.asyncio
@@ -102,7 +113,7 @@ async def test_queries_use_indexes(db: SQLiteStorage) -> None:
     window = await _on_db_thread(db, "EXPLAIN QUERY PLAN " + plans["window"])
     assert "COVERING INDEX" in " ".join(str(r[-1]) for r in window)
     # a wallet's last nonce: one step down an index, however many co-signs the wallet has
-    last = await db._call(db._read, "EXPLAIN QUERY PLAN " + LAST_NONCE_SQL, ("w", "w"))
+    last = await _on_db_thread(db, "EXPLAIN QUERY PLAN " + LAST_NONCE_SQL, ("w", "w"))
     plan = " ".join(str(r[-1]) for r in last)
     assert "SEARCH cosigns USING INDEX cosigns_wallet_nonce" in plan, plan
 
@@ -121,13 +132,9 @@ async def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None
 @pytest.mark.asyncio
 async def test_newer_schema_refused(tmp_path: Path) -> None:
     path = tmp_path / "cosigner.db"
-    storage = SQLiteStorage(path)
-    await storage.open()
-    await storage.close()
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO schema_migrations VALUES (?, 0)", (len(MIGRATIONS) + 1,))
-    conn.commit()
-    conn.close()
+    await _made_then_edited(
+        path, "INSERT INTO schema_migrations VALUES (?, 0)", (len(MIGRATIONS) + 1,)
+    )
     with pytest.raises(StorageError, match="upgrade the server"):
         await SQLiteStorage(path).open()
 
@@ -137,13 +144,7 @@ async def test_a_changed_schema_is_damage_at_start(tmp_path: Path) -> None:
     # A flipped byte in the schema text (found by the corruption trials: "no such column: id"
     # at start, which read as a bug) is refused as damage, like a damaged page.
     path = tmp_path / "cosigner.db"
-    storage = SQLiteStorage(path)
-    await storage.open()
-    await storage.close()
-    conn = sqlite3.connect(path)
-    conn.execute("ALTER TABLE splits RENAME COLUMN id TO ix")
-    conn.commit()
-    conn.close()
+    await _made_then_edited(path, "ALTER TABLE splits RENAME COLUMN id TO ix")
     with pytest.raises(StorageUnavailable, match="database damaged: its schema"):
         await SQLiteStorage(path).open()
 
